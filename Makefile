@@ -1,0 +1,125 @@
+# numashift: build, test, install.  `make demo` and `make check` are the two
+# commands in the README; everything else is for developers and packagers.
+-include config.mk
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/numashift
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+DESTDIR    ?=
+
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS     ?= -O2 -g
+BUILD      ?= build
+# CI sets WERROR=1; warnings are errors there.
+WERROR     ?= 0
+
+DEP_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags libproc2 jansson numa 2>/dev/null)
+DEP_LIBS   ?= $(shell $(PKG_CONFIG) --libs libproc2 jansson numa 2>/dev/null || echo -lproc2 -ljansson -lnuma)
+
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
+	-Wno-unused-parameter -Wvla -Wpointer-arith
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -DNS_VERSION='"$(VERSION)"' $(WARN) -Icommon -Icmd \
+	$(DEP_CFLAGS) $(CFLAGS)
+ALL_LDLIBS = $(DEP_LIBS) -lpthread -lm
+
+COMMON_SRC := $(sort $(wildcard common/*.c))
+CLI_SRC    := cmd/cli.c
+TOOLS      := $(sort $(filter-out cli,$(basename $(notdir $(wildcard cmd/*.c)))))
+HELPERS    := $(sort $(basename $(notdir $(wildcard tests/helpers/*.c))))
+UNITS      := $(sort $(basename $(notdir $(wildcard tests/unit/test_*.c))))
+
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
+LIBCORE    := $(BUILD)/libnumashift.a
+BINS       := $(TOOLS:%=$(BUILD)/bin/%)
+HELPER_BINS := $(HELPERS:%=$(BUILD)/helpers/%)
+UNIT_BINS  := $(UNITS:%=$(BUILD)/unit/%)
+
+.PHONY: all deps deps-check deps-vm check check-host check-unit check-bats check-asan \
+	check-valgrind check-vm demo install uninstall clean dist fuzz bench docs helpers units
+
+all: $(BINS) $(HELPER_BINS)
+
+deps:
+	@scripts/deps build
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBCORE): $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/cmd/%.o $(CLI_OBJ) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(BUILD)/helpers/%: $(BUILD)/tests/helpers/%.o $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+helpers: $(HELPER_BINS)
+units: $(UNIT_BINS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- tests ---------------------------------------------------------------
+# make check: host tests, host tests under ASan+UBSan, valgrind, then the
+# multi-node guest (tests/vm).  check-host / check-vm run one part.
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+KERNEL ?= all
+TOPO   ?= all
+
+check: deps-check
+	$(MAKE) check-host
+	$(MAKE) check-asan
+	$(MAKE) check-valgrind
+	$(MAKE) check-vm
+
+deps-check:
+	@scripts/deps build check
+
+check-host: all units
+	@scripts/run-host-tests $(BUILD)
+
+check-asan:
+	$(MAKE) BUILD=build-asan CFLAGS="$(SAN_FLAGS)" all units
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		scripts/run-host-tests build-asan
+
+check-valgrind: all
+	@scripts/run-valgrind $(BUILD)
+
+deps-vm:
+	@scripts/deps build vm
+
+check-vm: deps-vm all
+	@tests/vm/run --build $(BUILD) --kernel $(KERNEL) --topo $(TOPO)
+
+demo: deps-vm all
+	@scripts/demo $(BUILD)
+
+# ---- install -------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+
+uninstall:
+	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%)
+
+clean:
+	rm -rf build build-* 

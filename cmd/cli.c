@@ -1,0 +1,274 @@
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+#include "path.h"
+#include "strutil.h"
+
+const char *cli_prog = "numashift";
+bool cli_quiet;
+volatile sig_atomic_t cli_signal;
+
+void cli_init(int argc, char **argv)
+{
+	const char *p;
+
+	if (argc > 0 && argv[0]) {
+		p = strrchr(argv[0], '/');
+		cli_prog = p ? p + 1 : argv[0];
+	}
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void vmsg(const char *prefix, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: %s", cli_prog, prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void cli_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli_quiet)
+		return;
+	va_start(ap, fmt);
+	vmsg("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+_Noreturn void cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", cli_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (try '%s --help')\n", cli_prog);
+	exit(NS_EXIT_USAGE);
+}
+
+_Noreturn void cli_bad_option(int argc, char **argv, int optopt_val)
+{
+	const char *arg = (optind > 0 && optind <= argc) ? argv[optind - 1] : "?";
+
+	if (optopt_val && optopt_val != '?') {
+		/* getopt sets optopt for unknown short options and for options
+		 * missing their argument */
+		if (arg[0] == '-' && arg[1] == '-')
+			cli_usage_error("option '%s' needs an argument", arg);
+		for (const char *c = arg + 1; *c; c++)
+			if (*c == optopt_val && c[1] == '\0' && arg[0] == '-')
+				cli_usage_error("option '-%c' needs an argument", optopt_val);
+		cli_usage_error("unknown option '-%c'", optopt_val);
+	}
+	if (arg[0] == '-' && arg[1] == '-') {
+		const char *eq = strchr(arg, '=');
+		if (eq)
+			cli_usage_error("unknown option '%.*s' or it takes no argument",
+					(int)(eq - arg), arg);
+	}
+	cli_usage_error("unknown option '%s'", arg);
+}
+
+void cli_maps_warn(void *ud, const char *file, unsigned line, const char *msg)
+{
+	(void)ud;
+	cli_warn("%s:%u: %s", file, line, msg);
+}
+
+void cli_setup_sysroot(const char *opt, bool changes_things)
+{
+	const char *root = opt ? opt : getenv("NUMASHIFT_SYSROOT");
+	int rc;
+
+	if (!root || !*root)
+		return;
+	rc = path_set_root(root);
+	if (rc == -EINVAL)
+		cli_usage_error("sysroot '%s' has no proc/ directory", root);
+	if (rc < 0)
+		cli_usage_error("cannot use sysroot '%s': %s", root, strerror(-rc));
+	if (changes_things && !path_is_live())
+		cli_usage_error("refusing to change a process under --sysroot '%s' "
+				"(a captured tree can only be read)", root);
+}
+
+static void *grow(void *v, size_t n, size_t size)
+{
+	void *p = realloc(v, (n + 1) * size);
+
+	if (!p) {
+		cli_err("out of memory");
+		exit(NS_EXIT_FAIL);
+	}
+	return p;
+}
+
+pid_t cli_parse_pid(const char *arg)
+{
+	int v;
+
+	if (str_to_int(arg, 1, 0x7fffffff, &v) < 0)
+		cli_usage_error("invalid PID '%s': expected a positive number", arg);
+	return (pid_t)v;
+}
+
+void cli_sel_pids(struct cli_sel *s, const char *arg)
+{
+	char *copy = strdup(arg), *save = NULL, *tok;
+
+	if (!copy) {
+		cli_err("out of memory");
+		exit(NS_EXIT_FAIL);
+	}
+	if (!*arg)
+		cli_usage_error("empty PID list");
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		s->sel.pids = grow(s->sel.pids, s->sel.npids, sizeof(pid_t));
+		s->sel.pids[s->sel.npids++] = cli_parse_pid(tok);
+	}
+	free(copy);
+	s->any = true;
+}
+
+void cli_sel_name(struct cli_sel *s, const char *arg)
+{
+	if (!*arg)
+		cli_usage_error("empty process name");
+	s->sel.names = grow(s->sel.names, s->sel.nnames, sizeof(char *));
+	s->sel.names[s->sel.nnames++] = strdup(arg);
+	s->any = true;
+}
+
+void cli_sel_user(struct cli_sel *s, const char *arg)
+{
+	uid_t uid;
+
+	if (procs_parse_user(arg, &uid) < 0)
+		cli_usage_error("unknown user '%s'", arg);
+	s->sel.uids = grow(s->sel.uids, s->sel.nuids, sizeof(uid_t));
+	s->sel.uids[s->sel.nuids++] = uid;
+	s->any = true;
+}
+
+void cli_sel_cgroup(struct cli_sel *s, const char *arg)
+{
+	if (!*arg)
+		cli_usage_error("empty cgroup path");
+	free(s->sel.cgroup);
+	s->sel.cgroup = strdup(arg);
+	s->any = true;
+}
+
+void cli_sel_all(struct cli_sel *s)
+{
+	s->sel.all = true;
+	s->any = true;
+}
+
+int cli_select(struct cli_sel *s, struct proc_list *out)
+{
+	pid_t bad = 0;
+	int rc;
+
+	s->sel.exclude = getpid();
+	rc = procs_select(&s->sel, out, &bad);
+	switch (rc) {
+	case 0:
+		break;
+	case -ESRCH:
+		cli_err("no such process: %d", (int)bad);
+		return NS_EXIT_FAIL;
+	case -ENOENT:
+		cli_err("cgroup '%s' not found", s->sel.cgroup ? s->sel.cgroup : "?");
+		return NS_EXIT_USAGE;
+	case -ENOTSUP:
+		cli_err("under --sysroot only -p PID selection is possible");
+		return NS_EXIT_USAGE;
+	case -EACCES:
+	case -EPERM:
+		cli_err("cannot read process %d: permission denied", (int)bad);
+		return NS_EXIT_PERM;
+	default:
+		cli_err("cannot select processes: %s", strerror(-rc));
+		return NS_EXIT_FAIL;
+	}
+	if (out->n == 0) {
+		cli_err("no process matched");
+		return NS_EXIT_FAIL;
+	}
+	return 0;
+}
+
+void cli_sel_free(struct cli_sel *s)
+{
+	for (size_t i = 0; i < s->sel.nnames; i++)
+		free(s->sel.names[i]);
+	free(s->sel.names);
+	free(s->sel.pids);
+	free(s->sel.uids);
+	free(s->sel.cgroup);
+	memset(s, 0, sizeof(*s));
+}
+
+static void on_signal(int sig)
+{
+	cli_signal = sig;
+}
+
+void cli_catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int cli_signal_exit(void)
+{
+	switch (cli_signal) {
+	case SIGINT: return NS_EXIT_SIGINT;
+	case SIGTERM: return NS_EXIT_SIGTERM;
+	default: return 0;
+	}
+}
+
+_Noreturn void cli_exit(int code)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno != EPIPE) {
+			cli_err("write error: %s", strerror(errno));
+			if (code == 0)
+				code = NS_EXIT_FAIL;
+		}
+	}
+	/* stdout may be a closed pipe: do not let exit's flush complain */
+	fclose(stdout);
+	exit(code);
+}
+
+_Noreturn void cli_version(void)
+{
+	printf("%s (numashift) %s\n", cli_prog, NS_VERSION);
+	cli_exit(0);
+}

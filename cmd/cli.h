@@ -1,0 +1,70 @@
+/* cli: what the four commands share at the command layer: messages with the
+ * program name, usage errors, --sysroot, process selection options, signals,
+ * and the end of output.  Only cmd/ prints and exits; common/ returns errors.
+ */
+#ifndef NS_CLI_H
+#define NS_CLI_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include "exitcode.h"
+#include "procs.h"
+
+extern const char *cli_prog;
+extern bool cli_quiet;                     /* -q: no warnings, no progress */
+extern volatile sig_atomic_t cli_signal;   /* SIGINT/SIGTERM received, or 0 */
+
+/* Program name from argv[0]; SIGPIPE ignored (a closed pipe is handled at
+ * cli_exit). */
+void cli_init(int argc, char **argv);
+
+/* "prog: message" on stderr. */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "prog: warning: message", unless -q. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "prog: message (try 'prog --help')" and exit 2. */
+_Noreturn void cli_usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+/* For getopt's '?': name the unknown option or missing argument, exit 2. */
+_Noreturn void cli_bad_option(int argc, char **argv, int optopt_val);
+
+/* maps_warn_fn that prints "prog: warning: FILE:LINE: MSG" unless -q. */
+void cli_maps_warn(void *ud, const char *file, unsigned line, const char *msg);
+
+/* Apply --sysroot (opt may be NULL; then NUMASHIFT_SYSROOT).  A bad root
+ * is a usage error (exit 2).  changes_things: a tool that would act on the
+ * live machine refuses to run under a sysroot. */
+void cli_setup_sysroot(const char *opt, bool changes_things);
+
+/* Process selection options, shared by all tools. */
+struct cli_sel {
+	struct proc_sel sel;
+	bool any;   /* some selection option was given */
+};
+void cli_sel_pids(struct cli_sel *s, const char *arg);     /* -p 1,2,3 */
+void cli_sel_name(struct cli_sel *s, const char *arg);     /* -n NAME */
+void cli_sel_user(struct cli_sel *s, const char *arg);     /* -u USER */
+void cli_sel_cgroup(struct cli_sel *s, const char *arg);   /* --cgroup PATH */
+void cli_sel_all(struct cli_sel *s);                       /* -A */
+/* Resolve the selection; on error prints one line and returns the exit code
+ * (1 no such process / none matched, 2 bad selection); 0 on success. */
+int cli_select(struct cli_sel *s, struct proc_list *out);
+void cli_sel_free(struct cli_sel *s);
+
+/* Parse a PID argument: decimal, > 0; usage error otherwise. */
+pid_t cli_parse_pid(const char *arg);
+
+/* Catch SIGINT/SIGTERM into cli_signal (work stops at the next batch). */
+void cli_catch_signals(void);
+/* The exit code a caught signal asks for (130/143), or 0. */
+int cli_signal_exit(void);
+
+/* Flush stdout; a closed pipe ends quietly; another write error is
+ * reported and turns an exit code of 0 into 1.  Then exit(code). */
+_Noreturn void cli_exit(int code);
+
+/* Print --version line and exit 0. */
+_Noreturn void cli_version(void);
+
+#endif

@@ -1,0 +1,86 @@
+/* nodes: NUMA node sets in numactl syntax, and the machine's node facts.
+ *
+ * Node ids go up to NS_MAX_NODES-1.  A node set is a plain bit set value.
+ * Facts come from sysfs through path.h (so --sysroot trees work):
+ *   /sys/devices/system/node/{online,possible,has_memory,has_cpu}
+ *   /sys/devices/system/node/nodeN/{meminfo,cpulist,distance}
+ *   /proc/buddyinfo (free blocks of THP size and larger, per node)
+ * Memory-only (CPU-less) nodes, such as CXL memory, are ordinary nodes here.
+ */
+#ifndef NS_NODES_H
+#define NS_NODES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NS_MAX_NODES 1024
+
+struct ns_nodeset {
+	uint64_t w[NS_MAX_NODES / 64];
+};
+
+void nodeset_zero(struct ns_nodeset *s);
+void nodeset_add(struct ns_nodeset *s, int node);
+void nodeset_del(struct ns_nodeset *s, int node);
+bool nodeset_has(const struct ns_nodeset *s, int node);
+int  nodeset_count(const struct ns_nodeset *s);
+bool nodeset_empty(const struct ns_nodeset *s);
+bool nodeset_equal(const struct ns_nodeset *a, const struct ns_nodeset *b);
+bool nodeset_intersects(const struct ns_nodeset *a, const struct ns_nodeset *b);
+/* Next node in s after 'after' (pass -1 to start), or -1 at the end. */
+int  nodeset_next(const struct ns_nodeset *s, int after);
+/* The k-th node of s (k from 0), or -1. */
+int  nodeset_nth(const struct ns_nodeset *s, int k);
+#define nodeset_foreach(n, s) for ((n) = nodeset_next((s), -1); (n) >= 0; (n) = nodeset_next((s), (n)))
+
+/* Parse a kernel-style list ("0-3,5", "" = empty) as found in sysfs files
+ * and Mems_allowed_list.  -EINVAL on bad syntax. */
+int nodeset_parse_list(const char *s, struct ns_nodeset *out);
+
+/* Parse a node list as a user types it, in numactl's syntax: "all",
+ * "0-3,5", "!1" (all nodes in valid but these).  Every node
+ * named must be in 'valid' (normally the nodes with memory).  On error
+ * returns -EINVAL (syntax) or -ENODEV (no such node, or node without memory)
+ * and writes one line naming the problem into err ("node 7 does not exist",
+ * "bad node list '3-': expected a number after '-'"). */
+int nodeset_parse_user(const char *s, const struct ns_nodeset *valid,
+		       struct ns_nodeset *out, char *err, size_t errlen);
+
+/* Format as "0-3,5" ("" for the empty set); returns needed length like
+ * snprintf. */
+int nodeset_format(const struct ns_nodeset *s, char *buf, size_t len);
+
+struct ns_node {
+	int id;
+	bool has_memory;
+	bool has_cpu;             /* false: memory-only node (CXL, PMEM) */
+	uint64_t mem_total;       /* bytes, nodeN/meminfo MemTotal */
+	uint64_t mem_free;        /* bytes, nodeN/meminfo MemFree */
+	uint64_t hugepages_free;  /* bytes of free hugetlb pages of the default size */
+	uint64_t thp_blocks_free; /* free buddy blocks of THP size or larger,
+				   * counted in THP-sized units (buddyinfo) */
+	char cpulist[256];        /* "0-3,8" as in sysfs, "" when none */
+	int ncpus;
+	int *distance;            /* distance[k] to the k-th online node, or NULL */
+	int ndistance;
+};
+
+struct ns_topology {
+	int nnodes;                  /* online nodes */
+	struct ns_node *nodes;       /* online nodes, ascending id */
+	struct ns_nodeset online;
+	struct ns_nodeset with_memory;
+	struct ns_nodeset with_cpu;
+	uint64_t page_size;          /* base page size, bytes */
+	uint64_t thp_size;           /* PMD THP size, 0 when THP is unavailable */
+};
+
+/* Read the node facts.  A machine without /sys/devices/system/node (a
+ * kernel without NUMA) is one node 0 holding all memory (from
+ * /proc/meminfo).  -errno on failure. */
+int topo_read(struct ns_topology *t);
+void topo_free(struct ns_topology *t);
+const struct ns_node *topo_node(const struct ns_topology *t, int id);
+
+#endif

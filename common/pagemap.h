@@ -1,0 +1,96 @@
+/* pagemap: page-level state from /proc/PID/pagemap (and, as root,
+ * /proc/kpageflags and the PFN-to-node memory blocks in sysfs), merged into
+ * runs of consecutive pages with the same state.
+ *
+ * pagemap is read with pread in batches of PM_BATCH entries; kpageflags is
+ * read for runs of consecutive PFNs in one pread each, never one read per
+ * page.  Memory use is bounded by the batch size whatever the process size.
+ * The node of a page comes from its PFN (root: PFN visible) or else from
+ * move_pages(2) in query mode (live machine only), one batch at a time.
+ */
+#ifndef NS_PAGEMAP_H
+#define NS_PAGEMAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define PM_BATCH 65536            /* pagemap entries per pread */
+
+/* pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst) */
+#define PM_E_PRESENT    (1ULL << 63)
+#define PM_E_SWAPPED    (1ULL << 62)
+#define PM_E_FILE       (1ULL << 61)
+#define PM_E_EXCLUSIVE  (1ULL << 56)
+#define PM_E_SOFTDIRTY  (1ULL << 55)
+#define PM_E_PFN_MASK   ((1ULL << 55) - 1)
+
+/* kpageflags bits */
+#define KPF_DIRTY          4
+#define KPF_LRU            5
+#define KPF_ANON          12
+#define KPF_SWAPCACHE     13
+#define KPF_SWAPBACKED    14
+#define KPF_COMPOUND_HEAD 15
+#define KPF_COMPOUND_TAIL 16
+#define KPF_HUGE          17
+#define KPF_KSM           21
+#define KPF_THP           22
+#define KPF_ZERO_PAGE     24
+
+/* State of a run of pages (flags of struct page_run). */
+#define RUN_PRESENT    0x0001
+#define RUN_SWAPPED    0x0002
+#define RUN_FILE       0x0004   /* file page or shared anon */
+#define RUN_EXCLUSIVE  0x0008
+#define RUN_SOFTDIRTY  0x0010
+#define RUN_THP        0x0020   /* kpageflags: part of a THP */
+#define RUN_LAZYFREE   0x0040   /* kpageflags: anon, !swapbacked, !swapcache */
+#define RUN_HUGETLB    0x0080
+#define RUN_ZERO       0x0100   /* the shared zero page */
+#define RUN_KPF        0x8000   /* THP/LAZYFREE/HUGETLB/ZERO bits are known */
+
+#define RUN_NODE_NONE  (-1)      /* not present */
+#define RUN_NODE_UNKNOWN (-2)    /* present, node not known */
+
+struct page_run {
+	uint64_t start;       /* address of the first page */
+	uint64_t pages;       /* number of base pages */
+	uint64_t pfn;         /* PFN of the first page, 0 when hidden */
+	int node;             /* node id, RUN_NODE_NONE or RUN_NODE_UNKNOWN */
+	unsigned flags;       /* RUN_* */
+};
+
+#define PM_WANT_NODE   0x1    /* resolve the node of present pages */
+#define PM_WANT_KPF    0x2    /* read kpageflags (needs CAP_SYS_ADMIN) */
+
+struct pm_reader;
+
+/* Open the readers of one process.  With PM_WANT_KPF and no access to
+ * kpageflags or PFNs, the reader still opens; pm_has_kpf() then says false
+ * so the caller can say that page-level THP/lazyfree detail is root-only. */
+int pm_open(struct pm_reader **out, pid_t pid, unsigned want);
+bool pm_has_pfn(const struct pm_reader *r);
+bool pm_has_kpf(const struct pm_reader *r);
+void pm_close(struct pm_reader *r);
+
+typedef int (*pm_run_fn)(void *ud, const struct page_run *run);
+
+/* Walk [start, end) (page aligned) and call fn once per merged run, in
+ * address order.  Runs never cross 'end'.  fn returning non-zero stops the
+ * walk and that value is returned.  Returns 0 or -errno. */
+int pm_walk(struct pm_reader *r, uint64_t start, uint64_t end,
+	    pm_run_fn fn, void *ud);
+
+/* Raw pagemap entries for [start, start + n*page) into buf; -errno. */
+int pm_read_entries(struct pm_reader *r, uint64_t start, uint64_t n,
+		    uint64_t *buf);
+
+/* PFN -> node from /sys/devices/system/node/nodeN/memoryM and
+ * /sys/devices/system/memory/block_size_bytes (through path.h). */
+struct pfn_nodes;
+int pfn_nodes_load(struct pfn_nodes **out);
+int pfn_nodes_lookup(const struct pfn_nodes *p, uint64_t pfn);  /* node or -1 */
+void pfn_nodes_free(struct pfn_nodes *p);
+
+#endif

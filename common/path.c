@@ -1,0 +1,204 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "path.h"
+
+static char root_prefix[PATH_MAX];
+
+int path_set_root(const char *root)
+{
+	struct stat st;
+	char proc[PATH_MAX];
+	size_t n;
+
+	if (!root || !*root || strcmp(root, "/") == 0) {
+		root_prefix[0] = '\0';
+		return 0;
+	}
+	n = strlen(root);
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (n >= sizeof(root_prefix) - 64)
+		return -ENAMETOOLONG;
+	if (stat(root, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (access(root, R_OK | X_OK) < 0)
+		return -errno;
+	snprintf(proc, sizeof(proc), "%.*s/proc", (int)n, root);
+	if (stat(proc, &st) < 0 || !S_ISDIR(st.st_mode))
+		return -EINVAL;
+	memcpy(root_prefix, root, n);
+	root_prefix[n] = '\0';
+	return 0;
+}
+
+const char *path_root(void)
+{
+	return root_prefix;
+}
+
+bool path_is_live(void)
+{
+	return root_prefix[0] == '\0';
+}
+
+static int vformat(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	size_t r = strlen(root_prefix);
+	int n;
+
+	if (r >= len)
+		return -ENAMETOOLONG;
+	memcpy(buf, root_prefix, r);
+	n = vsnprintf(buf + r, len - r, fmt, ap);
+	if (n < 0 || (size_t)n >= len - r)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int path_format(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vformat(buf, len, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int path_open(int flags, const char *fmt, ...)
+{
+	char p[PATH_MAX];
+	va_list ap;
+	int rc, fd;
+
+	va_start(ap, fmt);
+	rc = vformat(p, sizeof(p), fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return rc;
+	fd = open(p, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+FILE *path_fopen(const char *fmt, ...)
+{
+	char p[PATH_MAX];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vformat(p, sizeof(p), fmt, ap);
+	va_end(ap);
+	if (rc < 0) {
+		errno = -rc;
+		return NULL;
+	}
+	return fopen(p, "re");
+}
+
+DIR *path_opendir(const char *fmt, ...)
+{
+	char p[PATH_MAX];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vformat(p, sizeof(p), fmt, ap);
+	va_end(ap);
+	if (rc < 0) {
+		errno = -rc;
+		return NULL;
+	}
+	return opendir(p);
+}
+
+int path_exists(const char *fmt, ...)
+{
+	char p[PATH_MAX];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vformat(p, sizeof(p), fmt, ap);
+	va_end(ap);
+	return rc == 0 && access(p, F_OK) == 0;
+}
+
+static int read_fd_str(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	if (len == 0)
+		return -EINVAL;
+	while (got < len - 1) {
+		n = read(fd, buf + got, len - 1 - got);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	while (got > 0 && (buf[got - 1] == '\n' || buf[got - 1] == ' '))
+		buf[--got] = '\0';
+	return (int)got;
+}
+
+int path_read_str(char *buf, size_t len, const char *fmt, ...)
+{
+	char p[PATH_MAX];
+	va_list ap;
+	int rc, fd;
+
+	va_start(ap, fmt);
+	rc = vformat(p, sizeof(p), fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return rc;
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = read_fd_str(fd, buf, len);
+	close(fd);
+	return rc;
+}
+
+int path_read_u64(uint64_t *val, const char *fmt, ...)
+{
+	char p[PATH_MAX], buf[64], *end;
+	va_list ap;
+	unsigned long long v;
+	int rc, fd;
+
+	va_start(ap, fmt);
+	rc = vformat(p, sizeof(p), fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return rc;
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = read_fd_str(fd, buf, sizeof(buf));
+	close(fd);
+	if (rc < 0)
+		return rc;
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (errno || end == buf || *end)
+		return -EINVAL;
+	*val = v;
+	return 0;
+}

@@ -1,0 +1,47 @@
+/* path: every read of /proc and /sys by the core's readers goes through here,
+ * so that a captured tree can stand in for the live machine (--sysroot DIR or
+ * NUMASHIFT_SYSROOT).  Paths given to these functions are absolute
+ * ("/proc/%d/numa_maps"); the root prefix is added here.
+ *
+ * The root is process-wide state, set once by a command before it reads
+ * anything.  System calls (move_pages, ...) always act on the live machine:
+ * callers check path_is_live() before making one.
+ * All functions return -errno on failure and never print.
+ */
+#ifndef NS_PATH_H
+#define NS_PATH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <dirent.h>
+#include <sys/types.h>
+
+/* root == NULL or "" (or "/") means the live machine.  Fails with -ENOENT,
+ * -ENOTDIR or -EACCES when root is not a readable directory, and with
+ * -EINVAL when it has no proc/ directory. */
+int path_set_root(const char *root);
+const char *path_root(void);            /* "" when live */
+bool path_is_live(void);
+
+/* Compose root + formatted absolute path into buf; -ENAMETOOLONG. */
+int path_format(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+int path_open(int flags, const char *fmt, ...)          /* fd or -errno */
+	__attribute__((format(printf, 2, 3)));
+FILE *path_fopen(const char *fmt, ...)                  /* "re"; NULL+errno */
+	__attribute__((format(printf, 1, 2)));
+DIR *path_opendir(const char *fmt, ...)                 /* NULL+errno */
+	__attribute__((format(printf, 1, 2)));
+int path_exists(const char *fmt, ...)                   /* 1, 0 */
+	__attribute__((format(printf, 1, 2)));
+
+/* Read a small file whole (trailing newline stripped); returns its length. */
+int path_read_str(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Read a file holding one unsigned decimal number. */
+int path_read_u64(uint64_t *val, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

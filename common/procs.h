@@ -1,0 +1,53 @@
+/* procs: which processes to act on, and who they are.  The only module that
+ * includes libproc2.
+ *
+ * Selection by PID list, exact command name, user, cgroup v2 directory (all
+ * processes at or below it) or all user processes (never kernel threads).
+ * Under --sysroot only PID selection of PIDs present in the tree is allowed
+ * (libproc2 always reads the live /proc).
+ */
+#ifndef NS_PROCS_H
+#define NS_PROCS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct proc_id {
+	pid_t pid;
+	uint64_t start_time;  /* /proc/PID/stat field 22, clock ticks since boot */
+	uid_t uid;            /* real uid */
+	char comm[64];
+};
+
+struct proc_sel {
+	pid_t *pids;    size_t npids;
+	char **names;   size_t nnames;  /* exact comm match */
+	uid_t *uids;    size_t nuids;
+	char *cgroup;                   /* cgroup v2 directory path, or NULL */
+	bool all;                       /* -A: every user process */
+	pid_t exclude;                  /* never select this pid (the tool itself); 0 = none */
+};
+
+struct proc_list {
+	struct proc_id *v;
+	size_t n;
+};
+
+/* Resolve a selection.  Errors: -ESRCH (a PID given by number does not
+ * exist: *bad_pid says which), -ENOENT (cgroup directory not found),
+ * -ENOTSUP (selection other than PIDs under --sysroot), -EINVAL.  An empty
+ * result for name/user/cgroup/all is not an error (n == 0). */
+int procs_select(const struct proc_sel *sel, struct proc_list *out,
+		 pid_t *bad_pid);
+/* Identity of one PID from /proc/PID/stat and status (through path.h). */
+int procs_identify(pid_t pid, struct proc_id *out);
+/* Still the same process: alive and the same start time.  -ESRCH if it has
+ * gone or the PID was reused. */
+int procs_check_same(const struct proc_id *id);
+/* User name to uid (or a numeric uid); -ENOENT if unknown. */
+int procs_parse_user(const char *s, uid_t *out);
+void procs_list_free(struct proc_list *l);
+
+#endif

@@ -1,0 +1,43 @@
+/* scan: the model of where one process's memory is.  Reads only the /proc
+ * files the caller asks for (each once), through path.h.
+ *
+ *   SCAN_NUMA    numa_maps  -> per-mapping pages per node, policy
+ *   SCAN_SMAPS   smaps      -> per-mapping Rss, LazyFree, AnonHugePages, Swap
+ *   SCAN_ROLLUP  smaps_rollup -> process totals of THP, lazyfree, swap
+ *   SCAN_MAPS    maps       -> perms and paths only (cheap)
+ *
+ * Per-node totals are the sums of numa_maps N<node>= times each mapping's
+ * kernel page size, so hugetlb pages count at their real size.
+ */
+#ifndef NS_SCAN_H
+#define NS_SCAN_H
+
+#include <stdint.h>
+#include "maps.h"
+#include "procs.h"
+
+#define SCAN_NUMA    0x01
+#define SCAN_SMAPS   0x02
+#define SCAN_ROLLUP  0x04
+#define SCAN_MAPS    0x08
+
+struct scan_proc {
+	struct proc_id id;
+	unsigned have;                 /* SCAN_* read */
+	struct mapping_list maps;
+	uint64_t *node_bytes;          /* node_bytes[n], n < node_slots */
+	int node_slots;
+	uint64_t total;                /* sum of node_bytes */
+	struct smaps_rollup rollup;    /* SCAN_ROLLUP, or summed from SCAN_SMAPS */
+	unsigned warnings;             /* malformed lines skipped */
+};
+
+/* Scan one process.  -ESRCH: gone; -EACCES: not allowed; other -errno. */
+int scan_process(const struct proc_id *id, unsigned what,
+		 struct scan_proc *out, maps_warn_fn warn, void *ud);
+/* Node holding most bytes, or -1 when none. */
+int scan_main_node(const struct scan_proc *s);
+uint64_t scan_node_bytes(const struct scan_proc *s, int node);
+void scan_free(struct scan_proc *s);
+
+#endif

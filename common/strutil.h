@@ -1,0 +1,23 @@
+/* strutil: parsing and formatting of numbers, sizes and rates.  All parsers
+ * take the whole string: trailing garbage is an error (-EINVAL), overflow is
+ * -ERANGE. */
+#ifndef NS_STRUTIL_H
+#define NS_STRUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+int str_to_u64(const char *s, uint64_t *out);          /* decimal only */
+int str_to_int(const char *s, int min, int max, int *out);
+/* "4096", "64K", "1.5G", "2MiB", "1GB" -> bytes (K=1024; KB=1000 is also 1024:
+ * memory people mean binary units). */
+int str_to_size(const char *s, uint64_t *out);
+/* A rate in bytes/s: a size with an optional "/s" ("100M", "100M/s"). */
+int str_to_rate(const char *s, uint64_t *out);
+/* Seconds, fractions allowed ("2", "0.5", "1.5s", "2m"). */
+int str_to_seconds(const char *s, double *out);
+/* Human size "1.5 GiB"-style into buf, without the space: "1.5G", "512K",
+ * "0", "12B". */
+const char *str_human_size(uint64_t bytes, char *buf, size_t len);
+
+#endif
