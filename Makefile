@@ -44,10 +44,20 @@ BINS       := $(TOOLS:%=$(BUILD)/bin/%)
 HELPER_BINS := $(HELPERS:%=$(BUILD)/helpers/%)
 UNIT_BINS  := $(UNITS:%=$(BUILD)/unit/%)
 
+MAN_SRC    := $(sort $(wildcard docs/*.[17].scd))
+MANS       := $(MAN_SRC:docs/%.scd=$(BUILD)/man/%)
+HAVE_SCDOC := $(shell command -v scdoc 2>/dev/null)
+
 .PHONY: all deps deps-check deps-vm check check-host check-unit check-bats check-asan \
 	check-valgrind check-vm demo install uninstall clean dist fuzz bench docs helpers units
 
-all: $(BINS) $(HELPER_BINS)
+all: $(BINS) $(HELPER_BINS) $(if $(HAVE_SCDOC),docs)
+
+docs: $(MANS)
+
+$(BUILD)/man/%: docs/%.scd
+	@mkdir -p $(dir $@)
+	scdoc < $< > $@
 
 deps:
 	@scripts/deps build
@@ -117,9 +127,47 @@ demo: deps-vm all
 install: all
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	@set -e; for m in $(MANS); do \
+		sec=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$sec; \
+		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$sec/; done
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 644 README $(wildcard docs/*.md) $(DESTDIR)$(DOCDIR)/
+	@if [ -d docs/schema ]; then install -d $(DESTDIR)$(DOCDIR)/schema; \
+		install -m 644 docs/schema/*.json $(DESTDIR)$(DOCDIR)/schema/; fi
+	@if [ -d docs/examples ]; then install -d $(DESTDIR)$(DOCDIR)/examples; \
+		install -m 755 docs/examples/* $(DESTDIR)$(DOCDIR)/examples/; fi
+	@set -e; for t in $(TOOLS); do \
+		if [ -f completions/$$t.bash ]; then install -d $(DESTDIR)$(BASHCOMPDIR); \
+			install -m 644 completions/$$t.bash $(DESTDIR)$(BASHCOMPDIR)/$$t; fi; \
+		if [ -f completions/_$$t ]; then install -d $(DESTDIR)$(ZSHCOMPDIR); \
+			install -m 644 completions/_$$t $(DESTDIR)$(ZSHCOMPDIR)/; fi; \
+		if [ -f completions/$$t.fish ]; then install -d $(DESTDIR)$(FISHCOMPDIR); \
+			install -m 644 completions/$$t.fish $(DESTDIR)$(FISHCOMPDIR)/; fi; \
+	done
 
 uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(TOOLS:%=$(DESTDIR)$(BASHCOMPDIR)/%) $(TOOLS:%=$(DESTDIR)$(ZSHCOMPDIR)/_%) \
+		$(TOOLS:%=$(DESTDIR)$(FISHCOMPDIR)/%.fish)
+	@for m in $(MAN_SRC:docs/%.scd=%); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; done
+	rm -rf $(DESTDIR)$(DOCDIR)
+
+# ---- release, fuzzing, benchmarks -----------------------------------------
+dist:
+	@rm -rf numashift-$(VERSION) && mkdir numashift-$(VERSION)
+	git ls-files -z | xargs -0 cp --parents -t numashift-$(VERSION)
+	cd numashift-$(VERSION) && autoconf && rm -rf autom4te.cache
+	tar czf numashift-$(VERSION).tar.gz numashift-$(VERSION) && rm -rf numashift-$(VERSION)
+	@echo "numashift-$(VERSION).tar.gz"
+
+FUZZ_SECONDS ?= 600
+fuzz:
+	@scripts/deps build fuzz
+	@scripts/run-fuzz $(FUZZ_SECONDS)
+
+bench: deps-vm all
+	@scripts/deps bench
+	@scripts/bench $(BUILD)
 
 clean:
-	rm -rf build build-* 
+	rm -rf build build-* numashift-*.tar.gz

@@ -34,16 +34,18 @@ int  nodeset_next(const struct ns_nodeset *s, int after);
 int  nodeset_nth(const struct ns_nodeset *s, int k);
 #define nodeset_foreach(n, s) for ((n) = nodeset_next((s), -1); (n) >= 0; (n) = nodeset_next((s), (n)))
 
-/* Parse a kernel-style list ("0-3,5", "" = empty) as found in sysfs files
- * and Mems_allowed_list.  -EINVAL on bad syntax. */
+/* Parse a kernel-style list ("0-3,5", "" = empty, one trailing newline
+ * allowed) as found in sysfs files and Mems_allowed_list.  -EINVAL on bad
+ * syntax, -ERANGE for a node >= NS_MAX_NODES. */
 int nodeset_parse_list(const char *s, struct ns_nodeset *out);
 
 /* Parse a node list as a user types it, in numactl's syntax: "all",
- * "0-3,5", "!1" (all nodes in valid but these).  Every node
- * named must be in 'valid' (normally the nodes with memory).  On error
- * returns -EINVAL (syntax) or -ENODEV (no such node, or node without memory)
- * and writes one line naming the problem into err ("node 7 does not exist",
- * "bad node list '3-': expected a number after '-'"). */
+ * "0-3,5", "!1" or "!0-1" (all nodes in valid but these); no blanks.  Every
+ * node named must be in 'valid' (normally the nodes with memory).  On error
+ * returns -EINVAL (syntax, or a list that selects no node) or -ENODEV (a node
+ * not in valid) and writes one line naming the problem into err ("node 7 does
+ * not exist", "bad node list '3-': expected a number after '-'").  It cannot
+ * tell a missing node from one without memory: topo_parse_nodes can. */
 int nodeset_parse_user(const char *s, const struct ns_nodeset *valid,
 		       struct ns_nodeset *out, char *err, size_t errlen);
 
@@ -59,8 +61,11 @@ struct ns_node {
 	uint64_t mem_free;        /* bytes, nodeN/meminfo MemFree */
 	uint64_t hugepages_free;  /* bytes of free hugetlb pages of the default size */
 	uint64_t thp_blocks_free; /* free buddy blocks of THP size or larger,
-				   * counted in THP-sized units (buddyinfo) */
-	char cpulist[256];        /* "0-3,8" as in sysfs, "" when none */
+				   * counted in THP-sized units (buddyinfo; an
+				   * order-k block counts 2^(k - THP order));
+				   * 0 when THP is unavailable */
+	char cpulist[256];        /* "0-3,8" as in sysfs, "" when none (a longer
+				   * list is cut; ncpus counts the whole) */
 	int ncpus;
 	int *distance;            /* distance[k] to the k-th online node, or NULL */
 	int ndistance;
@@ -78,8 +83,18 @@ struct ns_topology {
 
 /* Read the node facts.  A machine without /sys/devices/system/node (a
  * kernel without NUMA) is one node 0 holding all memory (from
- * /proc/meminfo).  -errno on failure. */
+ * /proc/meminfo, CPUs from /sys/devices/system/cpu/online).  The node list
+ * "online" must be readable (-errno otherwise); a missing per-node file
+ * leaves its figures 0, and a missing has_memory/has_cpu is derived from
+ * MemTotal > 0 and the node's cpulist.  hugepages_free uses Hugepagesize of
+ * /proc/meminfo.  -errno on failure; t is zeroed first and needs topo_free. */
 int topo_read(struct ns_topology *t);
+/* nodeset_parse_user against a topology: nodes named must be online and
+ * have memory ("node 7 does not exist", "node 3 has no memory"); "all" and
+ * "!" work on the nodes with memory; a node excluded with "!" need only
+ * exist. */
+int topo_parse_nodes(const struct ns_topology *t, const char *s,
+		     struct ns_nodeset *out, char *err, size_t errlen);
 void topo_free(struct ns_topology *t);
 const struct ns_node *topo_node(const struct ns_topology *t, int id);
 
