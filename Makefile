@@ -93,6 +93,8 @@ units: $(UNIT_BINS)
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 KERNEL ?= all
 TOPO   ?= all
+# FILES: a glob of guest test files (make check-vm FILES='mscan-*.bats')
+FILES  ?=
 
 check: deps-check
 	$(MAKE) check-host
@@ -118,7 +120,7 @@ deps-vm:
 	@scripts/deps build vm
 
 check-vm: deps-vm all
-	@tests/vm/run --build $(BUILD) --kernel $(KERNEL) --topo $(TOPO)
+	@tests/vm/run --build $(BUILD) --kernel $(KERNEL) --topo $(TOPO) $(if $(FILES),--files '$(FILES)')
 
 demo: deps-vm all
 	@scripts/demo $(BUILD)

@@ -64,26 +64,24 @@ _Noreturn void cli_usage_error(const char *fmt, ...)
 	exit(NS_EXIT_USAGE);
 }
 
-_Noreturn void cli_bad_option(int argc, char **argv, int optopt_val)
+_Noreturn void cli_getopt_error(int argc, char **argv, int c)
 {
-	const char *arg = (optind > 0 && optind <= argc) ? argv[optind - 1] : "?";
+	const char *arg = (optind > 0 && optind <= argc) ? argv[optind - 1] : "";
+	bool is_long = arg[0] == '-' && arg[1] == '-';
+	int name_len = (int)strcspn(arg, "=");
 
-	if (optopt_val && optopt_val != '?') {
-		/* getopt sets optopt for unknown short options and for options
-		 * missing their argument */
-		if (arg[0] == '-' && arg[1] == '-')
-			cli_usage_error("option '%s' needs an argument", arg);
-		for (const char *c = arg + 1; *c; c++)
-			if (*c == optopt_val && c[1] == '\0' && arg[0] == '-')
-				cli_usage_error("option '-%c' needs an argument", optopt_val);
-		cli_usage_error("unknown option '-%c'", optopt_val);
+	if (c == ':') {
+		if (is_long)
+			cli_usage_error("option '%.*s' needs an argument", name_len, arg);
+		cli_usage_error("option '-%c' needs an argument", optopt);
 	}
-	if (arg[0] == '-' && arg[1] == '-') {
-		const char *eq = strchr(arg, '=');
-		if (eq)
-			cli_usage_error("unknown option '%.*s' or it takes no argument",
-					(int)(eq - arg), arg);
-	}
+	if (is_long && arg[name_len] == '=')
+		cli_usage_error("unknown option '%.*s', or it takes no argument",
+				name_len, arg);
+	if (is_long)
+		cli_usage_error("unknown option '%s'", arg);
+	if (optopt > 0 && optopt < 0x80)
+		cli_usage_error("unknown option '-%c'", optopt);
 	cli_usage_error("unknown option '%s'", arg);
 }
 
@@ -140,6 +138,8 @@ void cli_sel_pids(struct cli_sel *s, const char *arg)
 	}
 	if (!*arg)
 		cli_usage_error("empty PID list");
+	if (arg[0] == ',' || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,"))
+		cli_usage_error("invalid PID list '%s': empty item", arg);
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		s->sel.pids = grow(s->sel.pids, s->sel.npids, sizeof(pid_t));
 		s->sel.pids[s->sel.npids++] = cli_parse_pid(tok);
@@ -190,6 +190,10 @@ int cli_select(struct cli_sel *s, struct proc_list *out)
 
 	s->sel.exclude = getpid();
 	rc = procs_select(&s->sel, out, &bad);
+	if (rc == -EINVAL && bad) {
+		cli_err("process %d is a kernel thread: it has no user memory", (int)bad);
+		return NS_EXIT_USAGE;
+	}
 	switch (rc) {
 	case 0:
 		break;
@@ -198,6 +202,10 @@ int cli_select(struct cli_sel *s, struct proc_list *out)
 		return NS_EXIT_FAIL;
 	case -ENOENT:
 		cli_err("cgroup '%s' not found", s->sel.cgroup ? s->sel.cgroup : "?");
+		return NS_EXIT_USAGE;
+	case -EINVAL:
+		cli_err("process %d is a kernel thread or a zombie: it has no user memory",
+			(int)bad);
 		return NS_EXIT_USAGE;
 	case -ENOTSUP:
 		cli_err("under --sysroot only -p PID selection is possible");

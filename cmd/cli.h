@@ -26,8 +26,9 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "prog: message (try 'prog --help')" and exit 2. */
 _Noreturn void cli_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
-/* For getopt's '?': name the unknown option or missing argument, exit 2. */
-_Noreturn void cli_bad_option(int argc, char **argv, int optopt_val);
+/* For getopt_long with a leading ':' in optstring: c is its return value
+ * (':' missing argument, '?' unknown option).  Names the option, exit 2. */
+_Noreturn void cli_getopt_error(int argc, char **argv, int c);
 
 /* maps_warn_fn that prints "prog: warning: FILE:LINE: MSG" unless -q. */
 void cli_maps_warn(void *ud, const char *file, unsigned line, const char *msg);

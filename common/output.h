@@ -1,7 +1,7 @@
 /* output: one row model rendered three ways.
  *
  *   table  aligned columns for people; sizes human (1.5G) unless OUT_BYTES
- *   JSON   jansson; numbers raw integers (bytes, pages)
+ *   JSON   jansson; numbers raw integers (bytes, pages); addresses "0x.."
  *   prom   Prometheus text exposition (node_exporter textfile collector)
  *
  * A table has column descriptors (name, JSON key, type, help).  A column of
@@ -26,7 +26,7 @@ enum col_type {
 	COL_BYTES,    /* bytes: human in tables unless OUT_BYTES */
 	COL_NODES,    /* bytes per node */
 	COL_FLOAT,    /* ratio, seconds */
-	COL_ADDR,     /* address: hex in tables, integer in JSON, never a metric */
+	COL_ADDR,     /* address: hex in tables, "0x.." string in JSON, never a metric */
 	COL_BOOL,     /* yes/no in tables, true/false in JSON, 1/0 in Prometheus */
 };
 
@@ -60,6 +60,9 @@ void out_table_free(struct out_table *t);
  * unknown column. */
 int out_table_columns(struct out_table *t, const char *list,
 		      const char *defaults, char *err, size_t errlen);
+
+/* The column (by name) is among the selected ones. */
+bool out_column_selected(const struct out_table *t, const char *col);
 
 /* Start a new row; cells not set stay empty ("-" in tables, absent in JSON). */
 int out_row(struct out_table *t);

@@ -7,6 +7,26 @@
  * page.  Memory use is bounded by the batch size whatever the process size.
  * The node of a page comes from its PFN (root: PFN visible) or else from
  * move_pages(2) in query mode (live machine only), one batch at a time.
+ *
+ * Details:
+ * - PFNs are shown to an opener of pagemap with CAP_SYS_ADMIN; pm_open
+ *   finds out by reading one page of its own pagemap (a captured tree is
+ *   trusted until a present page shows PFN 0, which turns PFNs and
+ *   kpageflags off for the rest of the walk).
+ * - A THP tail page takes the THP/ANON/SWAPBACKED/SWAPCACHE bits of its
+ *   folio's head (6.1 sets some of them on the head only), also when the
+ *   walk starts inside the THP.  Lazyfree = ANON && !SWAPBACKED &&
+ *   !SWAPCACHE, never for hugetlb.
+ * - Nodes: by PFN from the sysfs memory blocks (RUN_NODE_UNKNOWN for a PFN
+ *   outside them); else by move_pages query on the live machine (a page it
+ *   does not report, such as the zero page, is RUN_NODE_UNKNOWN); under a
+ *   sysroot without PFNs, RUN_NODE_UNKNOWN.
+ * - Past the end of pagemap (above the top of user space) pages read as
+ *   absent.  Absent pages have node RUN_NODE_NONE and pfn 0; swapped pages
+ *   too (their PFN field holds the swap entry).
+ * - In a walk that reads kpageflags, RUN_KPF is set on absent pages too
+ *   (nothing to know about them), so runs do not split on it; it is
+ *   missing only on present pages whose flags could not be read.
  */
 #ifndef NS_PAGEMAP_H
 #define NS_PAGEMAP_H

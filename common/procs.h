@@ -5,6 +5,19 @@
  * processes at or below it) or all user processes (never kernel threads).
  * Under --sysroot only PID selection of PIDs present in the tree is allowed
  * (libproc2 always reads the live /proc).
+ *
+ * How criteria combine: PIDs given by number are taken as listed; the
+ * filters (names, users, cgroup, all) intersect each other, like
+ * `pgrep -u U NAME`, and several values of one filter are alternatives
+ * (-n a -n b: either name).  The result is the union of the listed PIDs and
+ * the filtered processes, sorted by pid, without duplicates, and never holds
+ * 'exclude'.  Filters select user processes only: kernel threads and
+ * zombies (no address space) are never matched.  A kernel thread listed by
+ * PID is refused (-EINVAL, *bad_pid set): it has no user memory.
+ * The cgroup path is a cgroup v2 directory, given in full
+ * (/sys/fs/cgroup/unified/a/b or /sys/fs/cgroup/a/b, wherever cgroup2 is
+ * mounted) or relative to the cgroup2 mount ("a/b" or "/a/b" as in
+ * /proc/PID/cgroup); processes in it or in any directory below it match.
  */
 #ifndef NS_PROCS_H
 #define NS_PROCS_H
@@ -19,6 +32,7 @@ struct proc_id {
 	uint64_t start_time;  /* /proc/PID/stat field 22, clock ticks since boot */
 	uid_t uid;            /* real uid */
 	char comm[64];
+	bool kthread;         /* PF_KTHREAD in stat flags (field 9) */
 };
 
 struct proc_sel {
@@ -37,11 +51,14 @@ struct proc_list {
 
 /* Resolve a selection.  Errors: -ESRCH (a PID given by number does not
  * exist: *bad_pid says which), -ENOENT (cgroup directory not found),
- * -ENOTSUP (selection other than PIDs under --sysroot), -EINVAL.  An empty
+ * -ENOTSUP (selection other than PIDs under --sysroot), -EINVAL (a PID given
+ * by number is a kernel thread: *bad_pid says which).  An empty
  * result for name/user/cgroup/all is not an error (n == 0). */
 int procs_select(const struct proc_sel *sel, struct proc_list *out,
 		 pid_t *bad_pid);
-/* Identity of one PID from /proc/PID/stat and status (through path.h). */
+/* Identity of one PID from /proc/PID/stat and status (through path.h).
+ * -ESRCH when /proc/PID does not exist.  In a captured tree a missing stat
+ * (start_time 0, comm from status Name) or status (uid 0) is tolerated. */
 int procs_identify(pid_t pid, struct proc_id *out);
 /* Still the same process: alive and the same start time.  -ESRCH if it has
  * gone or the PID was reused. */

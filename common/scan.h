@@ -32,7 +32,12 @@ struct scan_proc {
 	unsigned warnings;             /* malformed lines skipped */
 };
 
-/* Scan one process.  -ESRCH: gone; -EACCES: not allowed; other -errno. */
+/* Scan one process.  -ESRCH: gone, or its PID now belongs to another process
+ * (checked after reading when id->start_time is known, i.e. id came from
+ * procs_select or procs_identify); -EACCES: not allowed; -ENOENT: a file
+ * asked for is missing from a captured tree; other -errno.
+ * Without SCAN_ROLLUP but with SCAN_SMAPS, rollup is summed from the
+ * mappings (rollup.anon stays 0: smaps "Anonymous" is not in the model). */
 int scan_process(const struct proc_id *id, unsigned what,
 		 struct scan_proc *out, maps_warn_fn warn, void *ud);
 /* Node holding most bytes, or -1 when none. */

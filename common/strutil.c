@@ -72,8 +72,11 @@ static uint64_t str_size_unit(const char *u)
 
 	if (!*u || strcmp(u, "B") == 0 || strcmp(u, "b") == 0)
 		return 1;
+	/* strchr would find the terminator for a NUL, and ' ' & ~0x20 is one */
+	if (!((u[0] >= 'a' && u[0] <= 'z') || (u[0] >= 'A' && u[0] <= 'Z')))
+		return 0;
 	p = strchr(letters, u[0] & ~0x20);
-	if (!p || !u[0])
+	if (!p)
 		return 0;
 	mult = 1ULL << (10 * (p - letters + 1));
 	u++;

@@ -7,12 +7,14 @@
 
 static int tap_n, tap_failed;
 
+/* cond is evaluated once: it may call the function under test */
 #define ok(cond, ...) do { \
+	int pass_ = !!(cond); \
 	tap_n++; \
-	if (cond) { printf("ok %d - ", tap_n); } \
+	if (pass_) { printf("ok %d - ", tap_n); } \
 	else { tap_failed++; printf("not ok %d - ", tap_n); } \
 	printf(__VA_ARGS__); printf("\n"); \
-	if (!(cond)) printf("#   failed at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+	if (!pass_) printf("#   failed at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
 } while (0)
 
 #define is_u64(got, want, ...) do { \

@@ -1,0 +1,984 @@
+/* mmigrate: move a running process's memory between NUMA nodes, planned,
+ * checked, fast and honest.
+ *
+ * Select processes, plan (common/plan.h), check the guard rails
+ * (common/guard.h), lock each process (common/lock.h), execute
+ * (common/exec.h), report.  --dry-run stops after the plan, --plan-out saves
+ * it, --apply runs a saved one after checking that the processes are the
+ * same.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+#include "exec.h"
+#include "guard.h"
+#include "lock.h"
+#include "nodes.h"
+#include "output.h"
+#include "path.h"
+#include "plan.h"
+#include "privs.h"
+#include "strutil.h"
+#include "sysinfo.h"
+
+#define MM_MAX_VMA 64
+#define MM_RESULT_SCHEMA 1
+
+struct mm {
+	struct cli_sel sel;
+	const char *from_arg, *to_arg;
+	struct plan_vma vma[MM_MAX_VMA];
+	size_t nvma;
+	struct exec_opts xo;
+	struct guard_opts go;
+	bool dry_run, json, wait, force, bytes;
+	const char *plan_out, *apply, *sysroot;
+	double timeout;
+	bool threads_set, rate_set;
+
+	struct ns_topology topo;
+	struct plan plan;
+	struct ns_lock *locks;      /* one per locked process */
+	size_t nlocks;
+	bool progress_on;
+	double last_draw;
+};
+
+static _Noreturn void usage(void)
+{
+	printf("Usage: %s PID FROM-NODES TO-NODES\n"
+	       "       %s -p PID[,..] | -n NAME | -u USER | --cgroup PATH | -A [--from NODES] --to NODES\n"
+	       "       %s --apply PLAN.json\n"
+	       "\n"
+	       "Move the memory of running processes between NUMA nodes: plan, check,\n"
+	       "move with move_pages(2), and report exactly what moved and what did not.\n"
+	       "FROM->TO maps the k-th node of FROM to the (k mod |TO|)-th node of TO, as\n"
+	       "migratepages(8) does; with --to alone every page off TO moves to TO,\n"
+	       "spread in proportion to the nodes' free memory.\n"
+	       "\n"
+	       "Selection:\n"
+	       "  -p, --pid PID[,..]     processes by id\n"
+	       "  -n, --name NAME        processes by exact command name\n"
+	       "  -u, --user USER        processes of a user\n"
+	       "      --cgroup PATH      processes of a cgroup v2 directory\n"
+	       "  -A, --all              every user process\n"
+	       "      --from NODES       source nodes (default: every node not in --to)\n"
+	       "      --to NODES         target nodes\n"
+	       "      --vma SPEC         only matching mappings: heap, stack, anon, file,\n"
+	       "                         file=GLOB, shm, START-END (repeatable)\n"
+	       "Execution:\n"
+	       "      --threads N        worker threads (default 1)\n"
+	       "      --batch N          move_pages entries per call (default %d)\n"
+	       "      --rate BYTES/s     ceiling on copy bandwidth (e.g. 200M)\n"
+	       "      --nice N           worker threads' nice value\n"
+	       "      --move-all         also pages shared with other processes (CAP_SYS_NICE)\n"
+	       "      --discard-lazyfree drop clean MADV_FREE pages instead of copying them\n"
+	       "      --retries N        attempts for busy pages (default 3)\n"
+	       "      --timeout SECS     stop after SECS (exit 124)\n"
+	       "      --engine E         auto, pages (move_pages) or syscall (one migrate_pages)\n"
+	       "Guard rails:\n"
+	       "      --min-free N[%%]    keep this much free on each target (default 5%%)\n"
+	       "      --force            go on when a target would be left too full\n"
+	       "      --wait             wait for another mmigrate on the same process\n"
+	       "Plans and output:\n"
+	       "      --dry-run          plan only, print it, move nothing\n"
+	       "      --plan-out FILE    save the plan as JSON\n"
+	       "      --apply FILE       run a saved plan (same boot and processes only)\n"
+	       "      --sysroot DIR      read /proc and /sys under DIR (with --dry-run)\n"
+	       "  -J, --json             JSON output (docs/json.md)\n"
+	       "      --bytes            raw byte counts in tables\n"
+	       "  -q, --quiet            no warnings, no progress bar\n"
+	       "  -h, --help             this help\n"
+	       "  -V, --version          version\n"
+	       "\n"
+	       "Exit: 0 all planned moved, 1 nothing moved, 2 usage or bad input, 3 partial,\n"
+	       "4 permission, 5 refused by a guard rail, 124 timeout, 130/143 signal.\n",
+	       cli_prog, cli_prog, cli_prog, EXEC_DEFAULT_BATCH);
+	cli_exit(0);
+}
+
+enum {
+	OPT_CGROUP = 256, OPT_FROM, OPT_TO, OPT_VMA, OPT_THREADS, OPT_BATCH, OPT_RATE,
+	OPT_NICE, OPT_MOVE_ALL, OPT_DISCARD, OPT_RETRIES, OPT_TIMEOUT, OPT_ENGINE,
+	OPT_FORCE, OPT_MIN_FREE, OPT_WAIT, OPT_DRY_RUN, OPT_PLAN_OUT, OPT_APPLY,
+	OPT_SYSROOT, OPT_BYTES,
+};
+
+static const struct option long_opts[] = {
+	{ "pid",              required_argument, NULL, 'p' },
+	{ "name",             required_argument, NULL, 'n' },
+	{ "user",             required_argument, NULL, 'u' },
+	{ "cgroup",           required_argument, NULL, OPT_CGROUP },
+	{ "all",              no_argument,       NULL, 'A' },
+	{ "from",             required_argument, NULL, OPT_FROM },
+	{ "to",               required_argument, NULL, OPT_TO },
+	{ "vma",              required_argument, NULL, OPT_VMA },
+	{ "threads",          required_argument, NULL, OPT_THREADS },
+	{ "batch",            required_argument, NULL, OPT_BATCH },
+	{ "rate",             required_argument, NULL, OPT_RATE },
+	{ "nice",             required_argument, NULL, OPT_NICE },
+	{ "move-all",         no_argument,       NULL, OPT_MOVE_ALL },
+	{ "discard-lazyfree", no_argument,       NULL, OPT_DISCARD },
+	{ "retries",          required_argument, NULL, OPT_RETRIES },
+	{ "timeout",          required_argument, NULL, OPT_TIMEOUT },
+	{ "engine",           required_argument, NULL, OPT_ENGINE },
+	{ "force",            no_argument,       NULL, OPT_FORCE },
+	{ "min-free",         required_argument, NULL, OPT_MIN_FREE },
+	{ "wait",             no_argument,       NULL, OPT_WAIT },
+	{ "dry-run",          no_argument,       NULL, OPT_DRY_RUN },
+	{ "plan-out",         required_argument, NULL, OPT_PLAN_OUT },
+	{ "apply",            required_argument, NULL, OPT_APPLY },
+	{ "sysroot",          required_argument, NULL, OPT_SYSROOT },
+	{ "json",             no_argument,       NULL, 'J' },
+	{ "bytes",            no_argument,       NULL, OPT_BYTES },
+	{ "quiet",            no_argument,       NULL, 'q' },
+	{ "help",             no_argument,       NULL, 'h' },
+	{ "version",          no_argument,       NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* ---- options ---------------------------------------------------------------- */
+
+static int parse_int_opt(const char *name, const char *arg, int min, int max)
+{
+	int v;
+
+	if (str_to_int(arg, min, max, &v) < 0)
+		cli_usage_error("invalid %s '%s': expected a number from %d to %d", name, arg, min, max);
+	return v;
+}
+
+static void parse_min_free(struct mm *m, const char *arg)
+{
+	size_t len = strlen(arg);
+	char num[64];
+	double pct;
+	char *end;
+
+	if (len && arg[len - 1] == '%' && len < sizeof(num)) {
+		memcpy(num, arg, len - 1);
+		num[len - 1] = '\0';
+		pct = strtod(num, &end);
+		if (end == num || *end || !(pct >= 0 && pct < 100))
+			cli_usage_error("invalid --min-free '%s': expected a size or a percentage below 100%%", arg);
+		m->go.min_free_pct = pct;
+		m->go.min_free_is_bytes = false;
+		return;
+	}
+	if (str_to_size(arg, &m->go.min_free_bytes) < 0)
+		cli_usage_error("invalid --min-free '%s': expected a size or a percentage", arg);
+	m->go.min_free_is_bytes = true;
+}
+
+static void parse_vma(struct mm *m, const char *arg)
+{
+	char err[300];
+
+	if (m->nvma == MM_MAX_VMA)
+		cli_usage_error("too many --vma options (at most %d)", MM_MAX_VMA);
+	if (plan_vma_parse(arg, &m->vma[m->nvma], err, sizeof(err)) < 0)
+		cli_usage_error("%s", err);
+	m->nvma++;
+}
+
+static void parse_engine(struct mm *m, const char *arg)
+{
+	if (strcmp(arg, "auto") == 0)
+		m->xo.engine = EXEC_AUTO;
+	else if (strcmp(arg, "pages") == 0)
+		m->xo.engine = EXEC_PAGES;
+	else if (strcmp(arg, "syscall") == 0)
+		m->xo.engine = EXEC_SYSCALL;
+	else
+		cli_usage_error("invalid --engine '%s': expected auto, pages or syscall", arg);
+}
+
+static void parse_one(struct mm *m, int c, int argc, char **argv)
+{
+	switch (c) {
+	case 'p': cli_sel_pids(&m->sel, optarg); break;
+	case 'n': cli_sel_name(&m->sel, optarg); break;
+	case 'u': cli_sel_user(&m->sel, optarg); break;
+	case OPT_CGROUP: cli_sel_cgroup(&m->sel, optarg); break;
+	case 'A': cli_sel_all(&m->sel); break;
+	case OPT_FROM: m->from_arg = optarg; break;
+	case OPT_TO: m->to_arg = optarg; break;
+	case OPT_VMA: parse_vma(m, optarg); break;
+	case OPT_THREADS:
+		m->xo.threads = parse_int_opt("--threads", optarg, 1, EXEC_MAX_THREADS);
+		m->threads_set = true;
+		break;
+	case OPT_BATCH: m->xo.batch = (size_t)parse_int_opt("--batch", optarg, 1, 1 << 20); break;
+	case OPT_RATE:
+		if (str_to_rate(optarg, &m->xo.rate) < 0 || !m->xo.rate)
+			cli_usage_error("invalid --rate '%s': expected bytes per second, e.g. 200M", optarg);
+		m->rate_set = true;
+		break;
+	case OPT_NICE:
+		m->xo.nice = parse_int_opt("--nice", optarg, -20, 19);
+		m->xo.renice = true;
+		break;
+	case OPT_MOVE_ALL: m->xo.move_all = true; break;
+	case OPT_DISCARD: m->xo.discard_lazyfree = true; break;
+	case OPT_RETRIES: m->xo.retries = parse_int_opt("--retries", optarg, 0, 1000); break;
+	case OPT_TIMEOUT:
+		if (str_to_seconds(optarg, &m->timeout) < 0 || !(m->timeout > 0))
+			cli_usage_error("invalid --timeout '%s': expected seconds > 0", optarg);
+		break;
+	case OPT_ENGINE: parse_engine(m, optarg); break;
+	case OPT_FORCE: m->force = true; break;
+	case OPT_MIN_FREE: parse_min_free(m, optarg); break;
+	case OPT_WAIT: m->wait = true; break;
+	case OPT_DRY_RUN: m->dry_run = true; break;
+	case OPT_PLAN_OUT: m->plan_out = optarg; break;
+	case OPT_APPLY: m->apply = optarg; break;
+	case OPT_SYSROOT: m->sysroot = optarg; break;
+	case 'J': m->json = true; break;
+	case OPT_BYTES: m->bytes = true; break;
+	case 'q': cli_quiet = true; break;
+	case 'h': usage();
+	case 'V': cli_version();
+	default: cli_getopt_error(argc, argv, c);
+	}
+}
+
+static void check_conflicts(struct mm *m)
+{
+	if (m->apply && (m->sel.any || m->from_arg || m->to_arg || m->nvma))
+		cli_usage_error("--apply takes the processes and nodes from the plan: "
+				"no selection, --from, --to or --vma with it");
+	if (m->apply && m->dry_run)
+		cli_usage_error("--apply and --dry-run do not go together");
+	if (!m->apply && !m->sel.any)
+		cli_usage_error("no process selected: give PID FROM TO, or -p, -n, -u, --cgroup or -A");
+	if (!m->apply && !m->to_arg)
+		cli_usage_error("no target nodes: give --to NODES");
+	if (m->xo.engine == EXEC_SYSCALL &&
+	    (m->nvma || m->threads_set || m->rate_set || m->xo.discard_lazyfree || m->apply))
+		cli_usage_error("--engine syscall is one migrate_pages(2) call: it cannot "
+				"take --vma, --threads, --rate, --discard-lazyfree or --apply");
+	if (m->sysroot && !m->dry_run)
+		cli_usage_error("--sysroot reads a captured tree: only --dry-run is possible with it");
+}
+
+static void parse_options(struct mm *m, int argc, char **argv)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, ":p:n:u:AJqhV", long_opts, NULL)) != -1)
+		parse_one(m, c, argc, argv);
+	if (optind < argc) {
+		/* the migratepages form: PID FROM TO */
+		if (m->sel.any || m->from_arg || m->to_arg || m->apply)
+			cli_usage_error("unexpected argument '%s'", argv[optind]);
+		if (argc - optind != 3)
+			cli_usage_error("expected PID FROM-NODES TO-NODES, got %d argument%s",
+					argc - optind, argc - optind == 1 ? "" : "s");
+		cli_sel_pids(&m->sel, argv[optind]);
+		m->from_arg = argv[optind + 1];
+		m->to_arg = argv[optind + 2];
+	}
+	check_conflicts(m);
+}
+
+/* Nodes from the command line, checked against the machine. */
+static void parse_nodes(struct mm *m, struct plan_opts *po)
+{
+	char err[256];
+
+	memset(po, 0, sizeof(*po));
+	if (topo_parse_nodes(&m->topo, m->to_arg, &po->to, err, sizeof(err)) < 0)
+		cli_usage_error("bad --to: %s", err);
+	if (nodeset_empty(&po->to))
+		cli_usage_error("no target node given");
+	if (m->from_arg) {
+		if (topo_parse_nodes(&m->topo, m->from_arg, &po->from, err, sizeof(err)) < 0)
+			cli_usage_error("bad --from: %s", err);
+		if (nodeset_empty(&po->from))
+			cli_usage_error("no source node given");
+		if (nodeset_equal(&po->from, &po->to))
+			cli_usage_error("source and target nodes are the same (%s): nothing would move",
+					m->from_arg);
+	} else {
+		po->spread = true;
+	}
+	po->vma = m->vma;
+	po->nvma = m->nvma;
+	po->topo = &m->topo;
+	po->use_pagemap = path_is_live();
+	po->move_all = m->xo.move_all;
+	m->xo.from = po->from;
+	m->xo.to = po->to;
+}
+
+/* ---- locks ----------------------------------------------------------------- */
+
+/* One run per process: taken before planning, so that a plan is never made
+ * while another run is moving the same pages.  A dry run moves nothing and
+ * takes no lock. */
+static int lock_one(struct mm *m, const struct proc_id *id)
+{
+	struct ns_lock *l = &m->locks[m->nlocks];
+	pid_t holder = 0;
+	int rc;
+
+	rc = lock_take(l, id->pid, m->wait, &holder);
+	if (rc == -EBUSY) {
+		cli_err("process %d (%s) is being moved by another mmigrate (pid %d): "
+			"try again later or use --wait", (int)id->pid, id->comm, (int)holder);
+		return NS_EXIT_REFUSED;
+	}
+	if (rc == -EINTR)
+		return cli_signal_exit() ? cli_signal_exit() : NS_EXIT_SIGINT;
+	if (rc < 0) {
+		cli_err("cannot take the lock of process %d: %s", (int)id->pid, strerror(-rc));
+		return NS_EXIT_FAIL;
+	}
+	m->nlocks++;
+	return 0;
+}
+
+static int lock_procs(struct mm *m, const struct proc_id *ids, size_t n, size_t stride)
+{
+	int rc;
+
+	if (m->dry_run || !n)
+		return 0;
+	m->locks = calloc(n, sizeof(*m->locks));
+	if (!m->locks) {
+		cli_err("out of memory");
+		return NS_EXIT_FAIL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((rc = lock_one(m, (const struct proc_id *)((const char *)ids + i * stride))))
+			return rc;
+	return 0;
+}
+
+static void unlock_procs(struct mm *m)
+{
+	for (size_t i = 0; i < m->nlocks; i++)
+		lock_release(&m->locks[i]);
+	free(m->locks);
+	m->locks = NULL;
+	m->nlocks = 0;
+}
+
+/* ---- planning --------------------------------------------------------------- */
+
+static int plan_new(struct mm *m)
+{
+	struct plan_opts po;
+	struct proc_list procs = { 0 };
+	int code = 0, rc;
+
+	parse_nodes(m, &po);
+	rc = cli_select(&m->sel, &procs);
+	if (rc)
+		return rc;
+	rc = lock_procs(m, procs.v, procs.n, sizeof(procs.v[0]));
+	if (rc) {
+		procs_list_free(&procs);
+		return rc;
+	}
+	plan_init(&m->plan, &po);
+	for (size_t i = 0; i < procs.n; i++) {
+		const struct proc_id *id = &procs.v[i];
+
+		rc = plan_add_process(&m->plan, &po, id, cli_maps_warn, NULL);
+		if (rc == -ESRCH || rc == -ENOENT) {
+			cli_warn("process %d (%s) has gone", (int)id->pid, id->comm);
+			code = ns_exit_combine(code ? code : -1, NS_EXIT_FAIL);
+		} else if (rc == -EACCES || rc == -EPERM) {
+			cli_err("cannot read the memory map of process %d (%s): permission denied",
+				(int)id->pid, id->comm);
+			code = ns_exit_combine(code ? code : -1, NS_EXIT_PERM);
+		} else if (rc < 0) {
+			cli_err("cannot plan process %d (%s): %s", (int)id->pid, id->comm, strerror(-rc));
+			code = ns_exit_combine(code ? code : -1, NS_EXIT_FAIL);
+		}
+	}
+	procs_list_free(&procs);
+	if (m->plan.nprocs == 0)
+		return code ? code : NS_EXIT_FAIL;
+	return 0;
+}
+
+/* A saved plan: same boot, same processes (pid, start time, comm). */
+static int plan_from_file(struct mm *m)
+{
+	char err[512], boot[64] = "";
+	int rc;
+
+	rc = plan_load(m->apply, &m->plan, err, sizeof(err));
+	if (rc < 0) {
+		cli_err("%s", err);
+		return rc == -EINVAL ? NS_EXIT_USAGE : NS_EXIT_FAIL;
+	}
+	if (m->plan.page_size != sys_page_size()) {
+		cli_err("plan %s was made on a machine with another page size", m->apply);
+		return NS_EXIT_USAGE;
+	}
+	sys_boot_id(boot, sizeof(boot));
+	if (strcmp(boot, m->plan.boot_id) != 0) {
+		cli_err("plan %s was made in another boot (boot id %s, now %s)", m->apply,
+			m->plan.boot_id, boot);
+		return NS_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < m->plan.nprocs; i++) {
+		const struct proc_id *want = &m->plan.procs[i].id;
+		struct proc_id now;
+
+		if (procs_identify(want->pid, &now) < 0) {
+			cli_err("process %d (%s) of plan %s no longer exists",
+				(int)want->pid, want->comm, m->apply);
+			return NS_EXIT_FAIL;
+		}
+		if (now.start_time != want->start_time || strcmp(now.comm, want->comm) != 0) {
+			cli_err("PID %d is now another process (%s, started at tick %" PRIu64
+				"; the plan is for %s, started at tick %" PRIu64 "): refusing a reused PID",
+				(int)want->pid, now.comm, now.start_time, want->comm, want->start_time);
+			return NS_EXIT_USAGE;
+		}
+	}
+	rc = lock_procs(m, &m->plan.procs[0].id, m->plan.nprocs, sizeof(m->plan.procs[0]));
+	if (rc)
+		return rc;
+	m->xo.requery = true;       /* move only what is still on its source */
+	m->xo.from = m->plan.from;
+	m->xo.to = m->plan.to;
+	return 0;
+}
+
+/* ---- the plan for people ------------------------------------------------------- */
+
+static const struct col_desc plan_cols[] = {
+	{ "PID",     "pid",     COL_INT,   COL_LABEL, "process id" },
+	{ "COMM",    "comm",    COL_STR,   COL_LABEL, "command name" },
+	{ "FROM",    "from",    COL_INT,   COL_LABEL, "source node" },
+	{ "TO",      "to",      COL_INT,   COL_LABEL, "target node" },
+	{ "CLASS",   "class",   COL_STR,   COL_LABEL, "page size class: base, thp, hugetlb" },
+	{ "RUNS",    "runs",    COL_COUNT, 0, "runs of pages" },
+	{ "ENTRIES", "entries", COL_COUNT, 0, "move_pages entries (a THP is one)" },
+	{ "BYTES",   "bytes",   COL_BYTES, 0, "bytes to move" },
+};
+
+static void plan_rows_of(struct out_table *t, const struct plan *p, const struct plan_proc *pp)
+{
+	/* runs are sorted by target; gather (src, dst, class) groups */
+	for (size_t i = 0; i < pp->nruns; i++) {
+		const struct plan_run *r = &pp->runs[i];
+		uint64_t runs = 0, ent = 0, bytes = 0;
+		bool seen = false;
+
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = pp->runs[k].src == r->src && pp->runs[k].dst == r->dst &&
+			       pp->runs[k].cls == r->cls;
+		if (seen)
+			continue;
+		for (size_t k = i; k < pp->nruns; k++) {
+			const struct plan_run *x = &pp->runs[k];
+
+			if (x->src != r->src || x->dst != r->dst || x->cls != r->cls)
+				continue;
+			runs++;
+			ent += plan_run_bytes(x, p->page_size) / x->step;
+			bytes += plan_run_bytes(x, p->page_size);
+		}
+		out_row(t);
+		out_set_int(t, "PID", pp->id.pid);
+		out_set_str(t, "COMM", pp->id.comm);
+		out_set_int(t, "FROM", r->src);
+		out_set_int(t, "TO", r->dst);
+		out_set_str(t, "CLASS", plan_class_name(r->cls));
+		out_set_u64(t, "RUNS", runs);
+		out_set_u64(t, "ENTRIES", ent);
+		out_set_u64(t, "BYTES", bytes);
+	}
+}
+
+static void guard_to_json(json_t *doc, const struct guard_result *g)
+{
+	json_t *warn = json_array(), *refuse = json_array();
+
+	for (size_t i = 0; i < g->n; i++)
+		json_array_append_new(g->v[i].level == GUARD_REFUSE ? refuse : warn,
+				      json_string(g->v[i].text));
+	json_object_set_new(doc, "warnings", warn);
+	json_object_set_new(doc, "refusals", refuse);
+}
+
+static int print_plan(struct mm *m, const struct guard_result *g)
+{
+	const struct plan *p = &m->plan;
+	struct out_table *t;
+	char b[32];
+	int rc;
+
+	if (m->json) {
+		json_t *doc = plan_to_json(p);
+
+		json_object_set_new(doc, "planned_bytes", json_integer((json_int_t)plan_total_bytes(p, NULL)));
+		guard_to_json(doc, g);
+		json_object_set_new(doc, "exit_code", json_integer(g->refuse));
+		rc = out_print_json(doc, stdout);
+		json_decref(doc);
+		return rc;
+	}
+	t = out_table_new(plan_cols, (int)(sizeof(plan_cols) / sizeof(plan_cols[0])), NULL);
+	if (!t)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nprocs; i++)
+		plan_rows_of(t, p, &p->procs[i]);
+	rc = out_print_table(t, stdout, m->bytes ? OUT_BYTES : 0);
+	out_table_free(t);
+	for (size_t i = 0; i < p->nprocs; i++) {
+		const struct plan_proc *pp = &p->procs[i];
+
+		printf("pid %d (%s): %s to move", (int)pp->id.pid, pp->id.comm,
+		       str_human_size(plan_total_bytes(p, pp), b, sizeof(b)));
+		printf(", %s already on target",
+		       str_human_size(pp->already_pages * p->page_size, b, sizeof(b)));
+		if (pp->shared_pages)
+			printf(", %s shared with other processes left out (--move-all)",
+			       str_human_size(pp->shared_pages * p->page_size, b, sizeof(b)));
+		printf("%s\n", pp->coarse ? " (page addresses not known: queried when moving)" : "");
+	}
+	return rc;
+}
+
+/* ---- guard rails --------------------------------------------------------------- */
+
+static int run_guard(struct mm *m, struct guard_result *g)
+{
+	int rc;
+
+	m->go.force = m->force;
+	m->go.move_all = m->xo.move_all;
+	m->go.check_privs = path_is_live();
+	m->go.check_cpuset = true;
+	rc = guard_check(&m->plan, &m->topo, &m->go, g);
+	if (rc < 0) {
+		cli_err("cannot check the plan: %s", strerror(-rc));
+		return NS_EXIT_FAIL;
+	}
+	for (size_t i = 0; i < m->plan.nprocs; i++) {
+		const struct plan_proc *pp = &m->plan.procs[i];
+		char b[32];
+
+		if (pp->shared_pages)
+			cli_warn("pid %d (%s): %s shared with other processes stay where they are "
+				 "(--move-all moves them too)", (int)pp->id.pid, pp->id.comm,
+				 str_human_size(pp->shared_pages * m->plan.page_size, b, sizeof(b)));
+	}
+	for (size_t i = 0; i < g->n; i++) {
+		if (g->v[i].level == GUARD_REFUSE)
+			cli_err("refused: %s", g->v[i].text);
+		else
+			cli_warn("%s", g->v[i].text);
+	}
+	if (g->refuse == NS_EXIT_REFUSED && !m->dry_run)
+		cli_err("nothing was moved (--force goes on when only free memory is short)");
+	return g->refuse;
+}
+
+/* ---- progress -------------------------------------------------------------------- */
+
+static void on_progress(void *ud, const struct exec_progress *p)
+{
+	struct mm *m = ud;
+	char a[32], b[32], r[32];
+	double rate, eta;
+	int width = 30, fill;
+
+	if (p->seconds - m->last_draw < 0.1 && p->done_bytes < p->planned_bytes)
+		return;
+	m->last_draw = p->seconds;
+	rate = p->seconds > 0 ? (double)p->moved_bytes / p->seconds : 0;
+	eta = rate > 0 ? (double)(p->planned_bytes - p->done_bytes) / rate : 0;
+	fill = p->planned_bytes ? (int)((double)width * (double)p->done_bytes / (double)p->planned_bytes) : width;
+	fprintf(stderr, "\r%s: [%.*s%*s] %s/%s %s/s ETA %.0fs ", cli_prog,
+		fill, "##############################", width - fill, "",
+		str_human_size(p->done_bytes, a, sizeof(a)),
+		str_human_size(p->planned_bytes, b, sizeof(b)),
+		str_human_size((uint64_t)rate, r, sizeof(r)), eta);
+}
+
+static void progress_end(struct mm *m)
+{
+	if (m->progress_on)
+		fprintf(stderr, "\r\033[K");
+}
+
+/* ---- execution and report ---------------------------------------------------------- */
+
+struct mm_outcome {
+	struct exec_result r;
+	int ran;          /* 0 not started, 1 ran, -errno could not start */
+	int code;
+	const char *why;  /* a word for the status */
+};
+
+static uint64_t sum_not_moved(const struct exec_pair *x)
+{
+	uint64_t n = 0;
+
+	for (int k = 0; k < EXR_NREASONS; k++)
+		n += x->not_moved[k];
+	return n;
+}
+
+static int outcome_code(const struct mm_outcome *o, const struct plan_proc *pp)
+{
+	struct exec_pair s;
+
+	if (o->ran < 0)
+		return ns_exit_from_errno(o->ran);
+	if (!o->ran)
+		return pp->nruns ? NS_EXIT_FAIL : NS_EXIT_OK;
+	exec_totals(&o->r, &s);
+	switch (o->r.stop) {
+	case EXS_SIGNAL:  return cli_signal_exit() ? cli_signal_exit() : NS_EXIT_SIGINT;
+	case EXS_TIMEOUT: return NS_EXIT_TIMEOUT;
+	case EXS_ERROR:
+		if (!s.moved && !s.discarded)
+			return ns_exit_from_errno(o->r.err ? o->r.err : -EIO);
+		return NS_EXIT_PARTIAL;
+	case EXS_GONE:
+		return s.moved || s.discarded ? NS_EXIT_PARTIAL : NS_EXIT_FAIL;
+	case EXS_DONE:
+		break;
+	}
+	if (o->r.syscall_failed || sum_not_moved(&s))
+		return s.moved || s.discarded ? NS_EXIT_PARTIAL : NS_EXIT_FAIL;
+	return NS_EXIT_OK;
+}
+
+static void report_stop(const struct plan_proc *pp, const struct mm_outcome *o)
+{
+	const char *what = o->r.err ? strerror(-o->r.err) : "";
+
+	switch (o->r.stop) {
+	case EXS_GONE:
+		cli_err("process %d (%s) exited or its PID was reused during the move: its part ended",
+			(int)pp->id.pid, pp->id.comm);
+		break;
+	case EXS_ERROR:
+		if (o->r.err == -EACCES)
+			cli_err("process %d (%s): the kernel refused the target nodes (cpuset or permission)",
+				(int)pp->id.pid, pp->id.comm);
+		else
+			cli_err("process %d (%s): move stopped: %s", (int)pp->id.pid, pp->id.comm, what);
+		break;
+	default:
+		break;
+	}
+	if (o->r.discard_skipped)
+		cli_warn("process %d: lazily freed pages not discarded: without kpageflags "
+			 "live pages would be swapped out; they were moved instead", (int)pp->id.pid);
+	else if (o->r.discard_err)
+		cli_warn("process %d: discarding lazily freed pages failed: %s; they were moved instead",
+			 (int)pp->id.pid, strerror(-o->r.discard_err));
+}
+
+static void run_all(struct mm *m, struct mm_outcome *out)
+{
+	for (size_t i = 0; i < m->plan.nprocs; i++) {
+		const struct plan_proc *pp = &m->plan.procs[i];
+		int rc;
+
+		if (!pp->nruns)
+			continue;
+		if (cli_signal || (m->xo.deadline > 0 && exec_now() >= m->xo.deadline))
+			break;
+		m->last_draw = -1;
+		rc = exec_proc(&m->plan, pp, &m->xo, &out[i].r);
+		progress_end(m);
+		out[i].ran = rc < 0 ? rc : 1;
+		if (rc == -ESRCH)
+			cli_err("process %d (%s) has gone before its pages moved",
+				(int)pp->id.pid, pp->id.comm);
+		else if (rc < 0)
+			cli_err("cannot move the pages of process %d (%s): %s",
+				(int)pp->id.pid, pp->id.comm, strerror(-rc));
+		else
+			report_stop(pp, &out[i]);
+	}
+}
+
+static json_t *pair_json(const struct exec_pair *x, uint64_t ps)
+{
+	json_t *nm = json_object(), *nmb = json_object();
+
+	for (int k = 0; k < EXR_NREASONS; k++) {
+		json_object_set_new(nm, exec_reason_key((enum exec_reason)k),
+				    json_integer((json_int_t)x->not_moved[k]));
+		json_object_set_new(nmb, exec_reason_key((enum exec_reason)k),
+				    json_integer((json_int_t)(x->not_moved[k] * ps)));
+	}
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:I,s:I}",
+			 "planned_pages", (json_int_t)x->planned, "planned_bytes", (json_int_t)(x->planned * ps),
+			 "moved_pages", (json_int_t)x->moved, "moved_bytes", (json_int_t)(x->moved * ps),
+			 "already_pages", (json_int_t)x->already, "already_bytes", (json_int_t)(x->already * ps),
+			 "discarded_pages", (json_int_t)x->discarded, "discarded_bytes", (json_int_t)(x->discarded * ps),
+			 "gone_pages", (json_int_t)x->gone, "gone_bytes", (json_int_t)(x->gone * ps),
+			 "not_moved_pages", (json_int_t)sum_not_moved(x),
+			 "not_moved_bytes", (json_int_t)(sum_not_moved(x) * ps),
+			 "not_moved_by_reason_pages", nm, "not_moved_by_reason_bytes", nmb,
+			 "thp_planned", (json_int_t)x->thp_planned, "thp_moved", (json_int_t)x->thp_moved);
+}
+
+static const char *engine_name(const struct mm *m)
+{
+	return m->xo.engine == EXEC_SYSCALL ? "syscall" : "pages";
+}
+
+static json_t *proc_json(const struct mm *m, const struct plan_proc *pp, const struct mm_outcome *o)
+{
+	uint64_t ps = m->plan.page_size;
+	struct exec_pair s;
+	json_t *j, *pairs = json_array(), *resid = json_object();
+	char key[16];
+
+	exec_totals(&o->r, &s);
+	if (!o->ran) {         /* not started: everything planned is still to do */
+		s.planned = plan_total_bytes(&m->plan, pp) / ps + pp->already_pages;
+		s.already = pp->already_pages;
+	}
+	for (size_t k = 0; k < o->r.npairs; k++) {
+		json_t *pj = pair_json(&o->r.pairs[k], ps);
+
+		json_object_set_new(pj, "from", json_integer(o->r.pairs[k].src));
+		json_object_set_new(pj, "to", json_integer(o->r.pairs[k].dst));
+		json_array_append_new(pairs, pj);
+	}
+	for (int n = 0; n < o->r.residual_slots; n++) {
+		snprintf(key, sizeof(key), "%d", n);
+		if (o->r.residual[n] || (o->r.residual_known && o->r.residual_slots))
+			json_object_set_new(resid, key, json_integer((json_int_t)(o->r.residual[n] * ps)));
+	}
+	j = json_pack("{s:i,s:s,s:s,s:i,s:s}", "pid", (int)pp->id.pid, "comm", pp->id.comm,
+		      "status", ns_exit_name(o->code), "exit_code", o->code,
+		      "stop", o->ran > 0 ? exec_stop_name(o->r.stop) : o->ran < 0 ? "error" : "not started");
+	/* already: found on the target when planning, or when its batch ran */
+	s.already += o->ran ? pp->already_pages : 0;
+	s.planned += o->ran ? pp->already_pages : 0;
+	json_object_update_new(j, pair_json(&s, ps));
+	json_object_set_new(j, "shared_left_pages", json_integer((json_int_t)pp->shared_pages));
+	json_object_set_new(j, "shared_left_bytes", json_integer((json_int_t)(pp->shared_pages * ps)));
+	json_object_set_new(j, "thp_whole", o->r.thp_known ? json_integer((json_int_t)o->r.thp_whole) : json_null());
+	json_object_set_new(j, "thp_split", o->r.thp_known ? json_integer((json_int_t)o->r.thp_split) : json_null());
+	json_object_set_new(j, "retries", json_integer((json_int_t)o->r.retries));
+	json_object_set_new(j, "calls", json_integer((json_int_t)o->r.calls));
+	json_object_set_new(j, "seconds", json_real(o->r.seconds));
+	json_object_set_new(j, "bytes_per_second",
+			    json_real(o->r.seconds > 0 ? (double)(s.moved * ps) / o->r.seconds : 0));
+	if (m->xo.engine == EXEC_SYSCALL)
+		json_object_set_new(j, "syscall_not_migrated", json_integer((json_int_t)o->r.syscall_failed));
+	json_object_set_new(j, "residual_bytes", o->r.residual_known ? resid : json_null());
+	if (!o->r.residual_known)
+		json_decref(resid);
+	json_object_set_new(j, "pairs", pairs);
+	return j;
+}
+
+static const struct col_desc res_cols[] = {
+	{ "PID",       "pid",        COL_INT,   COL_LABEL, "process id" },
+	{ "COMM",      "comm",       COL_STR,   COL_LABEL, "command name" },
+	{ "FROM",      "from",       COL_INT,   COL_LABEL, "source node" },
+	{ "TO",        "to",         COL_INT,   COL_LABEL, "target node" },
+	{ "PLANNED",   "planned",    COL_BYTES, 0, "bytes planned" },
+	{ "MOVED",     "moved",      COL_BYTES, 0, "bytes moved" },
+	{ "ALREADY",   "already",    COL_BYTES, 0, "bytes found on the target when their batch ran" },
+	{ "DISCARDED", "discarded",  COL_BYTES, 0, "lazily freed bytes discarded instead of copied" },
+	{ "GONE",      "gone",       COL_BYTES, 0, "bytes no longer on the source when their batch ran" },
+	{ "NOT-MOVED", "not_moved",  COL_BYTES, 0, "bytes that did not move" },
+	{ "WHY",       "why",        COL_STR,   0, "reasons of pages not moved" },
+	{ "THP",       "thp",        COL_COUNT, 0, "THPs moved" },
+};
+
+static void why_string(const struct exec_pair *x, uint64_t ps, char *buf, size_t len)
+{
+	size_t off = 0;
+	char b[32];
+
+	buf[0] = '\0';
+	for (int k = 0; k < EXR_NREASONS && off < len; k++)
+		if (x->not_moved[k])
+			off += (size_t)snprintf(buf + off, len - off, "%s%s %s", off ? "," : "",
+						exec_reason_key((enum exec_reason)k),
+						str_human_size(x->not_moved[k] * ps, b, sizeof(b)));
+}
+
+static void print_result_table(const struct mm *m, const struct mm_outcome *out)
+{
+	uint64_t ps = m->plan.page_size;
+	struct out_table *t = out_table_new(res_cols, (int)(sizeof(res_cols) / sizeof(res_cols[0])), NULL);
+	char why[256], b[32];
+
+	if (!t)
+		return;
+	for (size_t i = 0; i < m->plan.nprocs; i++)
+		for (size_t k = 0; k < out[i].r.npairs; k++) {
+			const struct exec_pair *x = &out[i].r.pairs[k];
+
+			out_row(t);
+			out_set_int(t, "PID", m->plan.procs[i].id.pid);
+			out_set_str(t, "COMM", m->plan.procs[i].id.comm);
+			out_set_int(t, "FROM", x->src);
+			out_set_int(t, "TO", x->dst);
+			out_set_u64(t, "PLANNED", x->planned * ps);
+			out_set_u64(t, "MOVED", x->moved * ps);
+			out_set_u64(t, "ALREADY", x->already * ps);
+			out_set_u64(t, "DISCARDED", x->discarded * ps);
+			out_set_u64(t, "GONE", x->gone * ps);
+			out_set_u64(t, "NOT-MOVED", sum_not_moved(x) * ps);
+			why_string(x, ps, why, sizeof(why));
+			out_set_str(t, "WHY", why[0] ? why : "-");
+			out_set_u64(t, "THP", x->thp_moved);
+		}
+	out_print_table(t, stdout, m->bytes ? OUT_BYTES : 0);
+	out_table_free(t);
+	for (size_t i = 0; i < m->plan.nprocs; i++) {
+		const struct plan_proc *pp = &m->plan.procs[i];
+		const struct mm_outcome *o = &out[i];
+		struct exec_pair s;
+
+		if (!pp->nruns && o->ran == 0) {
+			printf("pid %d (%s): nothing to move\n", (int)pp->id.pid, pp->id.comm);
+			continue;
+		}
+		exec_totals(&o->r, &s);
+		printf("pid %d (%s): %s: moved %s", (int)pp->id.pid, pp->id.comm,
+		       o->ran > 0 ? exec_stop_name(o->r.stop) : o->ran < 0 ? "error" : "not started",
+		       str_human_size(s.moved * ps, b, sizeof(b)));
+		printf(" in %.2fs (%s/s)", o->r.seconds,
+		       str_human_size(o->r.seconds > 0 ? (uint64_t)((double)(s.moved * ps) / o->r.seconds) : 0,
+				      b, sizeof(b)));
+		if (o->r.thp_known)
+			printf(", THPs whole %" PRIu64 " split %" PRIu64, o->r.thp_whole, o->r.thp_split);
+		if (o->r.retries)
+			printf(", %" PRIu64 " retries", o->r.retries);
+		if (o->r.residual_known) {
+			uint64_t left = 0;
+
+			for (int n = 0; n < o->r.residual_slots; n++)
+				left += o->r.residual[n];
+			printf(", %s still on source nodes", str_human_size(left * ps, b, sizeof(b)));
+		}
+		printf("\n");
+	}
+}
+
+static int report(struct mm *m, struct mm_outcome *out)
+{
+	int code = -1;
+
+	for (size_t i = 0; i < m->plan.nprocs; i++) {
+		out[i].code = outcome_code(&out[i], &m->plan.procs[i]);
+		code = ns_exit_combine(code, out[i].code);
+	}
+	if (code < 0)
+		code = NS_EXIT_OK;
+	if (cli_signal)
+		code = cli_signal_exit();
+	else if (m->xo.deadline > 0 && exec_now() >= m->xo.deadline && code != NS_EXIT_OK)
+		code = NS_EXIT_TIMEOUT;
+	if (m->json) {
+		json_t *procs = json_array(), *doc;
+
+		for (size_t i = 0; i < m->plan.nprocs; i++)
+			json_array_append_new(procs, proc_json(m, &m->plan.procs[i], &out[i]));
+		doc = json_pack("{s:i,s:s,s:s,s:s,s:b,s:o,s:i,s:s}", "schema_version", MM_RESULT_SCHEMA,
+				"tool", "mmigrate", "version", NS_VERSION, "engine", engine_name(m),
+				"applied_plan", m->apply != NULL, "processes", procs,
+				"exit_code", code, "status", ns_exit_name(code));
+		out_print_json(doc, stdout);
+		json_decref(doc);
+	} else {
+		print_result_table(m, out);
+	}
+	return code;
+}
+
+static int execute(struct mm *m)
+{
+	struct mm_outcome *out = calloc(m->plan.nprocs ? m->plan.nprocs : 1, sizeof(*out));
+	int code;
+
+	if (!out) {
+		cli_err("out of memory");
+		return NS_EXIT_FAIL;
+	}
+	m->progress_on = isatty(STDERR_FILENO) && !cli_quiet;
+	if (m->progress_on) {
+		m->xo.progress = on_progress;
+		m->xo.ud = m;
+	}
+	m->xo.stop = &cli_signal;
+	run_all(m, out);
+	code = report(m, out);
+	for (size_t i = 0; i < m->plan.nprocs; i++)
+		exec_result_free(&out[i].r);
+	free(out);
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	struct mm m;
+	struct guard_result g = { 0 };
+	int code, rc;
+
+	memset(&m, 0, sizeof(m));
+	cli_init(argc, argv);
+	exec_opts_init(&m.xo);
+	m.go.min_free_pct = 5;
+	parse_options(&m, argc, argv);
+	cli_setup_sysroot(m.sysroot, !m.dry_run);
+	cli_catch_signals();
+	if (m.timeout > 0)
+		m.xo.deadline = exec_now() + m.timeout;
+	if (m.xo.renice && m.xo.nice < 0 && !privs_has_cap(NS_CAP_SYS_NICE)) {
+		cli_err("--nice %d (raising the workers' priority) needs CAP_SYS_NICE", m.xo.nice);
+		cli_exit(NS_EXIT_PERM);
+	}
+	rc = topo_read(&m.topo);
+	if (rc < 0) {
+		cli_err("cannot read the NUMA topology: %s", strerror(-rc));
+		cli_exit(NS_EXIT_FAIL);
+	}
+	code = m.apply ? plan_from_file(&m) : plan_new(&m);
+	if (code)
+		goto out;
+	if (cli_signal) {
+		code = cli_signal_exit();
+		goto out;
+	}
+	if (m.plan_out && (rc = plan_save(&m.plan, m.plan_out)) < 0) {
+		cli_err("cannot write plan %s: %s", m.plan_out, strerror(-rc));
+		code = NS_EXIT_FAIL;
+		goto out;
+	}
+	code = run_guard(&m, &g);
+	if (m.dry_run) {
+		if (print_plan(&m, &g) < 0 && !code)
+			code = NS_EXIT_FAIL;
+		goto out;
+	}
+	if (code)
+		goto out;
+	code = execute(&m);
+out:
+	unlock_procs(&m);
+	guard_free(&g);
+	plan_free(&m.plan);
+	topo_free(&m.topo);
+	cli_sel_free(&m.sel);
+	cli_exit(code);
+}

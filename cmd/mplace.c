@@ -1,0 +1,687 @@
+/* mplace: place a process on NUMA nodes: CPUs and memory together.
+ *
+ * Launch:  mplace --nodes NODES [--policy P] [--balancing] [--cpu-nodes NODES] -- CMD
+ *          sets this process's affinity and memory policy, then execs CMD.
+ * Running: mplace -p PID (--nodes NODES | --auto) [--cpu-nodes NODES] [...]
+ *          sets the affinity of every thread, moves the memory with the
+ *          mmigrate core (plan.h, guard.h, exec.h), then catches threads
+ *          started meanwhile with a second affinity pass.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+#include "exec.h"
+#include "guard.h"
+#include "lock.h"
+#include "nodes.h"
+#include "output.h"
+#include "place.h"
+#include "plan.h"
+#include "privs.h"
+#include "scan.h"
+#include "strutil.h"
+#include "sysinfo.h"
+
+#define MPLACE_SCHEMA_VERSION 1
+#define MPLACE_LOAD_SAMPLE 0.25     /* seconds of /proc/stat sampling for --auto */
+
+struct mplace {
+	const char *nodes_arg, *cpu_nodes_arg;
+	struct ns_nodeset nodes, cpu_nodes;
+	enum place_policy policy;
+	bool policy_set, balancing;
+	pid_t pid;
+	bool autoplace, dry_run, json, force, wait, move_all;
+	struct exec_opts eo;
+	double timeout;
+	double min_free_pct;
+	unsigned out_flags;
+	char **cmd;
+
+	struct ns_topology topo;
+	struct place_cpus cpus;
+	char cpus_str[256], nodes_str[256], cpu_nodes_str[256];
+};
+
+static _Noreturn void usage(void)
+{
+	printf("Usage: %s --nodes NODES [--policy P] [--balancing] [--cpu-nodes NODES] -- COMMAND [ARGS]\n"
+	       "       %s -p PID (--nodes NODES | --auto) [--cpu-nodes NODES] [options]\n"
+	       "\n"
+	       "Place a process on NUMA nodes: its CPUs and its memory.\n"
+	       "\n"
+	       "Options:\n"
+	       "      --nodes NODES      memory nodes (numactl syntax: 0-1, all, !2)\n"
+	       "      --cpu-nodes NODES  nodes whose CPUs to run on (default: the CPUs\n"
+	       "                         of --nodes; needed for memory-only nodes)\n"
+	       "      --policy P         launch: bind (default), preferred, interleave,\n"
+	       "                         weighted-interleave (kernel 6.9+)\n"
+	       "      --balancing        launch: MPOL_F_NUMA_BALANCING (bind, 5.12+)\n"
+	       "  -p, --pid PID          running process to place\n"
+	       "      --auto             choose the node from where the memory is, free\n"
+	       "                         memory and CPU load, and explain the choice\n"
+	       "      --dry-run          show what would be done, change nothing\n"
+	       "  -J, --json             JSON report (docs/json.md)\n"
+	       "Running mode, as mmigrate:\n"
+	       "      --threads N  --batch N  --rate BYTES/s  --retries N  --move-all\n"
+	       "      --timeout SECS  --min-free PCT (default 5)  --force  --wait\n"
+	       "  -q, --quiet  -h, --help  -V, --version\n"
+	       "\n"
+	       "Exit: 0 done, 1 nothing done, 2 usage, 3 partial, 4 permission,\n"
+	       "5 refused by a guard rail, 124 timeout, 130/143 signal; launch mode:\n"
+	       "the command's status, 126 cannot run it, 127 not found.\n",
+	       cli_prog, cli_prog);
+	cli_exit(0);
+}
+
+enum {
+	OPT_NODES = 256, OPT_CPU_NODES, OPT_POLICY, OPT_BALANCING, OPT_AUTO,
+	OPT_DRY_RUN, OPT_THREADS, OPT_BATCH, OPT_RATE, OPT_RETRIES, OPT_MOVE_ALL,
+	OPT_TIMEOUT, OPT_MIN_FREE, OPT_FORCE, OPT_WAIT, OPT_BYTES,
+};
+
+static const struct option long_opts[] = {
+	{ "nodes",     required_argument, NULL, OPT_NODES },
+	{ "cpu-nodes", required_argument, NULL, OPT_CPU_NODES },
+	{ "policy",    required_argument, NULL, OPT_POLICY },
+	{ "balancing", no_argument,       NULL, OPT_BALANCING },
+	{ "pid",       required_argument, NULL, 'p' },
+	{ "auto",      no_argument,       NULL, OPT_AUTO },
+	{ "dry-run",   no_argument,       NULL, OPT_DRY_RUN },
+	{ "threads",   required_argument, NULL, OPT_THREADS },
+	{ "batch",     required_argument, NULL, OPT_BATCH },
+	{ "rate",      required_argument, NULL, OPT_RATE },
+	{ "retries",   required_argument, NULL, OPT_RETRIES },
+	{ "move-all",  no_argument,       NULL, OPT_MOVE_ALL },
+	{ "timeout",   required_argument, NULL, OPT_TIMEOUT },
+	{ "min-free",  required_argument, NULL, OPT_MIN_FREE },
+	{ "force",     no_argument,       NULL, OPT_FORCE },
+	{ "wait",      no_argument,       NULL, OPT_WAIT },
+	{ "bytes",     no_argument,       NULL, OPT_BYTES },
+	{ "json",      no_argument,       NULL, 'J' },
+	{ "quiet",     no_argument,       NULL, 'q' },
+	{ "help",      no_argument,       NULL, 'h' },
+	{ "version",   no_argument,       NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_int_opt(const char *name, const char *arg, int min, int max)
+{
+	int v;
+
+	if (str_to_int(arg, min, max, &v) < 0)
+		cli_usage_error("invalid %s '%s': expected a number from %d to %d",
+				name, arg, min, max);
+	return v;
+}
+
+static void parse_one(struct mplace *m, int c)
+{
+	switch (c) {
+	case OPT_NODES: m->nodes_arg = optarg; break;
+	case OPT_CPU_NODES: m->cpu_nodes_arg = optarg; break;
+	case OPT_POLICY:
+		if (place_policy_parse(optarg, &m->policy) < 0)
+			cli_usage_error("invalid --policy '%s': expected bind, preferred, "
+					"interleave or weighted-interleave", optarg);
+		m->policy_set = true;
+		break;
+	case OPT_BALANCING: m->balancing = true; break;
+	case 'p': m->pid = cli_parse_pid(optarg); break;
+	case OPT_AUTO: m->autoplace = true; break;
+	case OPT_DRY_RUN: m->dry_run = true; break;
+	case OPT_THREADS:
+		m->eo.threads = parse_int_opt("--threads", optarg, 1, EXEC_MAX_THREADS);
+		break;
+	case OPT_BATCH:
+		m->eo.batch = (size_t)parse_int_opt("--batch", optarg, 1, 1 << 20);
+		break;
+	case OPT_RATE:
+		if (str_to_rate(optarg, &m->eo.rate) < 0 || !m->eo.rate)
+			cli_usage_error("invalid --rate '%s': expected bytes per second "
+					"such as 100M", optarg);
+		break;
+	case OPT_RETRIES: m->eo.retries = parse_int_opt("--retries", optarg, 0, 100); break;
+	case OPT_MOVE_ALL: m->move_all = true; break;
+	case OPT_TIMEOUT:
+		if (str_to_seconds(optarg, &m->timeout) < 0 || !(m->timeout > 0))
+			cli_usage_error("invalid --timeout '%s': expected seconds > 0", optarg);
+		break;
+	case OPT_MIN_FREE:
+		m->min_free_pct = parse_int_opt("--min-free", optarg, 0, 99);
+		break;
+	case OPT_FORCE: m->force = true; break;
+	case OPT_WAIT: m->wait = true; break;
+	case OPT_BYTES: m->out_flags |= OUT_BYTES; break;
+	case 'J': m->json = true; break;
+	case 'q': cli_quiet = true; break;
+	}
+}
+
+static void check_combination(struct mplace *m)
+{
+	if (m->pid && m->cmd)
+		cli_usage_error("give either -p PID or a command after '--', not both");
+	if (!m->pid && !m->cmd)
+		cli_usage_error("nothing to place: give -p PID or '-- COMMAND'");
+	if (m->autoplace && !m->pid)
+		cli_usage_error("--auto places a running process: give -p PID");
+	if (m->autoplace && m->nodes_arg)
+		cli_usage_error("--auto chooses the node itself: drop --nodes");
+	if (!m->autoplace && !m->nodes_arg)
+		cli_usage_error("no target: give --nodes NODES%s", m->pid ? " or --auto" : "");
+	if (m->pid && (m->policy_set || m->balancing))
+		cli_usage_error("--policy and --balancing apply to a launched command: the "
+				"kernel cannot set a running process's memory policy");
+	if (m->balancing && m->policy != PLACE_BIND)
+		cli_usage_error("--balancing needs --policy bind (MPOL_F_NUMA_BALANCING "
+				"works with MPOL_BIND only)");
+}
+
+static void parse_options(struct mplace *m, int argc, char **argv)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+:p:JqhV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'h': usage();
+		case 'V': cli_version();
+		case ':':
+		case '?': cli_getopt_error(argc, argv, c);
+		default: parse_one(m, c);
+		}
+	}
+	if (optind < argc) {
+		/* getopt stops at "--" (consumed) or, with '+', at the first
+		 * non-option: either way the rest is the command */
+		if (strcmp(argv[optind - 1], "--") != 0 && argv[optind][0] == '-')
+			cli_usage_error("unexpected argument '%s'", argv[optind]);
+		m->cmd = &argv[optind];
+	}
+	check_combination(m);
+}
+
+/* ---- nodes and CPUs ---------------------------------------------------------- */
+
+static void parse_nodes(struct mplace *m)
+{
+	char err[160];
+	int n;
+
+	if (m->nodes_arg &&
+	    nodeset_parse_user(m->nodes_arg, &m->topo.with_memory, &m->nodes,
+			       err, sizeof(err)) < 0)
+		cli_usage_error("--nodes: %s", err);
+	if (!m->cpu_nodes_arg)
+		return;
+	if (nodeset_parse_user(m->cpu_nodes_arg, &m->topo.online, &m->cpu_nodes,
+			       err, sizeof(err)) < 0)
+		cli_usage_error("--cpu-nodes: %s", err);
+	nodeset_foreach(n, &m->cpu_nodes)
+		if (!nodeset_has(&m->topo.with_cpu, n))
+			cli_usage_error("--cpu-nodes: node %d has no CPUs", n);
+}
+
+static void pick_cpus(struct mplace *m)
+{
+	const struct ns_nodeset *src = m->cpu_nodes_arg ? &m->cpu_nodes : &m->nodes;
+	int rc = place_cpus_of_nodes(&m->topo, src, &m->cpus);
+
+	nodeset_format(&m->nodes, m->nodes_str, sizeof(m->nodes_str));
+	if (rc == -ENODEV)
+		cli_usage_error("nodes %s have no CPUs (memory-only): give --cpu-nodes "
+				"NODES to say where the threads run", m->nodes_str);
+	if (rc < 0) {
+		cli_err("cannot read the CPUs of nodes %s: %s", m->nodes_str, strerror(-rc));
+		cli_exit(NS_EXIT_FAIL);
+	}
+	place_cpus_format(&m->cpus, m->cpus_str, sizeof(m->cpus_str));
+	nodeset_format(src, m->cpu_nodes_str, sizeof(m->cpu_nodes_str));
+}
+
+/* ---- launch mode ------------------------------------------------------------- */
+
+static void launch_check_cpuset(const struct mplace *m)
+{
+	struct ns_nodeset allowed;
+	int n;
+
+	if (privs_mems_allowed(getpid(), &allowed) < 0)
+		return;
+	nodeset_foreach(n, &m->nodes)
+		if (!nodeset_has(&allowed, n)) {
+			cli_err("node %d is outside this cpuset's memory nodes "
+				"(Mems_allowed); refusing", n);
+			cli_exit(NS_EXIT_REFUSED);
+		}
+}
+
+static void launch_policy_error(const struct mplace *m, int rc)
+{
+	if (rc == -EINVAL && m->policy == PLACE_WEIGHTED)
+		cli_err("this kernel (%d.%d) has no weighted interleave "
+			"(MPOL_WEIGHTED_INTERLEAVE needs Linux 6.9 or later)",
+			sys_kernel_version() / 100, sys_kernel_version() % 100);
+	else if (rc == -EINVAL && m->balancing)
+		cli_err("this kernel refuses MPOL_F_NUMA_BALANCING (needs Linux 5.12 "
+			"or later)");
+	else if (rc == -EINVAL && m->policy == PLACE_PREFERRED &&
+		 nodeset_count(&m->nodes) > 1)
+		cli_err("this kernel has no MPOL_PREFERRED_MANY (several preferred "
+			"nodes need Linux 5.15 or later)");
+	else
+		cli_err("cannot set memory policy %s on nodes %s: %s",
+			place_policy_name(m->policy), m->nodes_str, strerror(-rc));
+	cli_exit(rc == -EINVAL ? NS_EXIT_USAGE : NS_EXIT_FAIL);
+}
+
+static json_t *weights_json(const struct mplace *m, const int *w)
+{
+	json_t *o = json_object();
+	int n;
+
+	nodeset_foreach(n, &m->nodes) {
+		char key[16];
+
+		snprintf(key, sizeof(key), "%d", n);
+		json_object_set_new(o, key, json_integer(w[n]));
+	}
+	return o;
+}
+
+static void launch_dry_run(const struct mplace *m, const int *weights, bool have_w)
+{
+	int n;
+
+	if (m->json) {
+		json_t *cmd = json_array();
+
+		for (char **a = m->cmd; *a; a++)
+			json_array_append_new(cmd, json_string(*a));
+		json_t *doc = json_pack("{s:i,s:s,s:s,s:s,s:b,s:o,s:s,s:s,s:s,s:s,s:b}",
+			"schema_version", MPLACE_SCHEMA_VERSION, "tool", "mplace",
+			"version", NS_VERSION,
+			"mode", "launch", "dry_run", true, "command", cmd,
+			"nodes", m->nodes_str, "cpu_nodes", m->cpu_nodes_str,
+			"cpus", m->cpus_str, "policy", place_policy_name(m->policy),
+			"balancing", m->balancing);
+		json_object_set_new(doc, "weights", have_w ? weights_json(m, weights) :
+				    json_null());
+		out_print_json(doc, stdout);
+		json_decref(doc);
+		cli_exit(0);
+	}
+	printf("command:   %s", m->cmd[0]);
+	for (char **a = m->cmd + 1; *a; a++)
+		printf(" %s", *a);
+	printf("\ncpus:      %s (nodes %s)\n", m->cpus_str, m->cpu_nodes_str);
+	printf("policy:    %s nodes %s%s\n", place_policy_name(m->policy), m->nodes_str,
+	       m->balancing ? " with NUMA balancing" : "");
+	if (have_w) {
+		printf("weights:  ");
+		nodeset_foreach(n, &m->nodes)
+			printf(" %d:%d", n, weights[n]);
+		printf("  (/sys/kernel/mm/mempolicy/weighted_interleave)\n");
+	}
+	cli_exit(0);
+}
+
+static _Noreturn void launch(struct mplace *m)
+{
+	static int weights[NS_MAX_NODES];
+	bool have_w = false;
+	int rc;
+
+	launch_check_cpuset(m);
+	if (m->policy == PLACE_WEIGHTED) {
+		rc = place_read_weights(&m->nodes, weights, NS_MAX_NODES);
+		have_w = rc == 0;
+	}
+	/* the kernel is the judge of what it supports: ask it first */
+	rc = place_probe_policy(m->policy, &m->nodes, m->balancing);
+	if (rc < 0)
+		launch_policy_error(m, rc);
+	if (m->dry_run)
+		launch_dry_run(m, weights, have_w);
+	if (sched_setaffinity(0, m->cpus.size, m->cpus.set) < 0) {
+		rc = errno;
+		cli_err("cannot run on CPUs %s (nodes %s): %s%s", m->cpus_str,
+			m->cpu_nodes_str, strerror(rc),
+			rc == EINVAL ? " (outside this cpuset)" : "");
+		cli_exit(rc == EINVAL ? NS_EXIT_REFUSED : NS_EXIT_FAIL);
+	}
+	rc = place_set_policy(m->policy, &m->nodes, m->balancing);
+	if (rc < 0)
+		launch_policy_error(m, rc);
+	fflush(stdout);
+	execvp(m->cmd[0], m->cmd);
+	rc = errno;
+	cli_err("cannot run '%s': %s", m->cmd[0], strerror(rc));
+	exit(rc == ENOENT ? 127 : 126);
+}
+
+/* ---- running mode -------------------------------------------------------------- */
+
+struct run_report {
+	struct proc_id id;
+	struct place_auto au;
+	bool have_auto;
+	struct place_aff_result aff1, aff2;
+	bool aff_done;
+	struct plan plan;
+	struct guard_result guard;
+	struct exec_result ex;
+	bool moved;
+	int code;
+	char error[256];
+};
+
+static void auto_choose(struct mplace *m, struct run_report *rr)
+{
+	static double busy[NS_MAX_NODES];
+	struct scan_proc s;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	rc = scan_process(&rr->id, SCAN_NUMA, &s, cli_maps_warn, NULL);
+	if (rc < 0) {
+		cli_err("pid %d: cannot read numa_maps: %s", (int)rr->id.pid, strerror(-rc));
+		cli_exit(rc == -EACCES || rc == -EPERM ? NS_EXIT_PERM : NS_EXIT_FAIL);
+	}
+	rc = place_sample_load(&m->topo, MPLACE_LOAD_SAMPLE, busy, NS_MAX_NODES);
+	if (rc < 0)
+		cli_warn("cannot sample CPU load from /proc/stat: %s", strerror(-rc));
+	rc = place_auto_choose(&m->topo, s.node_bytes, s.node_slots, busy,
+			       NS_MAX_NODES, m->min_free_pct, &rr->au);
+	scan_free(&s);
+	rr->have_auto = true;
+	if (rc < 0) {
+		cli_err("auto: %s", rr->au.why);
+		cli_exit(rc == -ENOSPC ? NS_EXIT_REFUSED : NS_EXIT_FAIL);
+	}
+	nodeset_zero(&m->nodes);
+	nodeset_add(&m->nodes, rr->au.node);
+	if (!m->json)
+		printf("auto: %s\n", rr->au.why);
+}
+
+/* guard.c warns when no thread runs on a target node's CPUs: mplace sets
+ * exactly that affinity before it moves anything, so the warning is moot. */
+static bool guard_msg_moot(const struct guard_msg *gm)
+{
+	return gm->level == GUARD_WARN && strstr(gm->text, "runs on no CPU of the target");
+}
+
+static bool print_guard(const struct guard_result *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		if (guard_msg_moot(&g->v[i]))
+			continue;
+		if (g->v[i].level == GUARD_REFUSE)
+			cli_err("%s", g->v[i].text);
+		else
+			cli_warn("%s", g->v[i].text);
+	}
+	return g->refuse != 0;
+}
+
+static int plan_and_check(struct mplace *m, struct run_report *rr)
+{
+	struct plan_opts po = { .to = m->nodes, .spread = true, .topo = &m->topo,
+				.use_pagemap = true };
+	struct guard_opts go = { .min_free_pct = m->min_free_pct, .force = m->force,
+				 .move_all = m->move_all, .check_privs = !m->dry_run,
+				 .check_cpuset = true };
+	char why[256];
+	int rc;
+
+	if (privs_check(&rr->id, PRIV_AFFINITY, why, sizeof(why)) < 0 && !m->dry_run) {
+		cli_err("%s", why);
+		return NS_EXIT_PERM;
+	}
+	plan_init(&rr->plan, &po);
+	rc = plan_add_process(&rr->plan, &po, &rr->id, cli_maps_warn, NULL);
+	if (rc < 0) {
+		cli_err("pid %d: cannot plan: %s", (int)rr->id.pid, strerror(-rc));
+		return rc == -EACCES || rc == -EPERM ? NS_EXIT_PERM : NS_EXIT_FAIL;
+	}
+	rc = guard_check(&rr->plan, &m->topo, &go, &rr->guard);
+	if (rc < 0) {
+		cli_err("pid %d: cannot check the plan: %s", (int)rr->id.pid, strerror(-rc));
+		return NS_EXIT_FAIL;
+	}
+	if (print_guard(&rr->guard))
+		return rr->guard.refuse;
+	return 0;
+}
+
+static int move_code(const struct run_report *rr)
+{
+	struct exec_pair sum;
+	uint64_t not_moved = 0, planned;
+
+	exec_totals(&rr->ex, &sum);
+	for (int i = 0; i < EXR_NREASONS; i++)
+		not_moved += sum.not_moved[i];
+	planned = sum.planned;
+	switch (rr->ex.stop) {
+	case EXS_SIGNAL: return cli_signal_exit() ? cli_signal_exit() : NS_EXIT_SIGINT;
+	case EXS_TIMEOUT: return NS_EXIT_TIMEOUT;
+	case EXS_GONE: return sum.moved ? NS_EXIT_PARTIAL : NS_EXIT_FAIL;
+	case EXS_ERROR:
+		return sum.moved ? NS_EXIT_PARTIAL : ns_exit_from_errno(rr->ex.err);
+	case EXS_DONE: break;
+	}
+	if (not_moved == 0)
+		return NS_EXIT_OK;
+	return not_moved >= planned && !sum.moved ? NS_EXIT_FAIL : NS_EXIT_PARTIAL;
+}
+
+static int aff_code(const struct place_aff_result *a, char *msg, size_t len,
+		    pid_t pid)
+{
+	if (!a->failed)
+		return NS_EXIT_OK;
+	snprintf(msg, len, "pid %d: affinity refused for %u of %u threads: %s",
+		 (int)pid, a->failed, a->failed + a->threads, strerror(-a->err));
+	if (a->threads)
+		return NS_EXIT_PARTIAL;
+	return a->err == -EPERM ? NS_EXIT_PERM :
+		a->err == -EINVAL ? NS_EXIT_REFUSED : NS_EXIT_FAIL;
+}
+
+static int run_move(struct mplace *m, struct run_report *rr)
+{
+	struct ns_lock lk = { .fd = -1 };
+	pid_t holder = 0;
+	int rc, code;
+
+	rc = lock_take(&lk, rr->id.pid, m->wait, &holder);
+	if (rc == -EBUSY) {
+		cli_err("pid %d is being moved by another run (pid %d); use --wait",
+			(int)rr->id.pid, (int)holder);
+		return NS_EXIT_REFUSED;
+	}
+	rc = place_set_affinity_all(rr->id.pid, &m->cpus, &rr->aff1);
+	rr->aff_done = true;
+	if (rc < 0) {
+		lock_release(&lk);
+		cli_err("pid %d: cannot set affinity: %s", (int)rr->id.pid, strerror(-rc));
+		return rc == -ESRCH ? NS_EXIT_FAIL : ns_exit_from_errno(rc);
+	}
+	m->eo.stop = &cli_signal;
+	m->eo.move_all = m->move_all;
+	if (m->timeout > 0)
+		m->eo.deadline = exec_now() + m->timeout;
+	rc = rr->plan.nprocs ? exec_proc(&rr->plan, &rr->plan.procs[0], &m->eo, &rr->ex) : 0;
+	rr->moved = rc == 0 && rr->plan.nprocs;
+	/* threads started while the memory moved */
+	place_set_affinity_all(rr->id.pid, &m->cpus, &rr->aff2);
+	lock_release(&lk);
+	if (rc < 0) {
+		cli_err("pid %d: cannot move memory: %s", (int)rr->id.pid, strerror(-rc));
+		return ns_exit_from_errno(rc);
+	}
+	code = aff_code(&rr->aff1, rr->error, sizeof(rr->error), rr->id.pid);
+	if (rr->error[0])
+		cli_err("%s", rr->error);
+	return ns_exit_combine(code, move_code(rr));
+}
+
+static json_t *aff_json(const struct place_aff_result *a)
+{
+	return json_pack("{s:i,s:i,s:i,s:i}", "threads", a->threads, "gone", a->gone,
+			 "failed", a->failed, "passes", a->passes);
+}
+
+static json_t *auto_json(const struct place_auto *a)
+{
+	json_t *c = json_array();
+
+	for (int i = 0; i < a->ncand; i++)
+		json_array_append_new(c, json_pack("{s:i,s:I,s:I,s:I,s:f,s:b}",
+			"node", a->cand[i].node, "bytes", (json_int_t)a->cand[i].bytes,
+			"free", (json_int_t)a->cand[i].free, "need", (json_int_t)a->cand[i].need,
+			"busy", a->cand[i].busy, "room", a->cand[i].room));
+	return json_pack("{s:i,s:s,s:I,s:o}", "node", a->node, "why", a->why,
+			 "total", (json_int_t)a->total, "candidates", c);
+}
+
+static json_t *move_json(const struct run_report *rr)
+{
+	struct exec_pair sum;
+	json_t *reasons = json_object();
+	uint64_t ps = rr->ex.page_size ? rr->ex.page_size : sys_page_size();
+
+	exec_totals(&rr->ex, &sum);
+	for (int i = 0; i < EXR_NREASONS; i++)
+		if (sum.not_moved[i])
+			json_object_set_new(reasons, exec_reason_key(i),
+					    json_integer((json_int_t)(sum.not_moved[i] * ps)));
+	return json_pack("{s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:f,s:s}",
+		"planned", (json_int_t)(sum.planned * ps),
+		"moved", (json_int_t)(sum.moved * ps),
+		"already", (json_int_t)(sum.already * ps),
+		"gone", (json_int_t)(sum.gone * ps),
+		"not_moved", reasons,
+		"thp_planned", (json_int_t)sum.thp_planned,
+		"thp_moved", (json_int_t)sum.thp_moved,
+		"seconds", rr->ex.seconds, "stop", exec_stop_name(rr->ex.stop));
+}
+
+static void report_json(const struct mplace *m, const struct run_report *rr)
+{
+	json_t *g = json_array();
+	json_t *doc = json_pack("{s:i,s:s,s:s,s:s,s:b,s:i,s:s,s:s,s:s,s:s,s:s,s:i}",
+		"schema_version", MPLACE_SCHEMA_VERSION, "tool", "mplace",
+		"version", NS_VERSION,
+		"mode", "running", "dry_run", m->dry_run, "pid", (int)rr->id.pid,
+		"comm", rr->id.comm, "nodes", m->nodes_str, "cpu_nodes", m->cpu_nodes_str,
+		"cpus", m->cpus_str, "status", ns_exit_name(rr->code), "exit_code", rr->code);
+
+	for (size_t i = 0; i < rr->guard.n; i++)
+		if (!guard_msg_moot(&rr->guard.v[i]))
+			json_array_append_new(g, json_pack("{s:s,s:s}", "level",
+			rr->guard.v[i].level == GUARD_REFUSE ? "refuse" : "warn",
+			"text", rr->guard.v[i].text));
+	json_object_set_new(doc, "guard", g);
+	json_object_set_new(doc, "planned_bytes", json_integer((json_int_t)
+		plan_total_bytes(&rr->plan, rr->plan.nprocs ? &rr->plan.procs[0] : NULL)));
+	json_object_set_new(doc, "auto", rr->have_auto ? auto_json(&rr->au) : json_null());
+	json_object_set_new(doc, "affinity", rr->aff_done ? aff_json(&rr->aff1) : json_null());
+	json_object_set_new(doc, "affinity_second_pass",
+			    rr->aff_done ? aff_json(&rr->aff2) : json_null());
+	json_object_set_new(doc, "move", rr->moved ? move_json(rr) : json_null());
+	json_object_set_new(doc, "error", rr->error[0] ? json_string(rr->error) : json_null());
+	out_print_json(doc, stdout);
+	json_decref(doc);
+}
+
+static void report_text(const struct mplace *m, const struct run_report *rr)
+{
+	char a[32], b[32], c[32];
+	uint64_t planned = plan_total_bytes(&rr->plan,
+					    rr->plan.nprocs ? &rr->plan.procs[0] : NULL);
+
+	if (m->dry_run) {
+		printf("pid %d (%s): would set CPUs %s (nodes %s) for every thread and "
+		       "move %s to nodes %s\n", (int)rr->id.pid, rr->id.comm, m->cpus_str,
+		       m->cpu_nodes_str, str_human_size(planned, a, sizeof(a)), m->nodes_str);
+		return;
+	}
+	printf("pid %d (%s): CPUs %s (nodes %s) set for %u threads (%u more in the "
+	       "second pass)\n", (int)rr->id.pid, rr->id.comm, m->cpus_str,
+	       m->cpu_nodes_str, rr->aff1.threads, rr->aff2.threads);
+	if (rr->moved) {
+		struct exec_pair sum;
+		uint64_t nm = 0, ps = rr->ex.page_size ? rr->ex.page_size : sys_page_size();
+
+		exec_totals(&rr->ex, &sum);
+		for (int i = 0; i < EXR_NREASONS; i++)
+			nm += sum.not_moved[i];
+		printf("memory to nodes %s: moved %s of %s planned, not moved %s (%.2fs, %s)\n",
+		       m->nodes_str, str_human_size(sum.moved * ps, a, sizeof(a)),
+		       str_human_size(sum.planned * ps, b, sizeof(b)),
+		       str_human_size(nm * ps, c, sizeof(c)), rr->ex.seconds,
+		       exec_stop_name(rr->ex.stop));
+	}
+}
+
+static int run(struct mplace *m)
+{
+	struct run_report rr;
+	int rc;
+
+	memset(&rr, 0, sizeof(rr));
+	rc = procs_identify(m->pid, &rr.id);
+	if (rc < 0) {
+		cli_err("no such process: %d", (int)m->pid);
+		return NS_EXIT_FAIL;
+	}
+	if (m->autoplace)
+		auto_choose(m, &rr);
+	pick_cpus(m);
+	rr.code = plan_and_check(m, &rr);
+	if (rr.code == 0 && !m->dry_run)
+		rr.code = run_move(m, &rr);
+	if (m->json)
+		report_json(m, &rr);
+	else if (rr.code == 0 || rr.moved)
+		report_text(m, &rr);
+	exec_result_free(&rr.ex);
+	guard_free(&rr.guard);
+	plan_free(&rr.plan);
+	place_auto_free(&rr.au);
+	return rr.code;
+}
+
+int main(int argc, char **argv)
+{
+	struct mplace m;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	m.min_free_pct = 5;
+	exec_opts_init(&m.eo);
+	cli_init(argc, argv);
+	parse_options(&m, argc, argv);
+	rc = topo_read(&m.topo);
+	if (rc < 0) {
+		cli_err("cannot read the NUMA topology: %s", strerror(-rc));
+		cli_exit(NS_EXIT_FAIL);
+	}
+	parse_nodes(&m);
+	if (m.cmd) {
+		pick_cpus(&m);
+		launch(&m);
+	}
+	cli_catch_signals();
+	rc = run(&m);
+	place_cpus_free(&m.cpus);
+	topo_free(&m.topo);
+	cli_exit(rc);
+}

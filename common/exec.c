@@ -1,0 +1,913 @@
+#include <errno.h>
+#include <limits.h>
+#include <numaif.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include "discard.h"
+#include "exec.h"
+#include "pagemap.h"
+#include "privs.h"
+#include "procs.h"
+
+/* The kernel writes node ids (>= 0) or -errno (>= -4095) into status. */
+#define EXEC_SENTINEL INT_MIN
+
+static const char *const exec_reason_keys[EXR_NREASONS] = {
+	[EXR_BUSY] = "busy", [EXR_SHARED] = "shared", [EXR_ABSENT] = "not_present",
+	[EXR_UNMOVABLE] = "not_migratable", [EXR_NOMEM] = "target_full",
+	[EXR_NOT_MIGRATED] = "not_migrated", [EXR_OTHER] = "other",
+};
+
+const char *exec_reason_key(enum exec_reason r)
+{
+	return (unsigned)r < EXR_NREASONS ? exec_reason_keys[r] : "?";
+}
+
+const char *exec_stop_name(enum exec_stop s)
+{
+	static const char *const names[] = {
+		[EXS_DONE] = "done", [EXS_SIGNAL] = "interrupted", [EXS_TIMEOUT] = "timeout",
+		[EXS_GONE] = "process gone", [EXS_ERROR] = "error",
+	};
+	return (unsigned)s <= EXS_ERROR ? names[s] : "?";
+}
+
+double exec_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void exec_opts_init(struct exec_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->engine = EXEC_AUTO;
+	o->threads = 1;
+	o->batch = EXEC_DEFAULT_BATCH;
+	o->retries = 3;
+	o->residual = true;
+}
+
+static enum exec_reason exec_classify(int status)
+{
+	switch (-status) {
+	case EBUSY:  return EXR_BUSY;
+	case EACCES: return EXR_SHARED;
+	case ENOENT: return EXR_ABSENT;
+	case EFAULT: return EXR_UNMOVABLE;
+	case ENOMEM: return EXR_NOMEM;
+	default:     return EXR_OTHER;
+	}
+}
+
+/* ---- result pairs ---------------------------------------------------------- */
+
+static struct exec_pair *exec_pair_get(struct exec_result *r, int src, int dst)
+{
+	struct exec_pair *v;
+
+	for (size_t i = 0; i < r->npairs; i++)
+		if (r->pairs[i].src == src && r->pairs[i].dst == dst)
+			return &r->pairs[i];
+	v = realloc(r->pairs, (r->npairs + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	r->pairs = v;
+	v = &r->pairs[r->npairs++];
+	memset(v, 0, sizeof(*v));
+	v->src = src;
+	v->dst = dst;
+	return v;
+}
+
+static void exec_pair_add(struct exec_pair *a, const struct exec_pair *b)
+{
+	a->planned += b->planned;
+	a->moved += b->moved;
+	a->already += b->already;
+	a->discarded += b->discarded;
+	a->gone += b->gone;
+	for (int k = 0; k < EXR_NREASONS; k++)
+		a->not_moved[k] += b->not_moved[k];
+	a->thp_planned += b->thp_planned;
+	a->thp_moved += b->thp_moved;
+}
+
+void exec_totals(const struct exec_result *r, struct exec_pair *sum)
+{
+	memset(sum, 0, sizeof(*sum));
+	sum->src = sum->dst = -1;
+	for (size_t i = 0; i < r->npairs; i++)
+		exec_pair_add(sum, &r->pairs[i]);
+}
+
+void exec_result_free(struct exec_result *r)
+{
+	free(r->pairs);
+	free(r->residual);
+	memset(r, 0, sizeof(*r));
+}
+
+static int exec_result_init(struct exec_result *r, const struct plan *p,
+			    const struct plan_proc *pp)
+{
+	memset(r, 0, sizeof(*r));
+	r->page_size = p->page_size;
+	for (size_t i = 0; i < pp->nruns; i++) {
+		const struct plan_run *run = &pp->runs[i];
+		struct exec_pair *x = exec_pair_get(r, run->src, run->dst);
+
+		if (!x)
+			return -ENOMEM;
+		x->planned += run->pages;
+		if (run->cls == PLAN_THP)
+			x->thp_planned += plan_run_entries(run, p->page_size);
+	}
+	return 0;
+}
+
+/* ---- the shared state of the workers ------------------------------------- */
+
+struct exec_ctx {
+	const struct plan *p;
+	const struct plan_proc *pp;
+	const struct exec_opts *o;
+	struct exec_result *r;
+	int pidfd;
+	int flags;
+	size_t batch;               /* entries per call */
+	uint64_t max_bytes;         /* bytes per call */
+	bool requery_all;
+
+	pthread_mutex_t lock;
+	size_t run;                 /* cursor: run index and entry within it */
+	uint64_t entry;
+	bool stopped;
+	uint64_t planned_bytes, done_bytes, moved_bytes;
+	double t0;
+
+	double tokens, last;        /* rate limit (bytes) */
+};
+
+/* A batch: entries of one target node; ridx says which run each came from. */
+struct exec_batch {
+	void **addr;
+	int *nodes, *status, *q;
+	uint32_t *ridx;
+	size_t n;
+	int dst;
+	struct exec_pair *tally;    /* per batch, indexed like pp->runs' pairs */
+};
+
+static void exec_stop_locked(struct exec_ctx *c, enum exec_stop why, int err)
+{
+	if (c->stopped)
+		return;
+	c->stopped = true;
+	c->r->stop = why;
+	c->r->err = err;
+}
+
+static bool exec_check_locked(struct exec_ctx *c)
+{
+	const struct exec_opts *o = c->o;
+
+	if (c->stopped)
+		return false;
+	if (o->stop && *o->stop) {
+		exec_stop_locked(c, EXS_SIGNAL, 0);
+		return false;
+	}
+	if (o->deadline > 0 && exec_now() >= o->deadline) {
+		exec_stop_locked(c, EXS_TIMEOUT, 0);
+		return false;
+	}
+	if ((c->pidfd >= 0 && !privs_pidfd_alive(c->pidfd)) ||
+	    procs_check_same(&c->pp->id) < 0) {
+		exec_stop_locked(c, EXS_GONE, -ESRCH);
+		return false;
+	}
+	return true;
+}
+
+/* Take the next batch from the cursor; false when there is none. */
+static bool exec_take(struct exec_ctx *c, struct exec_batch *b)
+{
+	const struct plan_proc *pp = c->pp;
+	uint64_t ps = c->p->page_size, bytes = 0;
+	bool got;
+
+	pthread_mutex_lock(&c->lock);
+	b->n = 0;
+	if (!exec_check_locked(c)) {
+		pthread_mutex_unlock(&c->lock);
+		return false;
+	}
+	while (c->run < pp->nruns && b->n < c->batch) {
+		const struct plan_run *r = &pp->runs[c->run];
+		uint64_t nent = plan_run_entries(r, ps);
+		uint64_t base = (r->flags & PLAN_RUN_COARSE) ? r->map_start : r->start;
+
+		if (b->n && (r->dst != b->dst || bytes + r->step > c->max_bytes))
+			break;
+		b->dst = r->dst;
+		while (c->entry < nent && b->n < c->batch &&
+		       (b->n == 0 || bytes + r->step <= c->max_bytes)) {
+			b->addr[b->n] = (void *)(uintptr_t)(base + c->entry * r->step);
+			b->ridx[b->n++] = (uint32_t)c->run;
+			bytes += r->step;
+			c->entry++;
+		}
+		if (c->entry < nent)
+			break;
+		c->run++;
+		c->entry = 0;
+	}
+	got = b->n > 0;
+	pthread_mutex_unlock(&c->lock);
+	return got;
+}
+
+static uint64_t exec_entry_pages(const struct exec_ctx *c, const struct exec_batch *b, size_t i)
+{
+	return c->pp->runs[b->ridx[i]].step / c->p->page_size;
+}
+
+/* Index of the batch tally slot of run i: pairs are few, so a linear search. */
+static struct exec_pair *exec_tally(struct exec_ctx *c, struct exec_batch *b, size_t i)
+{
+	const struct plan_run *r = &c->pp->runs[b->ridx[i]];
+
+	for (size_t k = 0; k < c->r->npairs; k++)
+		if (b->tally[k].src == r->src && b->tally[k].dst == r->dst)
+			return &b->tally[k];
+	return &b->tally[0];     /* not reached: every run has a pair */
+}
+
+static void exec_count(struct exec_ctx *c, struct exec_batch *b, size_t i, int what)
+{
+	struct exec_pair *t = exec_tally(c, b, i);
+	uint64_t pages = exec_entry_pages(c, b, i);
+	const struct plan_run *r = &c->pp->runs[b->ridx[i]];
+
+	if (what == -1) {
+		t->moved += pages;
+		if (r->cls == PLAN_THP)
+			t->thp_moved++;
+	} else if (what == -2) {
+		t->already += pages;
+	} else if (what == -3) {
+		t->gone += pages;
+	} else {
+		t->not_moved[what] += pages;
+	}
+}
+
+static void exec_rate_wait(struct exec_ctx *c, uint64_t bytes)
+{
+	double now, wait;
+
+	if (!c->o->rate)
+		return;
+	pthread_mutex_lock(&c->lock);
+	now = exec_now();
+	c->tokens += (now - c->last) * (double)c->o->rate;
+	if (c->tokens > (double)c->o->rate / 10 + (double)bytes)
+		c->tokens = (double)c->o->rate / 10 + (double)bytes;
+	c->last = now;
+	c->tokens -= (double)bytes;
+	wait = c->tokens < 0 ? -c->tokens / (double)c->o->rate : 0;
+	pthread_mutex_unlock(&c->lock);
+	/* sleep in slices so that a signal or the deadline is seen soon */
+	while (wait > 0) {
+		double slice = wait < 0.05 ? wait : 0.05;
+		struct timespec ts = { (time_t)slice, (long)((slice - (double)(time_t)slice) * 1e9) };
+
+		if ((c->o->stop && *c->o->stop) ||
+		    (c->o->deadline > 0 && exec_now() >= c->o->deadline))
+			return;
+		nanosleep(&ts, NULL);
+		wait -= slice;
+	}
+}
+
+static long exec_move_pages(struct exec_ctx *c, size_t n, void **addr, int *nodes, int *status)
+{
+	for (size_t i = 0; i < n; i++)
+		status[i] = EXEC_SENTINEL;
+	return move_pages(c->pp->id.pid, n, addr, nodes, status, nodes ? c->flags : 0);
+}
+
+/* Query mode: the node of each entry (or -errno) into q.  -errno when the
+ * call itself failed. */
+static int exec_query(struct exec_ctx *c, size_t n, void **addr, int *q)
+{
+	if (move_pages(c->pp->id.pid, n, addr, NULL, q, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Keep only the entries still on their source node (requery / coarse). */
+static int exec_filter(struct exec_ctx *c, struct exec_batch *b)
+{
+	size_t w = 0;
+	int rc;
+
+	rc = exec_query(c, b->n, b->addr, b->q);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < b->n; i++) {
+		const struct plan_run *r = &c->pp->runs[b->ridx[i]];
+		bool coarse = r->flags & PLAN_RUN_COARSE;
+
+		if (b->q[i] == r->src) {
+			b->addr[w] = b->addr[i];
+			b->ridx[w++] = b->ridx[i];
+		} else if (!coarse) {
+			exec_count(c, b, i, b->q[i] == r->dst ? -2 : -3);
+		}
+	}
+	b->n = w;
+	return 0;
+}
+
+/* Move the entries of b; what fails is classified, what was never written
+ * is queried and retried while the calls make progress. */
+static int exec_batch_move(struct exec_ctx *c, struct exec_batch *b, uint64_t *calls,
+			   uint64_t *retries)
+{
+	int no_progress = 0, busy_round = 0;
+	bool first = true;
+
+	while (b->n) {
+		size_t w = 0, moved = 0;
+		bool nomem = false;
+		long rc;
+		int e = 0;
+
+		for (size_t i = 0; i < b->n; i++)
+			b->nodes[i] = b->dst;
+		rc = exec_move_pages(c, b->n, b->addr, b->nodes, b->status);
+		e = rc < 0 ? errno : 0;
+		(*calls)++;
+		if (!first)
+			(*retries)++;
+		first = false;
+		if (rc < 0 && e != ENOMEM)
+			return -e;      /* the whole call failed: ESRCH, EACCES, ENODEV, EPERM */
+		nomem = e == ENOMEM;
+		/* entries without a real answer (or busy) learn the truth by query */
+		for (size_t i = 0; i < b->n; i++)
+			b->q[i] = b->status[i];
+		{
+			size_t nq = 0;
+
+			for (size_t i = 0; i < b->n; i++)
+				if (b->status[i] == EXEC_SENTINEL || b->status[i] == -EBUSY)
+					nq++;
+			if (nq && exec_query(c, b->n, b->addr, b->q) < 0)
+				for (size_t i = 0; i < b->n; i++)
+					b->q[i] = b->status[i];
+		}
+		for (size_t i = 0; i < b->n; i++) {
+			int s = b->status[i], q = b->q[i];
+
+			if (s == b->dst || (s == EXEC_SENTINEL && q == b->dst) ||
+			    (s == -EBUSY && q == b->dst)) {
+				exec_count(c, b, i, -1);
+				moved++;
+			} else if (s == EXEC_SENTINEL && q < 0 && q != EXEC_SENTINEL) {
+				exec_count(c, b, i, exec_classify(q));
+			} else if (s == EXEC_SENTINEL || s == -EBUSY) {
+				/* tried again below */
+				b->addr[w] = b->addr[i];
+				b->ridx[w] = b->ridx[i];
+				b->status[w++] = s;
+			} else if (s >= 0) {
+				exec_count(c, b, i, EXR_NOT_MIGRATED);
+			} else {
+				exec_count(c, b, i, exec_classify(s));
+			}
+		}
+		b->n = w;
+		if (!b->n)
+			break;
+		no_progress = moved ? 0 : no_progress + 1;
+		busy_round++;
+		/* give up: two calls in a row moved nothing, or busy pages used
+		 * their retries */
+		if (no_progress >= 2 || busy_round > c->o->retries + 1) {
+			for (size_t i = 0; i < b->n; i++)
+				exec_count(c, b, i, b->status[i] == -EBUSY ? EXR_BUSY :
+					   nomem ? EXR_NOMEM : EXR_NOT_MIGRATED);
+			b->n = 0;
+			break;
+		}
+		if (!moved) {
+			struct timespec ts = { 0, 1000000 };   /* let a busy page settle */
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	return 0;
+}
+
+static void exec_merge(struct exec_ctx *c, struct exec_batch *b, uint64_t calls,
+		       uint64_t retries)
+{
+	uint64_t ps = c->p->page_size;
+
+	pthread_mutex_lock(&c->lock);
+	for (size_t k = 0; k < c->r->npairs; k++) {
+		struct exec_pair *t = &b->tally[k];
+		uint64_t done = t->moved + t->already + t->gone + t->discarded;
+
+		for (int j = 0; j < EXR_NREASONS; j++)
+			done += t->not_moved[j];
+		c->done_bytes += done * ps;
+		c->moved_bytes += t->moved * ps;
+		exec_pair_add(&c->r->pairs[k], t);
+		memset(t, 0, sizeof(*t));
+		t->src = c->r->pairs[k].src;
+		t->dst = c->r->pairs[k].dst;
+	}
+	c->r->calls += calls;
+	c->r->retries += retries;
+	if (c->o->progress) {
+		struct exec_progress pr = {
+			.planned_bytes = c->planned_bytes,
+			.done_bytes = c->done_bytes < c->planned_bytes ? c->done_bytes : c->planned_bytes,
+			.moved_bytes = c->moved_bytes, .seconds = exec_now() - c->t0,
+		};
+		c->o->progress(c->o->ud, &pr);
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+static int exec_batch_alloc(struct exec_batch *b, size_t n, size_t npairs,
+			    const struct exec_result *r)
+{
+	memset(b, 0, sizeof(*b));
+	b->addr = calloc(n, sizeof(*b->addr));
+	b->nodes = calloc(n, sizeof(int));
+	b->status = calloc(n, sizeof(int));
+	b->q = calloc(n, sizeof(int));
+	b->ridx = calloc(n, sizeof(uint32_t));
+	b->tally = calloc(npairs ? npairs : 1, sizeof(*b->tally));
+	if (!b->addr || !b->nodes || !b->status || !b->q || !b->ridx || !b->tally)
+		return -ENOMEM;
+	for (size_t k = 0; k < npairs; k++) {
+		b->tally[k].src = r->pairs[k].src;
+		b->tally[k].dst = r->pairs[k].dst;
+	}
+	return 0;
+}
+
+static void exec_batch_free(struct exec_batch *b)
+{
+	free(b->addr);
+	free(b->nodes);
+	free(b->status);
+	free(b->q);
+	free(b->ridx);
+	free(b->tally);
+}
+
+static bool exec_batch_coarse(const struct exec_ctx *c, const struct exec_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (c->pp->runs[b->ridx[i]].flags & PLAN_RUN_COARSE)
+			return true;
+	return false;
+}
+
+static void *exec_worker(void *arg)
+{
+	struct exec_ctx *c = arg;
+	struct exec_batch b;
+	int rc;
+
+	if (exec_batch_alloc(&b, c->batch, c->r->npairs, c->r) < 0) {
+		pthread_mutex_lock(&c->lock);
+		exec_stop_locked(c, EXS_ERROR, -ENOMEM);
+		pthread_mutex_unlock(&c->lock);
+		exec_batch_free(&b);
+		return NULL;
+	}
+	if (c->o->renice &&
+	    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), c->o->nice) < 0) {
+		pthread_mutex_lock(&c->lock);
+		exec_stop_locked(c, EXS_ERROR, -errno);
+		pthread_mutex_unlock(&c->lock);
+		exec_batch_free(&b);
+		return NULL;
+	}
+	while (exec_take(c, &b)) {
+		uint64_t calls = 0, retries = 0, bytes = 0;
+
+		rc = 0;
+		if (c->requery_all || exec_batch_coarse(c, &b)) {
+			rc = exec_filter(c, &b);
+			calls++;
+		}
+		for (size_t i = 0; rc == 0 && i < b.n; i++)
+			bytes += c->pp->runs[b.ridx[i]].step;
+		if (rc == 0) {
+			exec_rate_wait(c, bytes);
+			rc = exec_batch_move(c, &b, &calls, &retries);
+		}
+		exec_merge(c, &b, calls, retries);
+		if (rc < 0) {
+			pthread_mutex_lock(&c->lock);
+			exec_stop_locked(c, rc == -ESRCH ? EXS_GONE : EXS_ERROR, rc);
+			pthread_mutex_unlock(&c->lock);
+			break;
+		}
+	}
+	exec_batch_free(&b);
+	return NULL;
+}
+
+/* ---- afterwards: where the planned pages are now ---------------------------- */
+
+static int exec_residual_add(struct exec_result *r, int node, uint64_t pages)
+{
+	if (node < 0 || node >= NS_MAX_NODES)
+		return 0;
+	if (node >= r->residual_slots) {
+		uint64_t *v = realloc(r->residual, (size_t)(node + 1) * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		memset(v + r->residual_slots, 0, (size_t)(node + 1 - r->residual_slots) * sizeof(*v));
+		r->residual = v;
+		r->residual_slots = node + 1;
+	}
+	r->residual[node] += pages;
+	return 0;
+}
+
+static int exec_residual(const struct plan *p, const struct plan_proc *pp,
+			 struct exec_result *r, size_t batch)
+{
+	void **addr = calloc(batch, sizeof(*addr));
+	int *q = calloc(batch, sizeof(int));
+	int rc = 0;
+
+	if (!addr || !q) {
+		free(addr);
+		free(q);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < pp->nruns && rc == 0; i++) {
+		const struct plan_run *run = &pp->runs[i];
+		uint64_t nent = plan_run_entries(run, p->page_size);
+		uint64_t base = (run->flags & PLAN_RUN_COARSE) ? run->map_start : run->start;
+		uint64_t per = run->step / p->page_size;
+
+		if ((rc = exec_residual_add(r, run->src, 0)))
+			break;
+		for (uint64_t e = 0; e < nent && rc == 0; ) {
+			size_t n = 0;
+
+			while (e < nent && n < batch)
+				addr[n++] = (void *)(uintptr_t)(base + e++ * run->step);
+			if (move_pages(pp->id.pid, n, addr, NULL, q, 0) < 0) {
+				rc = -errno;
+				break;
+			}
+			for (size_t k = 0; k < n; k++)
+				if (q[k] == run->src)
+					r->residual[run->src] += per;
+		}
+	}
+	free(addr);
+	free(q);
+	if (rc == 0)
+		r->residual_known = true;
+	return rc;
+}
+
+struct exec_after_walk {
+	const struct plan_run *run;
+	uint64_t on_src, thp_on_dst;
+};
+
+static int exec_after_run(void *ud, const struct page_run *pr)
+{
+	struct exec_after_walk *w = ud;
+
+	if (!(pr->flags & RUN_PRESENT))
+		return 0;
+	if (pr->node == w->run->src)
+		w->on_src += pr->pages;
+	if ((pr->flags & RUN_KPF) && (pr->flags & RUN_THP) && pr->node == w->run->dst)
+		w->thp_on_dst += pr->pages;
+	return 0;
+}
+
+static void exec_thp_result(const struct plan *p, const struct plan_proc *pp,
+			    struct exec_result *r, uint64_t thp_pages)
+{
+	uint64_t whole = thp_pages / (p->thp_size / p->page_size), moved = 0;
+
+	for (size_t k = 0; k < r->npairs; k++)
+		moved += r->pairs[k].thp_moved;
+	r->thp_whole = whole < moved ? whole : moved;
+	r->thp_split = moved - r->thp_whole;
+	r->thp_known = true;
+}
+
+/* Where the planned pages are afterwards, from one pagemap walk (PFN to
+ * node as root; THPs from kpageflags).  -EOPNOTSUPP without PFNs: the
+ * caller then queries with move_pages. */
+static int exec_after_pagemap(const struct plan *p, const struct plan_proc *pp,
+			      struct exec_result *r)
+{
+	struct pm_reader *pm;
+	uint64_t thp_pages = 0;
+	int rc = 0;
+
+	if (pm_open(&pm, pp->id.pid, PM_WANT_NODE | PM_WANT_KPF) < 0)
+		return -EOPNOTSUPP;
+	if (!pm_has_pfn(pm)) {
+		pm_close(pm);
+		return -EOPNOTSUPP;
+	}
+	for (size_t i = 0; i < pp->nruns && rc == 0; i++) {
+		const struct plan_run *run = &pp->runs[i];
+		struct exec_after_walk w = { run, 0, 0 };
+		bool coarse = run->flags & PLAN_RUN_COARSE;
+		uint64_t start = coarse ? run->map_start : run->start;
+		uint64_t end = coarse ? run->map_end : run->start + run->pages * p->page_size;
+
+		rc = pm_walk(pm, start, end, exec_after_run, &w);
+		if (rc == 0)
+			rc = exec_residual_add(r, run->src, w.on_src);
+		if (run->cls == PLAN_THP)
+			thp_pages += w.thp_on_dst;
+	}
+	if (rc == 0) {
+		r->residual_known = true;
+		if (pm_has_kpf(pm) && pp->thp_entries && p->thp_size)
+			exec_thp_result(p, pp, r, thp_pages);
+	}
+	pm_close(pm);
+	return rc;
+}
+
+static void exec_after(const struct plan *p, const struct plan_proc *pp,
+		       struct exec_result *r, size_t batch)
+{
+	if (exec_after_pagemap(p, pp, r) == 0)
+		return;
+	if (r->residual)
+		memset(r->residual, 0, (size_t)r->residual_slots * sizeof(*r->residual));
+	exec_residual(p, pp, r, batch);
+}
+
+/* ---- lazyfree pages: discarded instead of copied ----------------------------- */
+
+struct exec_discard_ud {
+	const struct plan_proc *pp;
+};
+
+static bool exec_discard_vma(void *ud, const struct mapping *m)
+{
+	const struct exec_discard_ud *d = ud;
+
+	for (size_t i = 0; i < d->pp->nruns; i++)
+		if (d->pp->runs[i].map_start == m->start)
+			return true;
+	return false;
+}
+
+static bool exec_discard_stop(void *ud)
+{
+	const struct exec_opts *o = ud;
+
+	return (o->stop && *o->stop) || (o->deadline > 0 && exec_now() >= o->deadline);
+}
+
+static int exec_discard(struct exec_ctx *c, int pidfd)
+{
+	struct exec_discard_ud dud = { c->pp };
+	struct discard_opts dopt = {
+		.mode = DISCARD_AUTO, .thp = DISCARD_THP_COLLAPSE, .limit_nodes = true,
+		.vma_filter = exec_discard_vma, .vma_ud = &dud,
+		.stop = exec_discard_stop, .stop_ud = (void *)c->o,
+	};
+	struct discard_set set;
+	struct discard_result res;
+	int rc;
+
+	nodeset_zero(&dopt.nodes);
+	for (size_t i = 0; i < c->pp->nruns; i++)
+		nodeset_add(&dopt.nodes, c->pp->runs[i].src);
+	rc = discard_find(&c->pp->id, &dopt, &set);
+	if (rc < 0)
+		return rc;
+	/* mapping mode with swap would swap out live pages: leave it */
+	if (set.warn & DISCARD_W_SWAP) {
+		c->r->discard_skipped = true;
+		discard_set_free(&set);
+		return 0;
+	}
+	memset(&res, 0, sizeof(res));
+	rc = discard_apply(pidfd, &set, &dopt, &res);
+	if (rc == 0) {
+		for (int n = 0; n < set.node_slots; n++) {
+			uint64_t pages = set.node[n].discarded / c->p->page_size;
+
+			for (size_t k = 0; k < c->r->npairs && pages; k++)
+				if (c->r->pairs[k].src == n) {
+					uint64_t take = pages < c->r->pairs[k].planned ?
+							pages : c->r->pairs[k].planned;
+					c->r->pairs[k].discarded += take;
+					pages -= take;
+				}
+		}
+		c->r->discard_done = true;
+	}
+	discard_set_free(&set);
+	return rc;
+}
+
+/* Discarded pages are no longer present: their batches counted them as
+ * gone, which is what discarded means here. */
+static void exec_discard_fix(struct exec_result *r)
+{
+	for (size_t k = 0; k < r->npairs; k++) {
+		struct exec_pair *x = &r->pairs[k];
+		uint64_t d = x->discarded < x->gone ? x->discarded : x->gone;
+
+		x->gone -= d;
+		x->discarded = d;
+	}
+}
+
+/* ---- entry points ------------------------------------------------------------ */
+
+/* Batch size: at most opts.batch entries and EXEC_BATCH_BYTES per call (a
+ * batch of THP entries is soon large, and a stop request waits for the
+ * call); with N threads, small enough that every worker gets one. */
+static void exec_size_batches(struct exec_ctx *c, int threads)
+{
+	uint64_t ps = c->p->page_size, entries = 0, bytes = 0, share;
+
+	c->batch = c->o->batch ? c->o->batch : EXEC_DEFAULT_BATCH;
+	c->max_bytes = EXEC_BATCH_BYTES > c->batch * ps ? EXEC_BATCH_BYTES : c->batch * ps;
+	if (threads <= 1)
+		return;
+	for (size_t i = 0; i < c->pp->nruns; i++) {
+		entries += plan_run_entries(&c->pp->runs[i], ps);
+		bytes += plan_run_bytes(&c->pp->runs[i], ps);
+	}
+	/* every move_pages call drains the LRU caches of all CPUs
+	 * (lru_cache_disable): concurrent calls wait for each other there, so
+	 * each worker gets few, large batches */
+	share = (entries + (uint64_t)threads - 1) / (uint64_t)threads;
+	if (share < c->batch)
+		c->batch = share ? share : 1;
+	share = (bytes + (uint64_t)threads - 1) / (uint64_t)threads;
+	if (share < c->max_bytes)
+		c->max_bytes = share ? share : 1;
+}
+
+static int exec_start_threads(struct exec_ctx *c, int nthreads)
+{
+	pthread_t tid[EXEC_MAX_THREADS];
+	int started = 0, rc = 0;
+
+	if (nthreads <= 1) {
+		exec_worker(c);
+		return 0;
+	}
+	if (nthreads > EXEC_MAX_THREADS)
+		nthreads = EXEC_MAX_THREADS;
+	for (int i = 0; i < nthreads; i++) {
+		rc = pthread_create(&tid[i], NULL, exec_worker, c);
+		if (rc)
+			break;
+		started++;
+	}
+	for (int i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	return started ? 0 : -rc;
+}
+
+int exec_proc(const struct plan *p, const struct plan_proc *pp,
+	      const struct exec_opts *o, struct exec_result *r)
+{
+	struct exec_ctx c;
+	int rc, pidfd;
+
+	rc = exec_result_init(r, p, pp);
+	if (rc < 0)
+		return rc;
+	if (o->engine == EXEC_SYSCALL)
+		return exec_syscall(&pp->id, p, pp, o, r);
+	if (procs_check_same(&pp->id) < 0)
+		return -ESRCH;
+	pidfd = privs_pidfd_open(pp->id.pid);
+	if (pidfd < 0 && pidfd != -ENOSYS)
+		return pidfd;
+	memset(&c, 0, sizeof(c));
+	c.p = p;
+	c.pp = pp;
+	c.o = o;
+	c.r = r;
+	c.pidfd = pidfd;
+	c.flags = o->move_all ? MPOL_MF_MOVE_ALL : MPOL_MF_MOVE;
+	exec_size_batches(&c, o->threads);
+	c.requery_all = o->requery;
+	c.planned_bytes = plan_total_bytes(p, pp);
+	c.t0 = exec_now();
+	c.last = c.t0;
+	pthread_mutex_init(&c.lock, NULL);
+	if (o->discard_lazyfree && pp->nruns && pidfd >= 0) {
+		rc = exec_discard(&c, pidfd);
+		if (rc == -ESRCH)
+			exec_stop_locked(&c, EXS_GONE, rc);
+		else if (rc < 0)
+			r->discard_err = rc;
+		if (r->discard_done)
+			c.requery_all = true;   /* discarded pages are gone now */
+	}
+	if (!c.stopped)
+		rc = exec_start_threads(&c, o->threads);
+	if (rc < 0 && !c.stopped)
+		exec_stop_locked(&c, EXS_ERROR, rc);
+	if (r->discard_done)
+		exec_discard_fix(r);
+	r->seconds = exec_now() - c.t0;
+	pthread_mutex_destroy(&c.lock);
+	if (o->residual && r->stop != EXS_GONE && procs_check_same(&pp->id) == 0) {
+		exec_after(p, pp, r, c.batch);
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return 0;
+}
+
+/* Node sets as the kernel's bit masks. */
+static void exec_mask(const struct ns_nodeset *s, unsigned long *mask, size_t words)
+{
+	int n;
+
+	memset(mask, 0, words * sizeof(*mask));
+	nodeset_foreach(n, s)
+		mask[(size_t)n / (8 * sizeof(long))] |= 1UL << ((size_t)n % (8 * sizeof(long)));
+}
+
+int exec_syscall(const struct proc_id *id, const struct plan *p,
+		 const struct plan_proc *pp, const struct exec_opts *o,
+		 struct exec_result *r)
+{
+	enum { W = NS_MAX_NODES / (8 * sizeof(long)) };
+	unsigned long from[W], to[W];
+	struct ns_nodeset fs = o->from;
+	double t0;
+	long rc;
+
+	if (procs_check_same(id) < 0)
+		return -ESRCH;
+	if (nodeset_empty(&fs))        /* spread: every node with planned pages */
+		for (size_t i = 0; i < pp->nruns; i++)
+			nodeset_add(&fs, pp->runs[i].src);
+	exec_mask(&fs, from, W);
+	exec_mask(&o->to, to, W);
+	t0 = exec_now();
+	rc = migrate_pages(id->pid, NS_MAX_NODES + 1, from, to);
+	r->seconds = exec_now() - t0;
+	r->calls = 1;
+	if (rc < 0) {
+		r->stop = EXS_ERROR;
+		r->err = -errno;
+		return 0;
+	}
+	r->syscall_failed = (uint64_t)rc;
+	exec_after(p, pp, r, o->batch ? o->batch : EXEC_DEFAULT_BATCH);
+	if (r->residual_known) {
+		/* the kernel gives a count only: what left each source moved */
+		for (size_t k = 0; k < r->npairs; k++) {
+			struct exec_pair *x = &r->pairs[k];
+			uint64_t left = x->src < r->residual_slots ? r->residual[x->src] : 0;
+			uint64_t stay = left < x->planned ? left : x->planned;
+
+			x->moved = x->planned - stay;
+			x->not_moved[EXR_NOT_MIGRATED] = stay;
+			r->residual[x->src] -= stay;   /* shared by pairs of one source */
+		}
+		for (size_t k = 0; k < r->npairs; k++)
+			r->residual[r->pairs[k].src] += r->pairs[k].not_moved[EXR_NOT_MIGRATED];
+	}
+	return 0;
+}

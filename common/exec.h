@@ -1,0 +1,140 @@
+/* exec: carry out one process's part of a plan (plan.h).
+ *
+ * Engine "pages": move_pages(2) in batches of at most opts.batch entries,
+ * generated from the runs; a batch never mixes target nodes.  The status
+ * array is pre-filled with a sentinel; after each call the entries whose
+ * status was never written (a positive return counts failed AND never
+ * attempted entries; a negative one writes none for the queued range) are
+ * queried (nodes = NULL): on the target they count as moved, elsewhere they
+ * are tried again in the next call, and what still does not move is "not
+ * migrated" (or "target full" when the call said ENOMEM).  -EBUSY entries are
+ * queried too (the second address of an already-moved THP says -EBUSY) and
+ * retried up to opts.retries times.  Per-page reasons: -EBUSY busy, -EACCES
+ * shared (needs MOVE_ALL), -ENOENT not present, -EFAULT not migratable,
+ * -ENOMEM target full.
+ *
+ * Threads: N workers take batches from one cursor (disjoint pages) and call
+ * move_pages in parallel; each worker may be reniced (setpriority on its
+ * tid).  opts.rate is one token bucket over all workers.  Before every batch
+ * the process is checked (pidfd alive and same start time); the stop flag and
+ * the deadline are checked between batches.
+ *
+ * Engine "syscall": one migrate_pages(2) call for the FROM->TO node sets;
+ * the kernel only returns a count of pages not migrated.
+ *
+ * Never prints; the progress callback is called after every batch (from a
+ * worker thread, under the executor's lock).
+ */
+#ifndef NS_EXEC_H
+#define NS_EXEC_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "nodes.h"
+#include "plan.h"
+
+#define EXEC_DEFAULT_BATCH 16384  /* entries per move_pages call (measured: see mmigrate(1)) */
+#define EXEC_MAX_THREADS   64
+#define EXEC_BATCH_BYTES   (64ULL << 20)  /* a call copies at most this much,
+					   * unless batch * page size is more */
+
+enum exec_reason {
+	EXR_BUSY,          /* -EBUSY after retries */
+	EXR_SHARED,        /* -EACCES: shared, no MOVE_ALL */
+	EXR_ABSENT,        /* -ENOENT: not present (swapped, discarded, gone) */
+	EXR_UNMOVABLE,     /* -EFAULT: not migratable, zero page, no VMA */
+	EXR_NOMEM,         /* -ENOMEM: target node full */
+	EXR_NOT_MIGRATED,  /* the kernel only counted it (positive return) */
+	EXR_OTHER,         /* another errno */
+	EXR_NREASONS
+};
+const char *exec_reason_key(enum exec_reason r);   /* "busy", "shared", ... */
+
+/* Figures for one source->target pair, in base pages (bytes = pages * page size). */
+struct exec_pair {
+	int src, dst;
+	uint64_t planned, moved, already, discarded;
+	uint64_t gone;                     /* no longer on the source when its batch ran
+					    * (freed, moved by someone else, discarded) */
+	uint64_t not_moved[EXR_NREASONS];
+	uint64_t thp_planned, thp_moved;   /* THP entries */
+};
+
+enum exec_stop {
+	EXS_DONE,          /* every batch ran */
+	EXS_SIGNAL,        /* stop flag */
+	EXS_TIMEOUT,       /* deadline */
+	EXS_GONE,          /* the process exited or its PID was reused */
+	EXS_ERROR,         /* a call failed for the whole process (errno in .err) */
+};
+const char *exec_stop_name(enum exec_stop s);
+
+struct exec_result {
+	struct exec_pair *pairs;
+	size_t npairs;
+	uint64_t page_size;
+	uint64_t retries;                  /* move_pages calls that were retries */
+	uint64_t calls;                    /* move_pages calls */
+	uint64_t thp_whole, thp_split;     /* after the move (from the residual query) */
+	bool thp_known;                    /* thp_whole/split measured */
+	uint64_t syscall_failed;           /* engine syscall: the kernel's count */
+	double seconds;
+	enum exec_stop stop;
+	int err;                           /* -errno with EXS_ERROR (or a batch error) */
+	uint64_t *residual;                /* base pages still on each source node, by node id */
+	int residual_slots;
+	bool residual_known;
+	bool discard_done;                 /* --discard-lazyfree ran */
+	bool discard_skipped;              /* not run: it would swap out live pages */
+	int discard_err;                   /* -errno of the discard step, 0 if none */
+};
+
+enum exec_engine { EXEC_AUTO, EXEC_PAGES, EXEC_SYSCALL };
+
+struct exec_progress {
+	uint64_t planned_bytes, done_bytes, moved_bytes;
+	double seconds;
+};
+
+struct exec_opts {
+	enum exec_engine engine;
+	int threads;                       /* 1 = serial in the calling thread */
+	size_t batch;                      /* entries per call; 0 = EXEC_DEFAULT_BATCH;
+					    * threads > 1 use smaller batches so that
+					    * every worker gets one */
+	uint64_t rate;                     /* bytes/s over all workers; 0 = no limit */
+	bool renice;                       /* apply nice to the workers */
+	int nice;
+	bool move_all;                     /* MPOL_MF_MOVE_ALL */
+	int retries;                       /* extra attempts for busy pages */
+	double deadline;                   /* CLOCK_MONOTONIC seconds; 0 = none */
+	bool requery;                      /* query each batch; move only pages on src */
+	bool discard_lazyfree;             /* discard clean lazyfree pages first */
+	bool residual;                     /* query the runs afterwards */
+	const volatile sig_atomic_t *stop; /* non-zero: stop between batches */
+	void (*progress)(void *ud, const struct exec_progress *p);
+	void *ud;
+	/* engine syscall */
+	struct ns_nodeset from, to;
+};
+
+void exec_opts_init(struct exec_opts *o);
+double exec_now(void);                 /* CLOCK_MONOTONIC seconds */
+
+/* Run one process's part.  Returns 0 when the run ended (see r->stop for
+ * how), or -errno when nothing could start (-ESRCH gone, -EPERM/-EACCES,
+ * -ENOMEM).  r is always initialised and must be freed with exec_result_free. */
+int exec_proc(const struct plan *p, const struct plan_proc *pp,
+	      const struct exec_opts *o, struct exec_result *r);
+/* One migrate_pages(2) call (engine syscall). */
+int exec_syscall(const struct proc_id *id, const struct plan *p,
+		 const struct plan_proc *pp, const struct exec_opts *o,
+		 struct exec_result *r);
+
+/* Totals of all pairs. */
+void exec_totals(const struct exec_result *r, struct exec_pair *sum);
+void exec_result_free(struct exec_result *r);
+
+#endif

@@ -1,0 +1,109 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "lock.h"
+
+/* The directory of lock files: /run/numashift when it can be made, else a
+ * per-user directory under /tmp (a shared /tmp directory could be
+ * pre-created by another user). */
+static int lock_dir(char *buf, size_t len)
+{
+	struct stat st;
+
+	snprintf(buf, len, "/run/numashift");
+	if ((mkdir(buf, 0755) == 0 || errno == EEXIST) && access(buf, W_OK) == 0)
+		return 0;
+	snprintf(buf, len, "/tmp/numashift-%u", (unsigned)getuid());
+	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	if (lstat(buf, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != getuid())
+		return -EPERM;
+	return 0;
+}
+
+static pid_t lock_read_holder(int fd)
+{
+	char buf[32];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return (pid_t)strtol(buf, NULL, 10);
+}
+
+/* Lock the file at l->path; 1 when the file was replaced meanwhile (a
+ * holder unlinked it on release): the caller tries again. */
+static int lock_try(struct ns_lock *l, bool wait, pid_t *holder)
+{
+	struct stat a, b;
+	int fd, e;
+
+	fd = open(l->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		e = errno;
+		if (e != EWOULDBLOCK || !wait) {
+			if (holder)
+				*holder = lock_read_holder(fd);
+			close(fd);
+			return e == EWOULDBLOCK ? -EBUSY : -e;
+		}
+		if (flock(fd, LOCK_EX) < 0) {
+			e = errno;
+			close(fd);
+			return -e;
+		}
+	}
+	if (fstat(fd, &a) < 0 || stat(l->path, &b) < 0 ||
+	    a.st_ino != b.st_ino || a.st_dev != b.st_dev) {
+		close(fd);
+		return 1;
+	}
+	l->fd = fd;
+	return 0;
+}
+
+int lock_take(struct ns_lock *l, pid_t target, bool wait, pid_t *holder)
+{
+	char dir[128], pidbuf[32];
+	int rc, len;
+
+	l->fd = -1;
+	if (holder)
+		*holder = 0;
+	if ((rc = lock_dir(dir, sizeof(dir))) < 0)
+		return rc;
+	snprintf(l->path, sizeof(l->path), "%s/%d.lock", dir, (int)target);
+	while ((rc = lock_try(l, wait, holder)) == 1)
+		;
+	if (rc < 0)
+		return rc;
+	len = snprintf(pidbuf, sizeof(pidbuf), "%d\n", (int)getpid());
+	if (ftruncate(l->fd, 0) < 0 || pwrite(l->fd, pidbuf, (size_t)len, 0) != len) {
+		rc = -errno;
+		close(l->fd);
+		l->fd = -1;
+		return rc;
+	}
+	return 0;
+}
+
+void lock_release(struct ns_lock *l)
+{
+	if (l->fd < 0)
+		return;
+	/* unlinked while still held: a waiter on the old file sees that the
+	 * path now names another file (or none) and starts over */
+	unlink(l->path);
+	close(l->fd);
+	l->fd = -1;
+}

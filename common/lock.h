@@ -1,0 +1,24 @@
+/* lock: one run at a time per target process.  A lock file
+ * /run/numashift/PID.lock (or /tmp/numashift-UID/PID.lock when /run is not
+ * writable) held with flock(2); the holder writes its own pid inside so that
+ * a second run can name it.  The lock goes away with the holder's file
+ * descriptor, so a crashed run never leaves a stale lock.  Never prints.
+ */
+#ifndef NS_LOCK_H
+#define NS_LOCK_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct ns_lock {
+	int fd;              /* -1 when not held */
+	char path[256];
+};
+
+/* Take the lock of target pid.  wait: block until the holder ends.
+ * -EBUSY when held by another run (*holder is its pid, 0 if unknown);
+ * -EINTR when waiting was interrupted; other -errno. */
+int lock_take(struct ns_lock *l, pid_t target, bool wait, pid_t *holder);
+void lock_release(struct ns_lock *l);
+
+#endif

@@ -1,0 +1,750 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include "output.h"
+#include "strutil.h"
+
+struct out_cell {
+	bool set;
+	union {
+		char *s;
+		int64_t i;
+		uint64_t u;
+		double f;
+		bool b;
+	} v;
+	uint64_t *nodes;      /* COL_NODES: nodes[n] for n < nnodes */
+	int nnodes;
+};
+
+/* A selected table column: a descriptor, and for COL_NODES either one node
+ * or (node == -1) every node of the table's set. */
+struct out_sel {
+	int col;
+	int node;
+};
+
+struct out_table {
+	const struct col_desc *cols;
+	int ncols;
+	struct ns_nodeset nodes;
+	struct out_cell *cells;     /* nrows * ncols */
+	size_t nrows, caprows;
+	struct out_sel *sel;
+	int nsel;
+	bool enomem;                /* a cell could not be stored */
+};
+
+struct out_table *out_table_new(const struct col_desc *cols, int ncols,
+				const struct ns_nodeset *nodes)
+{
+	struct out_table *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->cols = cols;
+	t->ncols = ncols;
+	if (nodes)
+		t->nodes = *nodes;
+	if (out_table_columns(t, NULL, NULL, NULL, 0) < 0) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static void cell_clear(const struct col_desc *d, struct out_cell *c)
+{
+	if (c->set && d->type == COL_STR)
+		free(c->v.s);
+	free(c->nodes);
+	memset(c, 0, sizeof(*c));
+}
+
+void out_table_free(struct out_table *t)
+{
+	if (!t)
+		return;
+	for (size_t r = 0; r < t->nrows; r++)
+		for (int c = 0; c < t->ncols; c++)
+			cell_clear(&t->cols[c], &t->cells[r * t->ncols + c]);
+	free(t->cells);
+	free(t->sel);
+	free(t);
+}
+
+size_t out_nrows(const struct out_table *t)
+{
+	return t->nrows;
+}
+
+static int col_index(const struct out_table *t, const char *name, size_t len)
+{
+	for (int c = 0; c < t->ncols; c++)
+		if (strlen(t->cols[c].name) == len &&
+		    strncasecmp(t->cols[c].name, name, len) == 0)
+			return c;
+	return -1;
+}
+
+/* The table's only COL_NODES column, or -1 (none, or several: ambiguous). */
+static int nodes_col(const struct out_table *t)
+{
+	int found = -1;
+
+	for (int c = 0; c < t->ncols; c++) {
+		if (t->cols[c].type != COL_NODES)
+			continue;
+		if (found >= 0)
+			return -1;
+		found = c;
+	}
+	return found;
+}
+
+/* "N3" names node 3 of the COL_NODES column. */
+static int node_token(const struct out_table *t, const char *tok, size_t len)
+{
+	int node = 0;
+
+	if (len < 2 || len > 5 || (tok[0] != 'N' && tok[0] != 'n'))
+		return -1;
+	for (size_t i = 1; i < len; i++) {
+		if (tok[i] < '0' || tok[i] > '9')
+			return -1;
+		node = node * 10 + (tok[i] - '0');
+	}
+	if (node >= NS_MAX_NODES || !nodeset_has(&t->nodes, node))
+		return -1;
+	return node;
+}
+
+static int sel_add_list(struct out_table *t, struct out_sel *sel, int *nsel,
+			int max, const char *list, char *err, size_t errlen)
+{
+	const char *p = list;
+
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		int c = col_index(t, p, len), node = -1;
+
+		if (c < 0 && (node = node_token(t, p, len)) >= 0)
+			c = nodes_col(t);
+		if (c < 0 || len == 0) {
+			if (err)
+				snprintf(err, errlen, "unknown column '%.*s'", (int)len, p);
+			return -EINVAL;
+		}
+		if (*nsel < max)
+			sel[(*nsel)++] = (struct out_sel){ c, node };
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+static int count_items(const char *s)
+{
+	int n = 1;
+
+	for (; s && *s; s++)
+		n += *s == ',';
+	return n;
+}
+
+int out_table_columns(struct out_table *t, const char *list,
+		      const char *defaults, char *err, size_t errlen)
+{
+	int max = t->ncols + count_items(list) + count_items(defaults);
+	struct out_sel *sel = calloc((size_t)max, sizeof(*sel));
+	int nsel = 0, rc = 0;
+
+	if (!sel)
+		return -ENOMEM;
+	if (list && *list == '+')
+		list++;                 /* "+COLS": the defaults and these */
+	else if (list)
+		defaults = NULL;
+	if (!list && !defaults)
+		for (int c = 0; c < t->ncols; c++)
+			sel[nsel++] = (struct out_sel){ c, -1 };
+	if (defaults)
+		rc = sel_add_list(t, sel, &nsel, max, defaults, err, errlen);
+	if (rc == 0 && list)
+		rc = sel_add_list(t, sel, &nsel, max, list, err, errlen);
+	if (rc == 0 && nsel == 0) {
+		if (err)
+			snprintf(err, errlen, "no columns selected");
+		rc = -EINVAL;
+	}
+	if (rc < 0) {
+		free(sel);
+		return rc;
+	}
+	free(t->sel);
+	t->sel = sel;
+	t->nsel = nsel;
+	return 0;
+}
+
+bool out_column_selected(const struct out_table *t, const char *col)
+{
+	int c = col_index(t, col, strlen(col));
+
+	for (int s = 0; s < t->nsel && c >= 0; s++)
+		if (t->sel[s].col == c)
+			return true;
+	return false;
+}
+
+int out_row(struct out_table *t)
+{
+	if (t->nrows == t->caprows) {
+		size_t cap = t->caprows ? t->caprows * 2 : 16;
+		struct out_cell *c = realloc(t->cells, cap * (size_t)t->ncols * sizeof(*c));
+
+		if (!c) {
+			t->enomem = true;
+			return -ENOMEM;
+		}
+		t->cells = c;
+		t->caprows = cap;
+	}
+	memset(&t->cells[t->nrows * t->ncols], 0, (size_t)t->ncols * sizeof(*t->cells));
+	t->nrows++;
+	return 0;
+}
+
+/* The cell of column 'col' in the last row, cleared for a new value; NULL
+ * when there is no row or no such column (a caller's bug: nothing is set). */
+static struct out_cell *cell_for(struct out_table *t, const char *col,
+				 enum col_type *type)
+{
+	int c;
+
+	if (t->nrows == 0)
+		return NULL;
+	c = col_index(t, col, strlen(col));
+	if (c < 0)
+		return NULL;
+	*type = t->cols[c].type;
+	return &t->cells[(t->nrows - 1) * t->ncols + c];
+}
+
+void out_set_str(struct out_table *t, const char *col, const char *v)
+{
+	enum col_type type;
+	struct out_cell *c = cell_for(t, col, &type);
+	char *copy;
+
+	if (!c || type != COL_STR || !v)
+		return;
+	copy = strdup(v);
+	if (!copy) {
+		t->enomem = true;
+		return;
+	}
+	if (c->set)
+		free(c->v.s);
+	c->v.s = copy;
+	c->set = true;
+}
+
+void out_set_int(struct out_table *t, const char *col, int64_t v)
+{
+	enum col_type type;
+	struct out_cell *c = cell_for(t, col, &type);
+
+	if (!c || type == COL_STR || type == COL_NODES)
+		return;
+	if (type == COL_FLOAT)
+		c->v.f = (double)v;
+	else if (type == COL_BOOL)
+		c->v.b = v != 0;
+	else
+		c->v.i = v;
+	c->set = true;
+}
+
+void out_set_u64(struct out_table *t, const char *col, uint64_t v)
+{
+	enum col_type type;
+	struct out_cell *c = cell_for(t, col, &type);
+
+	if (!c || type == COL_STR || type == COL_NODES)
+		return;
+	if (type == COL_FLOAT)
+		c->v.f = (double)v;
+	else if (type == COL_BOOL)
+		c->v.b = v != 0;
+	else
+		c->v.u = v;
+	c->set = true;
+}
+
+void out_set_float(struct out_table *t, const char *col, double v)
+{
+	enum col_type type;
+	struct out_cell *c = cell_for(t, col, &type);
+
+	if (!c || type != COL_FLOAT)
+		return;
+	c->v.f = v;
+	c->set = true;
+}
+
+void out_set_bool(struct out_table *t, const char *col, bool v)
+{
+	enum col_type type;
+	struct out_cell *c = cell_for(t, col, &type);
+
+	if (!c || type != COL_BOOL)
+		return;
+	c->v.b = v;
+	c->set = true;
+}
+
+void out_set_node(struct out_table *t, const char *col, int node, uint64_t v)
+{
+	enum col_type type;
+	struct out_cell *c = cell_for(t, col, &type);
+
+	if (!c || type != COL_NODES || node < 0 || node >= NS_MAX_NODES)
+		return;
+	if (node >= c->nnodes) {
+		uint64_t *n = realloc(c->nodes, (size_t)(node + 1) * sizeof(*n));
+
+		if (!n) {
+			t->enomem = true;
+			return;
+		}
+		memset(n + c->nnodes, 0, (size_t)(node + 1 - c->nnodes) * sizeof(*n));
+		c->nodes = n;
+		c->nnodes = node + 1;
+	}
+	c->nodes[node] = v;
+	c->set = true;
+}
+
+static uint64_t cell_node(const struct out_cell *c, int node)
+{
+	return node < c->nnodes ? c->nodes[node] : 0;
+}
+
+/* ---- table ---------------------------------------------------------------- */
+
+/* One table column on screen (a COL_NODES selection expands to several). */
+struct out_dcol {
+	int col;
+	int node;        /* COL_NODES: the node shown */
+	int width;
+	bool right;
+};
+
+static const char *fmt_bytes(uint64_t v, unsigned flags, char *buf, size_t len)
+{
+	if (flags & OUT_BYTES) {
+		snprintf(buf, len, "%" PRIu64, v);
+		return buf;
+	}
+	return str_human_size(v, buf, len);
+}
+
+static const char *fmt_cell(const struct out_table *t, const struct out_dcol *d,
+			    size_t row, unsigned flags, char *buf, size_t len)
+{
+	const struct col_desc *desc = &t->cols[d->col];
+	const struct out_cell *c = &t->cells[row * t->ncols + d->col];
+
+	if (!c->set)
+		return "-";
+	switch (desc->type) {
+	case COL_STR:
+		return c->v.s[0] ? c->v.s : "-";
+	case COL_INT:
+		snprintf(buf, len, "%" PRId64, c->v.i);
+		return buf;
+	case COL_COUNT:
+		snprintf(buf, len, "%" PRIu64, c->v.u);
+		return buf;
+	case COL_BYTES:
+		return fmt_bytes(c->v.u, flags, buf, len);
+	case COL_NODES:
+		return fmt_bytes(cell_node(c, d->node), flags, buf, len);
+	case COL_FLOAT:
+		snprintf(buf, len, "%.2f", c->v.f);
+		return buf;
+	case COL_ADDR:
+		snprintf(buf, len, "%" PRIx64, c->v.u);
+		return buf;
+	case COL_BOOL:
+		return c->v.b ? "yes" : "no";
+	}
+	return "-";
+}
+
+static void dcol_heading(const struct out_table *t, const struct out_dcol *d,
+			 char *buf, size_t len)
+{
+	if (t->cols[d->col].type == COL_NODES)
+		snprintf(buf, len, "N%d", d->node);
+	else
+		snprintf(buf, len, "%s", t->cols[d->col].name);
+}
+
+static bool type_is_number(enum col_type type)
+{
+	return type != COL_STR && type != COL_ADDR && type != COL_BOOL;
+}
+
+/* The on-screen columns of the selection; *n set.  NULL on ENOMEM. */
+static struct out_dcol *table_dcols(const struct out_table *t, int *n)
+{
+	int max = 0, k = 0, node;
+	struct out_dcol *d;
+
+	for (int s = 0; s < t->nsel; s++)
+		max += (t->cols[t->sel[s].col].type == COL_NODES && t->sel[s].node < 0)
+			? nodeset_count(&t->nodes) : 1;
+	d = calloc((size_t)max + 1, sizeof(*d));
+	if (!d)
+		return NULL;
+	for (int s = 0; s < t->nsel; s++) {
+		const struct col_desc *desc = &t->cols[t->sel[s].col];
+		bool right = type_is_number(desc->type) || (desc->flags & COL_RIGHT);
+
+		if (desc->type != COL_NODES || t->sel[s].node >= 0) {
+			d[k++] = (struct out_dcol){ t->sel[s].col, t->sel[s].node, 0, right };
+			continue;
+		}
+		nodeset_foreach(node, &t->nodes)
+			d[k++] = (struct out_dcol){ t->sel[s].col, node, 0, right };
+	}
+	*n = k;
+	return d;
+}
+
+static void table_widths(const struct out_table *t, struct out_dcol *d, int n,
+			 unsigned flags)
+{
+	char buf[64];
+
+	for (int k = 0; k < n; k++) {
+		if (!(flags & OUT_NOHEADINGS)) {
+			dcol_heading(t, &d[k], buf, sizeof(buf));
+			d[k].width = (int)strlen(buf);
+		}
+		for (size_t r = 0; r < t->nrows; r++) {
+			int w = (int)strlen(fmt_cell(t, &d[k], r, flags, buf, sizeof(buf)));
+
+			if (w > d[k].width)
+				d[k].width = w;
+		}
+	}
+}
+
+static void table_put(FILE *f, const struct out_dcol *d, bool last,
+		      const char *text)
+{
+	if (d->right)
+		fprintf(f, "%*s", d->width, text);
+	else if (last)
+		fputs(text, f);            /* no trailing blanks */
+	else
+		fprintf(f, "%-*s", d->width, text);
+	fputc(last ? '\n' : ' ', f);
+}
+
+int out_print_table(const struct out_table *t, FILE *f, unsigned flags)
+{
+	struct out_dcol *d;
+	char buf[64];
+	int n;
+
+	if (t->enomem)
+		return -ENOMEM;
+	d = table_dcols(t, &n);
+	if (!d)
+		return -ENOMEM;
+	table_widths(t, d, n, flags);
+	if (!(flags & OUT_NOHEADINGS)) {
+		for (int k = 0; k < n; k++) {
+			dcol_heading(t, &d[k], buf, sizeof(buf));
+			table_put(f, &d[k], k == n - 1, buf);
+		}
+	}
+	for (size_t r = 0; r < t->nrows; r++)
+		for (int k = 0; k < n; k++)
+			table_put(f, &d[k], k == n - 1,
+				  fmt_cell(t, &d[k], r, flags, buf, sizeof(buf)));
+	free(d);
+	if (fflush(f) != 0 || ferror(f))
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+static json_t *json_nodes(const struct out_table *t, const struct out_cell *c)
+{
+	json_t *o = json_object();
+	char key[16];
+	int node;
+
+	if (!o)
+		return NULL;
+	/* every node of the table, then any other node a value was given for */
+	nodeset_foreach(node, &t->nodes) {
+		snprintf(key, sizeof(key), "%d", node);
+		json_object_set_new(o, key, json_integer((json_int_t)cell_node(c, node)));
+	}
+	for (node = 0; node < c->nnodes; node++) {
+		if (nodeset_has(&t->nodes, node) || c->nodes[node] == 0)
+			continue;
+		snprintf(key, sizeof(key), "%d", node);
+		json_object_set_new(o, key, json_integer((json_int_t)c->nodes[node]));
+	}
+	return o;
+}
+
+static json_t *json_cell(const struct out_table *t, int col, const struct out_cell *c)
+{
+	switch (t->cols[col].type) {
+	case COL_STR:
+		return json_string(c->v.s);
+	case COL_INT:
+		return json_integer((json_int_t)c->v.i);
+	case COL_COUNT:
+	case COL_BYTES:
+		return json_integer((json_int_t)c->v.u);
+	case COL_ADDR:
+		/* a string: kernel addresses exceed int64, and jq's doubles
+		 * lose user addresses' low bits */
+		return json_sprintf("0x%" PRIx64, c->v.u);
+	case COL_NODES:
+		return json_nodes(t, c);
+	case COL_FLOAT:
+		return json_real(c->v.f);
+	case COL_BOOL:
+		return json_boolean(c->v.b);
+	}
+	return json_null();
+}
+
+json_t *out_to_json(const struct out_table *t)
+{
+	json_t *a = json_array();
+
+	if (!a || t->enomem) {
+		json_decref(a);
+		return NULL;
+	}
+	for (size_t r = 0; r < t->nrows; r++) {
+		json_t *o = json_object();
+
+		if (!o || json_array_append_new(a, o) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+		for (int c = 0; c < t->ncols; c++) {
+			const struct out_cell *cell = &t->cells[r * t->ncols + c];
+
+			if (cell->set)
+				json_object_set_new(o, t->cols[c].key, json_cell(t, c, cell));
+		}
+	}
+	return a;
+}
+
+int out_print_json(json_t *doc, FILE *f)
+{
+	if (json_dumpf(doc, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
+		return errno ? -errno : -EIO;
+	fputc('\n', f);
+	if (fflush(f) != 0 || ferror(f))
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char copy[PATH_MAX];
+	int fd, rc = 0;
+
+	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
+		return -ENAMETOOLONG;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+int out_write_json_file(json_t *doc, const char *path)
+{
+	char tmp[PATH_MAX];
+	int fd, rc = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (json_dumpfd(doc, fd, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 ||
+	    write(fd, "\n", 1) != 1)
+		rc = errno ? -errno : -EIO;
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	/* rename replaces a symlink at 'path' itself, never its target */
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		unlink(tmp);
+		return rc;
+	}
+	return fsync_dir_of(path);
+}
+
+/* ---- Prometheus ------------------------------------------------------------ */
+
+static void prom_escape(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n') {
+			fputs("\\n", f);
+			continue;
+		}
+		fputc(*s, f);
+	}
+}
+
+static void prom_labels(const struct out_table *t, size_t row, FILE *f, int node)
+{
+	bool first = true;
+
+	for (int c = 0; c < t->ncols; c++) {
+		const struct out_cell *cell = &t->cells[row * t->ncols + c];
+
+		if (!(t->cols[c].flags & COL_LABEL) || !cell->set)
+			continue;
+		fprintf(f, "%s%s=\"", first ? "{" : ",", t->cols[c].key);
+		first = false;
+		switch (t->cols[c].type) {
+		case COL_STR:
+			prom_escape(f, cell->v.s);
+			break;
+		case COL_INT:
+			fprintf(f, "%" PRId64, cell->v.i);
+			break;
+		case COL_ADDR:
+			fprintf(f, "0x%" PRIx64, cell->v.u);
+			break;
+		case COL_BOOL:
+			fputs(cell->v.b ? "true" : "false", f);
+			break;
+		default:
+			fprintf(f, "%" PRIu64, cell->v.u);
+			break;
+		}
+		fputc('"', f);
+	}
+	if (node >= 0)
+		fprintf(f, "%snode=\"%d\"", first ? "{" : ",", node);
+	if (!first || node >= 0)
+		fputc('}', f);
+}
+
+static void prom_value(const struct out_table *t, int col,
+		       const struct out_cell *c, FILE *f)
+{
+	switch (t->cols[col].type) {
+	case COL_INT:
+		fprintf(f, " %" PRId64 "\n", c->v.i);
+		break;
+	case COL_FLOAT:
+		fprintf(f, " %.9g\n", c->v.f);
+		break;
+	case COL_BOOL:
+		fprintf(f, " %d\n", c->v.b ? 1 : 0);
+		break;
+	default:
+		fprintf(f, " %" PRIu64 "\n", c->v.u);
+		break;
+	}
+}
+
+static bool prom_is_metric(const struct col_desc *d)
+{
+	if (d->flags & (COL_LABEL | COL_NOPROM))
+		return false;
+	return d->type != COL_STR && d->type != COL_ADDR;
+}
+
+static void prom_metric(const struct out_table *t, int col, FILE *f,
+			const char *prefix)
+{
+	const struct col_desc *d = &t->cols[col];
+	bool any = false;
+	int node;
+
+	for (size_t r = 0; r < t->nrows && !any; r++)
+		any = t->cells[r * t->ncols + col].set;
+	if (!any)
+		return;
+	fprintf(f, "# HELP %s_%s %s\n# TYPE %s_%s gauge\n", prefix, d->key,
+		d->help ? d->help : d->key, prefix, d->key);
+	for (size_t r = 0; r < t->nrows; r++) {
+		const struct out_cell *c = &t->cells[r * t->ncols + col];
+
+		if (!c->set)
+			continue;
+		if (d->type != COL_NODES) {
+			fprintf(f, "%s_%s", prefix, d->key);
+			prom_labels(t, r, f, -1);
+			prom_value(t, col, c, f);
+			continue;
+		}
+		nodeset_foreach(node, &t->nodes) {
+			fprintf(f, "%s_%s", prefix, d->key);
+			prom_labels(t, r, f, node);
+			fprintf(f, " %" PRIu64 "\n", cell_node(c, node));
+		}
+	}
+}
+
+int out_print_prom(const struct out_table *t, FILE *f, const char *prefix)
+{
+	if (t->enomem)
+		return -ENOMEM;
+	for (int c = 0; c < t->ncols; c++)
+		if (prom_is_metric(&t->cols[c]))
+			prom_metric(t, c, f, prefix);
+	if (fflush(f) != 0 || ferror(f))
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+void out_print_columns_help(const struct col_desc *cols, int ncols, FILE *f)
+{
+	for (int c = 0; c < ncols; c++) {
+		if (cols[c].type == COL_NODES)
+			fprintf(f, "  %-10s %s (one column per node: N0, N1, ...; "
+				"N<id> picks one)\n", cols[c].name, cols[c].help);
+		else
+			fprintf(f, "  %-10s %s\n", cols[c].name, cols[c].help);
+	}
+}

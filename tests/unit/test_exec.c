@@ -1,0 +1,425 @@
+/* Unit tests of the executor, the planner's pure parts and the lock.
+ * Moving pages to the node they are already on is a full move_pages(2) call
+ * on any machine (every batch still runs), so the executor is exercised on
+ * this test's own memory, serial and threaded; tests/unit/tsan-exec builds
+ * this file with ThreadSanitizer.  ok() evaluates its condition twice, so calls
+ * with effects are made before it. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "exec.h"
+#include "lock.h"
+#include "plan.h"
+#include "procs.h"
+#include "sysinfo.h"
+#include "tap.h"
+/* <sys/mman.h> defines MAP_ANON, MAP_FILE, MAP_STACK and MAP_HUGETLB as
+ * macros, which would hide maps.h's enum map_kind names: include it last
+ * and drop those four (only MAP_PRIVATE|MAP_ANONYMOUS are used here). */
+#include <sys/mman.h>
+#undef MAP_ANON
+#undef MAP_FILE
+#undef MAP_STACK
+#undef MAP_HUGETLB
+
+static uint64_t ps;
+static int rc_;   /* ok() evaluates its condition twice: call first */
+
+static char *map_pages(size_t pages, bool touch)
+{
+	char *p = mmap(NULL, pages * ps, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	if (touch)
+		for (size_t i = 0; i < pages; i++)
+			memset(p + i * ps, (int)(i & 0xff), 8);
+	return p;
+}
+
+static bool data_ok(const char *p, size_t pages)
+{
+	for (size_t i = 0; i < pages; i++)
+		if (p[i * ps] != (char)(i & 0xff) || p[i * ps + 7] != (char)(i & 0xff))
+			return false;
+	return true;
+}
+
+/* One process with one run of 'pages' base pages at p, node 0 to node 0. */
+static void self_plan(struct plan *pl, char *p, size_t pages, uint64_t step,
+		      enum plan_class cls)
+{
+	struct proc_id id;
+	struct plan_proc *pp;
+	struct plan_run r = {
+		.map_start = (uintptr_t)p, .map_end = (uintptr_t)p + pages * ps,
+		.start = (uintptr_t)p, .pages = pages, .step = step, .cls = cls,
+		.src = 0, .dst = 0,
+	};
+
+	plan_init(pl, NULL);
+	procs_identify(getpid(), &id);
+	pp = plan_proc_new(pl, &id);
+	plan_add_run(pp, &r);
+	plan_proc_finish(pp, ps);
+}
+
+static uint64_t not_moved(const struct exec_pair *s)
+{
+	uint64_t n = 0;
+
+	for (int k = 0; k < EXR_NREASONS; k++)
+		n += s->not_moved[k];
+	return n;
+}
+
+static unsigned progress_calls;
+
+static void on_progress(void *ud, const struct exec_progress *p)
+{
+	uint64_t *last = ud;
+
+	progress_calls++;
+	if (p->done_bytes < *last)          /* must never go backwards */
+		*last = UINT64_MAX;
+	else
+		*last = p->done_bytes;
+}
+
+static void test_serial_and_threads(void)
+{
+	const size_t pages = 2048;
+	char *p = map_pages(pages, true);
+	int threads[] = { 1, 2, 4 };
+
+	for (size_t t = 0; t < sizeof(threads) / sizeof(threads[0]); t++) {
+		struct plan pl;
+		struct exec_opts o;
+		struct exec_result r;
+		struct exec_pair sum;
+		uint64_t last = 0;
+
+		self_plan(&pl, p, pages, ps, PLAN_BASE);
+		exec_opts_init(&o);
+		o.threads = threads[t];
+		o.batch = 100;            /* not a divisor: the last batch is short */
+		o.progress = on_progress;
+		o.ud = &last;
+		progress_calls = 0;
+		rc_ = exec_proc(&pl, &pl.procs[0], &o, &r); ok(rc_ == 0, "threads %d: exec_proc ok", threads[t]);
+		exec_totals(&r, &sum);
+		is_u64(sum.planned, pages, "threads %d: planned", threads[t]);
+		is_u64(sum.moved, pages, "threads %d: every page answered its node", threads[t]);
+		is_u64(not_moved(&sum), 0, "threads %d: none failed", threads[t]);
+		ok(r.stop == EXS_DONE, "threads %d: ran to the end", threads[t]);
+		is_u64(r.calls, (pages + 99) / 100, "threads %d: one call per batch", threads[t]);
+		is_u64(progress_calls, (pages + 99) / 100, "threads %d: progress per batch", threads[t]);
+		is_u64(last, pages * ps, "threads %d: progress reached the end", threads[t]);
+		ok(r.residual_known && r.residual[0] == pages,
+		   "threads %d: residual query sees the pages on node 0", threads[t]);
+		ok(data_ok(p, pages), "threads %d: data intact", threads[t]);
+		exec_result_free(&r);
+		plan_free(&pl);
+	}
+	munmap(p, pages * ps);
+}
+
+static void test_requery_and_absent(void)
+{
+	const size_t pages = 512;
+	char *p = map_pages(pages, true);
+	struct plan pl;
+	struct exec_opts o;
+	struct exec_result r;
+	struct exec_pair sum;
+
+	/* the second half has gone since planning: never touched again */
+	madvise(p + pages / 2 * ps, pages / 2 * ps, MADV_DONTNEED);
+	self_plan(&pl, p, pages, ps, PLAN_BASE);
+	exec_opts_init(&o);
+	o.batch = 64;
+	rc_ = exec_proc(&pl, &pl.procs[0], &o, &r); ok(rc_ == 0, "absent: exec_proc ok");
+	exec_totals(&r, &sum);
+	is_u64(sum.moved, pages / 2, "absent: present half moved");
+	is_u64(sum.not_moved[EXR_ABSENT] + sum.not_moved[EXR_UNMOVABLE], pages / 2,
+	       "absent: the other half reported not present (ENOENT, or EFAULT on 6.1)");
+	exec_result_free(&r);
+
+	o.requery = true;
+	rc_ = exec_proc(&pl, &pl.procs[0], &o, &r); ok(rc_ == 0, "requery: exec_proc ok");
+	exec_totals(&r, &sum);
+	is_u64(sum.moved, pages / 2, "requery: present half moved");
+	is_u64(sum.gone, pages / 2, "requery: the rest counted as gone, not failed");
+	is_u64(not_moved(&sum), 0, "requery: no failures");
+	exec_result_free(&r);
+	plan_free(&pl);
+	munmap(p, pages * ps);
+}
+
+static void test_unmapped(void)
+{
+	const size_t pages = 256;
+	char *p = map_pages(pages, true);
+	struct plan pl;
+	struct exec_opts o;
+	struct exec_result r;
+	struct exec_pair sum;
+
+	munmap(p + 128 * ps, 128 * ps);
+	self_plan(&pl, p, pages, ps, PLAN_BASE);
+	exec_opts_init(&o);
+	rc_ = exec_proc(&pl, &pl.procs[0], &o, &r); ok(rc_ == 0, "unmapped: exec_proc ok");
+	exec_totals(&r, &sum);
+	is_u64(sum.moved, 128, "unmapped: mapped part moved");
+	is_u64(sum.not_moved[EXR_UNMOVABLE], 128, "unmapped: hole is EFAULT, not migratable");
+	exec_result_free(&r);
+	plan_free(&pl);
+	munmap(p, 128 * ps);
+}
+
+static void test_thp(void)
+{
+	uint64_t thp = sys_thp_size();
+	size_t pages, n = 4;
+	char *raw, *p;
+	struct plan pl;
+	struct exec_opts o;
+	struct exec_result r;
+	struct exec_pair sum;
+
+	if (!thp) {
+		ok(1, "# SKIP no THP");
+		return;
+	}
+	pages = n * thp / ps;
+	raw = mmap(NULL, (n + 1) * thp, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p = (char *)(((uintptr_t)raw + thp - 1) / thp * thp);
+	madvise(p, n * thp, MADV_HUGEPAGE);
+	for (size_t i = 0; i < pages; i++)
+		memset(p + i * ps, (int)(i & 0xff), 8);
+	self_plan(&pl, p, pages, thp, PLAN_THP);
+	is_u64(plan_run_entries(&pl.procs[0].runs[0], ps), n, "thp: one entry per THP");
+	exec_opts_init(&o);
+	o.threads = 2;
+	o.batch = 1;
+	rc_ = exec_proc(&pl, &pl.procs[0], &o, &r); ok(rc_ == 0, "thp: exec_proc ok");
+	exec_totals(&r, &sum);
+	is_u64(sum.moved, pages, "thp: all base pages accounted as moved");
+	is_u64(sum.thp_moved, n, "thp: THP entries moved");
+	is_u64(r.calls, n, "thp: one call per THP with batch 1");
+	ok(data_ok(p, pages), "thp: data intact");
+	exec_result_free(&r);
+	plan_free(&pl);
+	munmap(raw, (n + 1) * thp);
+}
+
+static void test_stop_timeout_rate(void)
+{
+	const size_t pages = 1024;
+	char *p = map_pages(pages, true);
+	volatile sig_atomic_t stop = 1;
+	struct plan pl;
+	struct exec_opts o;
+	struct exec_result r;
+	struct exec_pair sum;
+	double t0;
+
+	self_plan(&pl, p, pages, ps, PLAN_BASE);
+	exec_opts_init(&o);
+	o.stop = &stop;
+	rc_ = exec_proc(&pl, &pl.procs[0], &o, &r); ok(rc_ == 0, "stop: exec_proc ok");
+	exec_totals(&r, &sum);
+	ok(r.stop == EXS_SIGNAL && sum.moved == 0 && r.calls == 0,
+	   "stop flag set: no batch ran, stop says signal");
+	exec_result_free(&r);
+
+	exec_opts_init(&o);
+	o.deadline = exec_now() - 1;
+	exec_proc(&pl, &pl.procs[0], &o, &r);
+	ok(r.stop == EXS_TIMEOUT && r.calls == 0, "deadline passed: timeout before any batch");
+	exec_result_free(&r);
+
+	/* 4 MiB at 16 MiB/s: about a quarter second, less the initial burst */
+	exec_opts_init(&o);
+	o.threads = 2;
+	o.batch = 64;
+	o.rate = 16ULL << 20;
+	t0 = exec_now();
+	exec_proc(&pl, &pl.procs[0], &o, &r);
+	exec_totals(&r, &sum);
+	ok(exec_now() - t0 >= 0.9 * ((double)(pages * ps) - (double)o.rate / 10) / (double)o.rate,
+	   "rate: %.3f s for %zu KiB at 16 MiB/s", exec_now() - t0, pages * ps / 1024);
+	is_u64(sum.moved, pages, "rate: everything still moved");
+	exec_result_free(&r);
+
+	/* stop mid-way from the progress callback */
+	plan_free(&pl);
+	munmap(p, pages * ps);
+}
+
+static volatile sig_atomic_t stop_mid;
+
+static void stop_after_first(void *ud, const struct exec_progress *p)
+{
+	(void)ud;
+	(void)p;
+	stop_mid = 1;
+}
+
+static void test_stop_midway(void)
+{
+	const size_t pages = 1024;
+	char *p = map_pages(pages, true);
+	struct plan pl;
+	struct exec_opts o;
+	struct exec_result r;
+	struct exec_pair sum;
+
+	self_plan(&pl, p, pages, ps, PLAN_BASE);
+	exec_opts_init(&o);
+	o.batch = 100;
+	o.stop = &stop_mid;
+	o.progress = stop_after_first;
+	stop_mid = 0;
+	exec_proc(&pl, &pl.procs[0], &o, &r);
+	exec_totals(&r, &sum);
+	ok(r.stop == EXS_SIGNAL, "stop mid-way: stopped by the flag");
+	is_u64(sum.moved, 100, "stop mid-way: exactly the first batch moved");
+	exec_result_free(&r);
+	plan_free(&pl);
+	munmap(p, pages * ps);
+}
+
+static void test_gone(void)
+{
+	struct plan pl;
+	struct exec_opts o;
+	struct exec_result r;
+	struct proc_id id;
+	struct plan_proc *pp;
+	struct plan_run run = { .map_start = 0x10000000, .map_end = 0x10100000,
+				.start = 0x10000000, .pages = 16, .step = 0, .src = 0, .dst = 0 };
+	pid_t child = fork();
+
+	if (child == 0)
+		_exit(0);
+	procs_identify(child, &id);
+	waitpid(child, NULL, 0);
+	run.step = ps;
+	plan_init(&pl, NULL);
+	pp = plan_proc_new(&pl, &id);
+	plan_add_run(pp, &run);
+	exec_opts_init(&o);
+	rc_ = exec_proc(&pl, pp, &o, &r); ok(rc_ == -ESRCH, "exited process: -ESRCH before anything");
+	exec_result_free(&r);
+	plan_free(&pl);
+}
+
+static void test_plan_target(void)
+{
+	struct plan_opts o;
+
+	memset(&o, 0, sizeof(o));
+	nodeset_parse_list("0-2", &o.from);
+	nodeset_parse_list("3,4", &o.to);
+	ok(plan_target(&o, 0) == 3 && plan_target(&o, 1) == 4 && plan_target(&o, 2) == 3,
+	   "FROM->TO: k-th of from to (k mod |to|)-th of to");
+	ok(plan_target(&o, 5) == -1, "node outside FROM stays");
+	nodeset_parse_list("0,1", &o.from);
+	nodeset_parse_list("1,0", &o.to);
+	ok(plan_target(&o, 0) == -1 && plan_target(&o, 1) == -1, "node mapped to itself stays");
+	memset(&o, 0, sizeof(o));
+	o.spread = true;
+	nodeset_parse_list("1", &o.to);
+	ok(plan_target(&o, 1) == -1 && plan_target(&o, 0) == -2, "spread: off-target pages move");
+}
+
+static void test_vma(void)
+{
+	struct plan_vma v[2];
+	struct mapping m;
+	char err[256];
+
+	memset(&m, 0, sizeof(m));
+	rc_ = plan_vma_parse("heap", &v[0], err, sizeof(err)); ok(rc_ == 0 && v[0].kind == VMA_HEAP, "vma heap");
+	rc_ = plan_vma_parse("0x1000-0x3000", &v[0], err, sizeof(err)); ok(rc_ == 0 &&
+	   v[0].start == 0x1000 && v[0].end == 0x3000, "vma range");
+	rc_ = plan_vma_parse("0x3000-0x1000", &v[0], err, sizeof(err)); ok(rc_ == -EINVAL, "vma reversed range refused");
+	rc_ = plan_vma_parse("bogus", &v[0], err, sizeof(err)); ok(rc_ == -EINVAL && strstr(err, "bogus"),
+	   "vma bad word refused naming it");
+	plan_vma_parse("file=*.so*", &v[0], err, sizeof(err));
+	plan_vma_parse("stack", &v[1], err, sizeof(err));
+	m.kind = MAPKIND_FILE;
+	m.path = (char *)"/usr/lib/libc.so.6";
+	ok(plan_vma_match(v, 2, &m), "file glob matches");
+	m.path = (char *)"/usr/bin/bash";
+	ok(!plan_vma_match(v, 2, &m), "file glob does not match");
+	m.kind = MAPKIND_STACK;
+	ok(plan_vma_match(v, 2, &m), "second filter matches");
+	ok(plan_vma_match(NULL, 0, &m), "no filter matches all");
+}
+
+static void test_plan_json(void)
+{
+	struct plan pl, back;
+	json_t *doc;
+	char err[256];
+	char *p = map_pages(16, true);
+
+	err[0] = '\0';
+	self_plan(&pl, p, 16, ps, PLAN_BASE);
+	pl.procs[0].runs[0].dst = 1;       /* a saved run must move somewhere */
+	doc = plan_to_json(&pl);
+	rc_ = plan_from_json(doc, &back, err, sizeof(err)); ok(rc_ == 0, "plan JSON round trip: %s", err);
+	ok(back.nprocs == 1 && back.procs[0].nruns == 1 &&
+	   back.procs[0].runs[0].start == (uintptr_t)p && back.procs[0].runs[0].pages == 16 &&
+	   back.procs[0].id.start_time == pl.procs[0].id.start_time &&
+	   strcmp(back.boot_id, pl.boot_id) == 0, "plan JSON keeps runs and identity");
+	plan_free(&back);
+	json_object_set_new(doc, "schema_version", json_integer(99));
+	rc_ = plan_from_json(doc, &back, err, sizeof(err)); ok(rc_ == -EINVAL && strstr(err, "schema_version"),
+	   "other schema version refused: %s", err);
+	json_object_set_new(doc, "schema_version", json_integer(1));
+	json_object_set_new(json_array_get(json_object_get(json_array_get(
+		json_object_get(doc, "processes"), 0), "runs"), 0), "pages", json_string("x"));
+	rc_ = plan_from_json(doc, &back, err, sizeof(err)); ok(rc_ == -EINVAL && strstr(err, "pages"),
+	   "garbled run refused naming the field: %s", err);
+	json_decref(doc);
+	plan_free(&pl);
+	munmap(p, 16 * ps);
+}
+
+static void test_lock(void)
+{
+	struct ns_lock a, b;
+	pid_t holder = 0;
+	pid_t target = 999999;
+
+	rc_ = lock_take(&a, target, false, &holder); ok(rc_ == 0, "lock taken");
+	rc_ = lock_take(&b, target, false, &holder); ok(rc_ == -EBUSY, "second run refused");
+	is_u64(holder, getpid(), "refusal names the holder's pid");
+	lock_release(&a);
+	rc_ = lock_take(&b, target, false, &holder); ok(rc_ == 0, "lock free again after release");
+	lock_release(&b);
+}
+
+int main(void)
+{
+	ps = sys_page_size();
+	test_serial_and_threads();
+	test_requery_and_absent();
+	test_unmapped();
+	test_thp();
+	test_stop_timeout_rate();
+	test_stop_midway();
+	test_gone();
+	test_plan_target();
+	test_vma();
+	test_plan_json();
+	test_lock();
+	return tap_done();
+}

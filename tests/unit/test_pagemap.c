@@ -1,0 +1,449 @@
+/* pagemap on this test's own memory: present/absent runs, nodes by PFN and by
+ * move_pages query, kpageflags THP and lazyfree as root, batch boundaries,
+ * and the PFN-to-node table of a synthetic sysfs tree. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include "tap.h"
+#include "pagemap.h"
+#include "path.h"
+#include "sysinfo.h"
+
+#define MAX_RUNS 64
+
+struct runs {
+	struct page_run v[MAX_RUNS];
+	int n;
+	int overflow;
+};
+
+static int collect(void *ud, const struct page_run *run)
+{
+	struct runs *r = ud;
+
+	if (r->n == MAX_RUNS) {
+		r->overflow = 1;
+		return 0;
+	}
+	r->v[r->n++] = *run;
+	return 0;
+}
+
+static uint64_t page;
+
+static int walk(unsigned want, void *base, uint64_t npages, struct runs *out,
+		int *has_pfn, int *has_kpf)
+{
+	struct pm_reader *r;
+	int rc = pm_open(&r, getpid(), want);
+
+	memset(out, 0, sizeof(*out));
+	if (rc < 0)
+		return rc;
+	*has_pfn = pm_has_pfn(r);
+	*has_kpf = pm_has_kpf(r);
+	rc = pm_walk(r, (uintptr_t)base, (uintptr_t)base + npages * page, collect, out);
+	pm_close(r);
+	return rc;
+}
+
+static uint64_t count_pages(const struct runs *rs, unsigned flag, int want_set)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < rs->n; i++)
+		if (!!(rs->v[i].flags & flag) == want_set)
+			n += rs->v[i].pages;
+	return n;
+}
+
+static int all_present_on_node(const struct runs *rs, int node)
+{
+	for (int i = 0; i < rs->n; i++)
+		if ((rs->v[i].flags & RUN_PRESENT) && rs->v[i].node != node)
+			return 0;
+	return 1;
+}
+
+/* Effective capabilities on or off (the permitted set stays), so that one
+ * root test can also see what a plain user sees: pagemap shows PFNs only
+ * to an opener with CAP_SYS_ADMIN. */
+static int set_effective_caps(int on)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++)
+		d[i].effective = on ? d[i].permitted : 0;
+	return (int)syscall(SYS_capset, &h, d);
+}
+
+/* Every per-CPU LRU batch drained: MADV_FREE only clears PG_swapbacked when
+ * its batch is flushed, and move_pages(2) with a target node drains all of
+ * them (lru_cache_disable) before it migrates. */
+static void drain_lru(void *addr)
+{
+	void *pages[1] = { addr };
+	int nodes[1] = { 0 }, status[1];
+
+	syscall(SYS_move_pages, 0, 1UL, pages, nodes, status, 0);
+}
+
+static void test_basic(int root)
+{
+	const uint64_t n = 64;
+	char *p = mmap(NULL, n * page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct runs rs;
+	int has_pfn, has_kpf, rc;
+
+	ok(p != MAP_FAILED, "mmap %llu pages", (unsigned long long)n);
+	if (p == MAP_FAILED)
+		return;
+	madvise(p, n * page, MADV_NOHUGEPAGE);
+	for (uint64_t i = 0; i < 10; i++)
+		p[i * page] = 1;
+	for (uint64_t i = 20; i < 30; i++)
+		p[i * page] = 1;
+
+	rc = walk(PM_WANT_NODE | PM_WANT_KPF, p, n, &rs, &has_pfn, &has_kpf);
+	is_u64(rc, 0, "pm_walk over own memory");
+	is_u64(count_pages(&rs, RUN_PRESENT, 1), 20, "20 present pages");
+	is_u64(count_pages(&rs, RUN_PRESENT, 0), 44, "44 absent pages");
+	is_u64(rs.n, 4, "4 runs: touched, untouched, touched, untouched");
+	ok(rs.n >= 2 && rs.v[1].start == (uintptr_t)(p + 10 * page) && !(rs.v[1].flags & RUN_PRESENT),
+	   "a run boundary where the touched pages end");
+	ok(rs.n >= 1 && rs.v[0].pages == 10 && (rs.v[0].flags & RUN_EXCLUSIVE),
+	   "first run: 10 exclusive pages");
+	ok(all_present_on_node(&rs, 0), "present pages on node 0 (%s)",
+	   has_pfn ? "PFN and sysfs memory blocks" : "move_pages query");
+	ok(rs.n >= 2 && rs.v[1].node == RUN_NODE_NONE, "absent pages have no node");
+	is_u64(has_pfn, root, "PFNs visible exactly when root");
+	is_u64(has_kpf, root, "kpageflags read exactly when root");
+	if (root)
+		ok(rs.v[0].pfn != 0 && (rs.v[0].flags & RUN_KPF) && !(rs.v[0].flags & RUN_LAZYFREE),
+		   "root: PFN shown, kpageflags known, not lazyfree");
+
+	/* the query path, as a plain user would take it */
+	if (root && set_effective_caps(0) == 0) {
+		rc = walk(PM_WANT_NODE | PM_WANT_KPF, p, n, &rs, &has_pfn, &has_kpf);
+		set_effective_caps(1);
+		is_u64(rc, 0, "pm_walk without capabilities");
+		ok(!has_pfn && !has_kpf, "without CAP_SYS_ADMIN: no PFN, no kpageflags");
+		is_u64(rs.n, 4, "same 4 runs");
+		ok(all_present_on_node(&rs, 0), "present pages on node 0 by move_pages query");
+		ok(rs.n == 4 && rs.v[0].pfn == 0 && !(rs.v[0].flags & RUN_KPF),
+		   "no PFN and no kpageflags state in the runs");
+	}
+
+	/* without PM_WANT_NODE present pages have an unknown node */
+	rc = walk(0, p, n, &rs, &has_pfn, &has_kpf);
+	ok(rc == 0 && rs.n == 4 && rs.v[0].node == RUN_NODE_UNKNOWN,
+	   "no node asked: RUN_NODE_UNKNOWN");
+
+	/* lazily freed pages (root: kpageflags) form their own run */
+	if (root) {
+		madvise(p + 20 * page, 10 * page, MADV_FREE);
+		drain_lru(p);
+		rc = walk(PM_WANT_NODE | PM_WANT_KPF, p, n, &rs, &has_pfn, &has_kpf);
+		is_u64(count_pages(&rs, RUN_LAZYFREE, 1), 10, "MADV_FREE: 10 lazyfree pages");
+		ok(rc == 0 && rs.n == 4 && (rs.v[2].flags & RUN_LAZYFREE) &&
+		   rs.v[2].start == (uintptr_t)(p + 20 * page), "lazyfree run at page 20");
+	}
+	ok(walk(0, p + 1, n - 1, &rs, &has_pfn, &has_kpf) == -EINVAL,
+	   "unaligned start: -EINVAL");
+	munmap(p, n * page);
+}
+
+/* Pages on both sides of a PM_BATCH boundary merge into one run. */
+static void test_batch_boundary(void)
+{
+	const uint64_t n = PM_BATCH + 64;
+	char *p = mmap(NULL, n * page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	struct runs rs;
+	int has_pfn, has_kpf, rc;
+
+	if (p == MAP_FAILED) {
+		ok(0, "mmap of a batch and more");
+		return;
+	}
+	madvise(p, n * page, MADV_NOHUGEPAGE);
+	for (uint64_t i = PM_BATCH - 8; i < PM_BATCH + 8; i++)
+		p[i * page] = 1;
+	rc = walk(PM_WANT_NODE | PM_WANT_KPF, p, n, &rs, &has_pfn, &has_kpf);
+	ok(rc == 0 && rs.n == 3, "3 runs over %llu pages", (unsigned long long)n);
+	ok(rs.n == 3 && rs.v[1].pages == 16 && rs.v[1].start == (uintptr_t)(p + (PM_BATCH - 8) * page),
+	   "the 16 present pages across the batch boundary are one run");
+	ok(rs.n == 3 && rs.v[2].pages == 56, "last run ends at 'end'");
+	munmap(p, n * page);
+}
+
+/* AnonHugePages of the smaps entry starting at addr, in kB (-1: none). */
+static long smaps_anon_huge(void *addr)
+{
+	char line[512];
+	unsigned long start;
+	int in = 0;
+	long kb = -1;
+	FILE *f = fopen("/proc/self/smaps", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *sp = strchr(line, ' ');
+
+		/* a mapping header, not a "Key:" line */
+		if (sp && sp > line && sp[-1] != ':' && sscanf(line, "%lx-", &start) == 1)
+			in = start == (uintptr_t)addr;
+		else if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+static int thp_madvise_allowed(void)
+{
+	char buf[128];
+	int fd = open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strstr(buf, "[always]") || strstr(buf, "[madvise]");
+}
+
+static void test_thp(int root)
+{
+	uint64_t thp = sys_thp_size(), tp;
+	char *raw, *p;
+	struct runs rs;
+	int has_pfn, has_kpf, rc;
+	long huge_kb;
+
+	if (!thp || !thp_madvise_allowed() || !root) {
+		printf("ok %d - # SKIP THP: %s\n", ++tap_n,
+		       !root ? "kpageflags needs root" : "THP not enabled for madvise");
+		return;
+	}
+	tp = thp / page;
+	raw = mmap(NULL, 3 * thp, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED) {
+		ok(0, "mmap 3 THPs");
+		return;
+	}
+	p = (char *)(((uintptr_t)raw + thp - 1) & ~(uintptr_t)(thp - 1));
+	/* its own VMA, so smaps tells its AnonHugePages apart */
+	munmap(raw, (size_t)(p - raw));
+	munmap(p + 2 * thp, (size_t)(raw + 3 * thp - (p + 2 * thp)));
+	madvise(p, 2 * thp, MADV_HUGEPAGE);
+	for (uint64_t off = 0; off < 2 * thp; off += page)
+		p[off] = 1;
+	huge_kb = smaps_anon_huge(p);
+	if (huge_kb != (long)(2 * thp / 1024)) {
+		printf("ok %d - # SKIP THP: the kernel gave %ld kB of THP, not 2 THPs\n", ++tap_n, huge_kb);
+		munmap(p, 2 * thp);
+		return;
+	}
+	rc = walk(PM_WANT_NODE | PM_WANT_KPF, p, 2 * tp, &rs, &has_pfn, &has_kpf);
+	ok(rc == 0 && rs.n == 1 && rs.v[0].pages == 2 * tp && (rs.v[0].flags & RUN_THP),
+	   "2 THPs: one run of %llu pages flagged THP", (unsigned long long)(2 * tp));
+	ok(rs.n == 1 && !(rs.v[0].flags & RUN_LAZYFREE) && rs.v[0].node == 0,
+	   "THP pages not lazyfree, on node 0");
+
+	/* the second half of the first THP alone: the walk starts on tail pages
+	 * whose head lies before the kpageflags window */
+	rc = walk(PM_WANT_NODE | PM_WANT_KPF, p + thp / 2, tp / 2, &rs, &has_pfn, &has_kpf);
+	ok(rc == 0 && rs.n == 1 && (rs.v[0].flags & RUN_THP) && !(rs.v[0].flags & RUN_LAZYFREE),
+	   "walk starting inside a THP: tails get the head's flags");
+
+	madvise(p, thp, MADV_FREE);
+	drain_lru(p + thp);
+	rc = walk(PM_WANT_NODE | PM_WANT_KPF, p, 2 * tp, &rs, &has_pfn, &has_kpf);
+	ok(rc == 0 && rs.n == 2 && rs.v[0].pages == tp &&
+	   (rs.v[0].flags & (RUN_THP | RUN_LAZYFREE)) == (RUN_THP | RUN_LAZYFREE) &&
+	   (rs.v[1].flags & RUN_THP) && !(rs.v[1].flags & RUN_LAZYFREE),
+	   "MADV_FREE on the first THP: a lazyfree THP run, then a plain THP run");
+	rc = walk(PM_WANT_NODE | PM_WANT_KPF, p + thp / 2, tp, &rs, &has_pfn, &has_kpf);
+	ok(rc == 0 && rs.n == 2 && rs.v[0].pages == tp / 2 && (rs.v[0].flags & RUN_LAZYFREE),
+	   "walk starting inside the lazyfree THP: lazyfree from its head");
+	munmap(p, 2 * thp);
+}
+
+static void write_file(const char *root, const char *rel, const void *buf,
+		       size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	f = fopen(path, "w");
+	if (!f)
+		return;
+	if (fwrite(buf, 1, len, f) != len)
+		printf("# short write to %s\n", path);
+	fclose(f);
+}
+
+static void make_dirs(const char *root, const char *const *dirs, size_t n)
+{
+	char path[512];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
+		mkdir(path, 0755);
+	}
+}
+
+static void remove_tree(const char *root)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", root);
+}
+
+#define KB(b) (1ULL << (b))
+
+/* A captured tree as a 6.1 kernel writes it: tail pages of a THP lack the
+ * head's SWAPBACKED bit, so without reading the head every tail of an
+ * ordinary THP would look lazily freed.  Layout from address A (THP
+ * aligned): THP 1 (ordinary), THP 2 (lazyfree), 3 small pages, 1 swapped
+ * page, 4 absent pages.  All memory is in block 0, on node 1. */
+static void test_kpf_61_tree(void)
+{
+	char root[] = "/tmp/ns-kpf-XXXXXX", buf[64];
+	const char *const dirs[] = { "proc", "proc/77", "sys", "sys/devices", "sys/devices/system",
+		"sys/devices/system/memory", "sys/devices/system/node",
+		"sys/devices/system/node/node0", "sys/devices/system/node/node1",
+		"sys/devices/system/node/node1/memory0", "sys/kernel", "sys/kernel/mm",
+		"sys/kernel/mm/transparent_hugepage" };
+	uint64_t tp = 512, thp = tp * page, A = 64 * thp, npm = A / page + 2 * tp + 8;
+	uint64_t p0 = 4 * tp, p1 = 8 * tp, p2 = 20 * tp + 1, nk = p2 + 3;
+	uint64_t *pm = calloc(npm, 8), *kpf = calloc(nk, 8), *e = pm + A / page;
+	uint64_t anon_thp = KB(KPF_ANON) | KB(KPF_THP) | KB(KPF_LRU);
+	struct pm_reader *r;
+	struct runs rs;
+	int rc;
+
+	if (!pm || !kpf || !mkdtemp(root)) {
+		ok(0, "set up the 6.1-style tree");
+		free(pm);
+		free(kpf);
+		return;
+	}
+	for (uint64_t i = 0; i < tp; i++) {
+		e[i] = PM_E_PRESENT | PM_E_EXCLUSIVE | (p0 + i);
+		e[tp + i] = PM_E_PRESENT | PM_E_EXCLUSIVE | (p1 + i);
+		kpf[p0 + i] = i ? (anon_thp & ~KB(KPF_LRU)) | KB(KPF_COMPOUND_TAIL)
+				: anon_thp | KB(KPF_SWAPBACKED) | KB(KPF_COMPOUND_HEAD);
+		kpf[p1 + i] = i ? (anon_thp & ~KB(KPF_LRU)) | KB(KPF_COMPOUND_TAIL)
+				: anon_thp | KB(KPF_COMPOUND_HEAD);
+	}
+	for (uint64_t i = 0; i < 3; i++) {
+		e[2 * tp + i] = PM_E_PRESENT | PM_E_EXCLUSIVE | (p2 + i);
+		kpf[p2 + i] = KB(KPF_ANON) | KB(KPF_SWAPBACKED) | KB(KPF_LRU);
+	}
+	e[2 * tp + 3] = PM_E_SWAPPED | 0x1234;
+	make_dirs(root, dirs, sizeof(dirs) / sizeof(dirs[0]));
+	write_file(root, "proc/77/pagemap", pm, npm * 8);
+	write_file(root, "proc/kpageflags", kpf, nk * 8);
+	snprintf(buf, sizeof(buf), "%llx\n", (unsigned long long)(64 * thp));
+	write_file(root, "sys/devices/system/memory/block_size_bytes", buf, strlen(buf));
+	snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)thp);
+	write_file(root, "sys/kernel/mm/transparent_hugepage/hpage_pmd_size", buf, strlen(buf));
+
+	ok(path_set_root(root) == 0, "6.1 tree: sysroot set");
+	rc = pm_open(&r, 77, PM_WANT_NODE | PM_WANT_KPF);
+	ok(rc == 0 && pm_has_kpf(r), "6.1 tree: pagemap and kpageflags open");
+	if (rc == 0) {
+		memset(&rs, 0, sizeof(rs));
+		rc = pm_walk(r, A, A + (2 * tp + 8) * page, collect, &rs);
+		ok(rc == 0 && rs.n == 5, "6.1 tree: 5 runs (got %d)", rs.n);
+		ok(rs.n == 5 && rs.v[0].pages == tp && rs.v[0].node == 1 && rs.v[0].pfn == p0 &&
+		   (rs.v[0].flags & (RUN_THP | RUN_LAZYFREE | RUN_KPF)) == (RUN_THP | RUN_KPF),
+		   "6.1 tree: ordinary THP on node 1, tails not lazyfree");
+		ok(rs.n == 5 && rs.v[1].pages == tp &&
+		   (rs.v[1].flags & (RUN_THP | RUN_LAZYFREE)) == (RUN_THP | RUN_LAZYFREE),
+		   "6.1 tree: lazyfree THP");
+		ok(rs.n == 5 && rs.v[2].pages == 3 && !(rs.v[2].flags & (RUN_THP | RUN_LAZYFREE)),
+		   "6.1 tree: 3 small pages");
+		ok(rs.n == 5 && rs.v[3].pages == 1 && rs.v[3].flags & RUN_SWAPPED &&
+		   rs.v[3].node == RUN_NODE_NONE && rs.v[3].pfn == 0, "6.1 tree: a swapped page");
+		ok(rs.n == 5 && rs.v[4].pages == 4 && !(rs.v[4].flags & RUN_PRESENT), "6.1 tree: 4 absent");
+
+		memset(&rs, 0, sizeof(rs));
+		rc = pm_walk(r, A + tp / 2 * page, A + (tp + tp / 2) * page, collect, &rs);
+		ok(rc == 0 && rs.n == 2 && rs.v[0].pages == tp / 2 && !(rs.v[0].flags & RUN_LAZYFREE) &&
+		   (rs.v[1].flags & RUN_LAZYFREE) && rs.v[1].pages == tp / 2,
+		   "6.1 tree: walks starting inside THPs read their heads");
+		pm_close(r);
+	}
+	path_set_root(NULL);
+	remove_tree(root);
+	free(pm);
+	free(kpf);
+}
+
+/* A synthetic sysfs: 2 nodes, memory blocks 0,1 on node 0 and 3 on node 1. */
+static void test_pfn_nodes_tree(void)
+{
+	char root[] = "/tmp/ns-pfn-XXXXXX", buf[64];
+	const char *const dirs[] = { "proc", "sys", "sys/devices", "sys/devices/system",
+		"sys/devices/system/memory", "sys/devices/system/node",
+		"sys/devices/system/node/node0", "sys/devices/system/node/node1",
+		"sys/devices/system/node/node0/memory0",
+		"sys/devices/system/node/node0/memory1",
+		"sys/devices/system/node/node1/memory3" };
+	uint64_t block = 0x8000000, bp = block / page;
+	struct pfn_nodes *pn = NULL;
+
+	if (!mkdtemp(root)) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	make_dirs(root, dirs, sizeof(dirs) / sizeof(dirs[0]));
+	snprintf(buf, sizeof(buf), "%llx\n", (unsigned long long)block);
+	write_file(root, "sys/devices/system/memory/block_size_bytes", buf, strlen(buf));
+	ok(path_set_root(root) == 0, "sysroot set");
+	ok(pfn_nodes_load(&pn) == 0, "pfn_nodes_load from the tree");
+	if (pn) {
+		is_u64(pfn_nodes_lookup(pn, 0), 0, "pfn 0 on node 0");
+		is_u64(pfn_nodes_lookup(pn, 2 * bp - 1), 0, "last pfn of block 1 on node 0");
+		ok(pfn_nodes_lookup(pn, 2 * bp) == -1, "block 2 is a hole");
+		is_u64(pfn_nodes_lookup(pn, 3 * bp + 5), 1, "block 3 on node 1");
+		ok(pfn_nodes_lookup(pn, 4 * bp) == -1, "past the last block");
+	}
+	pfn_nodes_free(pn);
+	path_set_root(NULL);
+	remove_tree(root);
+}
+
+int main(void)
+{
+	int root = geteuid() == 0;
+
+	alarm(120);   /* a hang is a failure, not a stuck test run */
+	page = sys_page_size();
+	test_basic(root);
+	test_batch_boundary();
+	test_thp(root);
+	test_pfn_nodes_tree();
+	test_kpf_61_tree();
+	return tap_done();
+}

@@ -1,0 +1,216 @@
+# Shared helpers of the guest tests: `load common` at the top of a test file.
+#
+# The guest runs every selected file in one boot, so a test leaves the machine
+# as it found it: helpers are killed by the default teardown below (a file that
+# defines its own teardown calls helper_cleanup), swap is turned off again.
+#
+# Helper process (tests/helpers/nshelper.c):
+#   start_helper ARGS...    start nshelper in the background and wait for its
+#                           ready line; exports HELPER_PID, HELPER_ADDR,
+#                           HELPER_LEN and every other key of the ready line as
+#                           HELPER_<KEY> (HELPER_FREE_LEN, HELPER_SHARED_ADDR,
+#                           HELPER_CHILD, HELPER_THP_SIZE, ...), HELPER_OUT (its
+#                           output file), HELPER_LINE (the ready line)
+#   verify_helper [PID]     SIGUSR1: the helper checks every byte now; fails
+#                           unless it says "verify ok"
+#   stop_helper [PID]       SIGTERM, wait; fails unless it exits 0 with
+#                           "verify ok"; sets HELPER_MAX_PAUSE_US
+#   helper_cleanup          kill what start_helper started and is still alive
+# Where memory is (read from the kernel, not from numashift):
+#   node_bytes PID NODE [ADDR]   bytes on NODE from numa_maps (kernelpagesize_kB
+#                                honoured; ADDR: only the mapping starting there;
+#                                NODE "all": resident bytes on any node)
+#   node_pages PID NODE [ADDR]   the same in base pages
+#   anon_huge_kb PID [ADDR]      AnonHugePages (smaps_rollup, or the mapping's)
+#   lazyfree_kb PID [ADDR]       LazyFree
+#   smaps_kb PID FIELD [ADDR]    any smaps field in kB
+#   mp_status PID ADDR LEN [mpprobe options]   move_pages query summary lines
+# The machine:
+#   node_count, node_cpus N, node_mem_kb N, node_free_kb N
+#   zram_swap [MIB] / zram_swap_off    swap on zram (the guest has none)
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+NS_HELPER_PIDS=${NS_HELPER_PIDS:-}
+declare -gA NS_HELPER_OUTS 2>/dev/null || true
+NS_HELPER_SEQ=${NS_HELPER_SEQ:-0}
+
+teardown() {
+	helper_cleanup
+}
+
+# ---- the helper process -------------------------------------------------------
+
+start_helper() {
+	local dir=${BATS_TEST_TMPDIR:-/tmp} n ready out kv key i
+	NS_HELPER_SEQ=$((NS_HELPER_SEQ + 1))
+	n=$NS_HELPER_SEQ
+	ready=$dir/helper.$n.ready
+	out=$dir/helper.$n.out
+	rm -f "$ready"
+	# fd 3 closed: bats waits for every holder of it before ending a test
+	nshelper --ready "$ready" "$@" >"$out" 2>&1 3>&- &
+	HELPER_PID=$!
+	NS_HELPER_PIDS="$NS_HELPER_PIDS $HELPER_PID"
+	NS_HELPER_OUTS[$HELPER_PID]=$out
+	for ((i = 0; i < 1200; i++)); do
+		[ -f "$ready" ] && break
+		if ! kill -0 "$HELPER_PID" 2>/dev/null; then
+			wait "$HELPER_PID"
+			echo "nshelper $* exited $? before it was ready:" >&2
+			cat "$out" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+	[ -f "$ready" ] || { echo "nshelper $*: not ready after 120 s" >&2; cat "$out" >&2; return 1; }
+	for kv in $(compgen -v HELPER_); do unset "$kv"; done
+	HELPER_LINE=$(head -n 1 "$ready")
+	for kv in $HELPER_LINE; do
+		case $kv in *=*) ;; *) continue ;; esac
+		key=${kv%%=*}
+		key=${key^^}
+		export "HELPER_$key=${kv#*=}"
+	done
+	export HELPER_OUT=$out HELPER_LINE
+}
+
+verify_helper() {
+	local pid=${1:-$HELPER_PID} out n i
+	out=${NS_HELPER_OUTS[$pid]}
+	n=$(grep -c '^verify ' "$out") || true   # grep -c exits 1 on no match
+	kill -USR1 "$pid" || return 1
+	for ((i = 0; i < 1200; i++)); do
+		[ "$(grep -c '^verify ' "$out")" -gt "$n" ] && break
+		sleep 0.1
+	done
+	grep '^verify ' "$out" | tail -n 1 | grep -qx 'verify ok' && return 0
+	echo "nshelper $pid: data check failed:" >&2
+	cat "$out" >&2
+	return 1
+}
+
+stop_helper() {
+	local pid=${1:-$HELPER_PID} out rc i ppid
+	out=${NS_HELPER_OUTS[$pid]}
+	ppid=$(awk '{ print $4 }' "/proc/$pid/stat" 2>/dev/null)
+	kill -TERM "$pid" 2>/dev/null
+	if [ "$ppid" = "$BASHPID" ]; then
+		wait "$pid"
+		rc=$?
+	else
+		# not our child (called under `run`, a subshell): wait until it
+		# has exited and judge by what it printed
+		for ((i = 0; i < 1200; i++)); do
+			grep -q '^max_pause_us=' "$out" && break
+			[ -d "/proc/$pid" ] && [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" != Z ] || break
+			sleep 0.1
+		done
+		rc=1
+		grep -qx 'verify ok' "$out" && grep -q '^max_pause_us=' "$out" && rc=0
+	fi
+	NS_HELPER_PIDS=$(echo " $NS_HELPER_PIDS " | sed "s/ $pid / /")
+	HELPER_MAX_PAUSE_US=$(sed -n 's/^max_pause_us=//p' "$out" | tail -n 1)
+	export HELPER_MAX_PAUSE_US
+	if [ "$rc" != 0 ] || ! grep -qx 'verify ok' "$out"; then
+		echo "nshelper $pid failed (status $rc):" >&2
+		cat "$out" >&2
+		return 1
+	fi
+}
+
+helper_cleanup() {
+	local pid
+	for pid in $NS_HELPER_PIDS; do
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	NS_HELPER_PIDS=
+	return 0
+}
+
+# ---- where memory is ------------------------------------------------------------
+
+ns_hexnorm() { # 0x00007f.. / 7f.. -> 7f.. (lower case, no leading zeros)
+	local a=${1#0x}
+	a=${a,,}
+	while [ "${a#0}" != "$a" ]; do a=${a#0}; done
+	echo "${a:-0}"
+}
+
+node_bytes() {
+	local pid=$1 node=$2 addr=
+	[ -n "${3:-}" ] && addr=$(ns_hexnorm "$3")
+	awk -v key="N$node=" -v want="$addr" '
+		{
+			start = $1; sub(/^0+/, "", start)
+			if (want != "" && start != want) next
+			c = 0; kb = 0
+			for (i = 2; i <= NF; i++) {
+				if (key == "Nall=" && $i ~ /^N[0-9]+=/) c += substr($i, index($i, "=") + 1)
+				else if (index($i, key) == 1) c = substr($i, length(key) + 1)
+				if ($i ~ /^kernelpagesize_kB=/) kb = substr($i, 19)
+			}
+			t += c * kb * 1024
+		}
+		END { printf "%.0f\n", t }' "/proc/$pid/numa_maps"
+}
+
+node_pages() {
+	local b
+	b=$(node_bytes "$@") || return 1
+	echo $((b / $(getconf PAGESIZE)))
+}
+
+smaps_kb() {
+	local pid=$1 field=$2 addr=
+	if [ -z "${3:-}" ]; then
+		awk -v f="$field:" '$1 == f { print $2; found = 1 } END { if (!found) print 0 }' \
+			"/proc/$pid/smaps_rollup"
+		return
+	fi
+	addr=$(ns_hexnorm "$3")
+	awk -v f="$field:" -v want="$addr" '
+		/^[0-9a-f]+-[0-9a-f]+ / {
+			split($1, r, "-"); s = r[1]; sub(/^0+/, "", s); inside = (s == want); next
+		}
+		inside && $1 == f { print $2; found = 1; exit }
+		END { if (!found) print 0 }' "/proc/$pid/smaps"
+}
+
+anon_huge_kb() { smaps_kb "$1" AnonHugePages "${2:-}"; }
+lazyfree_kb() { smaps_kb "$1" LazyFree "${2:-}"; }
+
+# move_pages(2) query mode through mpprobe: "status=S name=NAME count=C first=I"
+mp_status() {
+	local pid=$1 addr=$2 len=$3
+	shift 3
+	mpprobe "$@" "$pid" "$addr" "$len"
+}
+
+# ---- the machine -------------------------------------------------------------------
+
+node_count() { ls -d /sys/devices/system/node/node[0-9]* | wc -l; }
+node_cpus() { cat "/sys/devices/system/node/node$1/cpulist"; }
+node_mem_kb() { awk '/MemTotal:/ { print $4 }' "/sys/devices/system/node/node$1/meminfo"; }
+node_free_kb() { awk '/MemFree:/ { print $4 }' "/sys/devices/system/node/node$1/meminfo"; }
+
+zram_swap() {
+	local mib=${1:-256} m
+	if [ ! -e /sys/block/zram0 ]; then
+		while read -r m; do
+			[ -n "$m" ] || continue
+			grep -q "^$m " /proc/modules || insmod "$NS_MODULES/$m.ko" || return 1
+		done <"$NS_MODULES/order"
+	fi
+	[ -e /sys/block/zram0 ] || { echo "zram: no /sys/block/zram0" >&2; return 1; }
+	echo "${mib}M" >/sys/block/zram0/disksize || return 1
+	mkswap /dev/zram0 >/dev/null && swapon /dev/zram0
+}
+
+zram_swap_off() {
+	swapoff /dev/zram0 2>/dev/null
+	[ -e /sys/block/zram0/reset ] && echo 1 >/sys/block/zram0/reset
+	return 0
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env bats
+# topo: 2node
+# Kinds of memory: pages shared with another process (--move-all), hugetlb
+# pages (the target's pool), THP without kpageflags.
+
+load common
+
+# NUMA balancing would move the helper's pages behind the tests' back (the
+# tool warns about it); off for these tests, restored afterwards.
+setup_file() {
+	NS_NB_SAVED=$(cat /proc/sys/kernel/numa_balancing 2>/dev/null || true)
+	export NS_NB_SAVED
+	echo 0 >/proc/sys/kernel/numa_balancing 2>/dev/null || true
+}
+
+teardown_file() {
+	[ -z "${NS_NB_SAVED:-}" ] || echo "$NS_NB_SAVED" >/proc/sys/kernel/numa_balancing
+	return 0
+}
+
+HP=/sys/devices/system/node/node%d/hugepages/hugepages-2048kB/nr_hugepages
+
+pool() { printf "$HP" "$1"; }
+
+teardown() {
+	helper_cleanup
+	echo 0 >"$(pool 0)"
+	echo 0 >"$(pool 1)"
+	return 0
+}
+
+@test "pages shared with a forked child stay unless --move-all" {
+	start_helper --mib 32 --node 0 --no-thp --fork
+	run mmigrate -J "$HELPER_PID" 0 1
+	assert_success
+	assert_output --partial "--move-all"
+	local shared
+	shared=$(echo "$output" | sed -n '/^{/,$p' | jq '.processes[0].shared_left_bytes')
+	[ "$shared" -ge "$HELPER_LEN" ] || fail "shared $shared"
+	assert_equal "$(node_bytes "$HELPER_PID" 0 "$HELPER_ADDR")" "$HELPER_LEN"
+	run mmigrate -q --move-all "$HELPER_PID" 0 1
+	assert_success
+	assert_equal "$(node_bytes "$HELPER_PID" 1 "$HELPER_ADDR")" "$HELPER_LEN"
+	verify_helper
+}
+
+@test "a hugetlb mapping moves when the target's pool has room" {
+	[ -e "$(pool 0)" ] || skip "no 2 MiB hugetlb pages"
+	echo 4 >"$(pool 0)"
+	echo 4 >"$(pool 1)"
+	start_helper --mib 8 --node 0 --no-thp --hugetlb 4
+	[ "${HELPER_HUGETLB:-0}" = 4 ] || skip "no hugetlb pages for the helper"
+	assert_equal "$(node_bytes "$HELPER_PID" 0 "$HELPER_HUGETLB_ADDR")" "$HELPER_HUGETLB_LEN"
+	run mmigrate -q "$HELPER_PID" 0 1
+	assert_success
+	assert_equal "$(node_bytes "$HELPER_PID" 1 "$HELPER_HUGETLB_ADDR")" "$HELPER_HUGETLB_LEN"
+	verify_helper
+}
+
+@test "a hugetlb mapping is reported not moved when the target has no room" {
+	[ -e "$(pool 0)" ] || skip "no 2 MiB hugetlb pages"
+	echo 4 >"$(pool 0)"
+	echo 0 >"$(pool 1)"
+	start_helper --mib 8 --node 0 --no-thp --hugetlb 4
+	[ "${HELPER_HUGETLB:-0}" = 4 ] || skip "no hugetlb pages for the helper"
+	local pid=$HELPER_PID addr=$HELPER_HUGETLB_ADDR len=$HELPER_HUGETLB_LEN k
+	# the kernel takes a free pool page on the target or allocates a fresh
+	# huge page there: take every huge page node 1 can give into its pool,
+	# and have a second helper use all of them
+	echo 100000 >"$(pool 1)"
+	k=$(cat "$(pool 1)")
+	[ "$k" -gt 0 ] || skip "node 1 gave no huge pages"
+	start_helper --mib 1 --no-thp --hugetlb "$k"
+	[ "${HELPER_HUGETLB:-0}" = "$k" ] || skip "second helper got ${HELPER_HUGETLB:-0} of $k huge pages"
+	run mmigrate -J --force --min-free 0 --vma "$(printf '0x%x-0x%x' "$addr" $((addr + len)))" "$pid" 0 1
+	local json not on0
+	json=$(echo "$output" | sed -n '/^{/,$p')
+	not=$(echo "$json" | jq '.processes[0].not_moved_bytes')
+	on0=$(node_bytes "$pid" 0 "$addr")
+	[ "$on0" -gt 0 ] || fail "every hugetlb page moved: $output"
+	assert_equal "$not" "$on0"
+	[ "$status" = 3 ] || [ "$status" = 1 ] || fail "exit $status"
+	verify_helper "$pid"
+}
+
+@test "--engine syscall: one migrate_pages call moves the pages" {
+	start_helper --mib 64 --node 0 --thp
+	local ahp
+	ahp=$(anon_huge_kb "$HELPER_PID" "$HELPER_ADDR")
+	run mmigrate -q -J --engine syscall "$HELPER_PID" 0 1
+	assert_success
+	assert_equal "$(echo "$output" | jq -r '.engine')" syscall
+	assert_equal "$(node_bytes "$HELPER_PID" 1 "$HELPER_ADDR")" "$HELPER_LEN"
+	assert_equal "$(anon_huge_kb "$HELPER_PID" "$HELPER_ADDR")" "$ahp"
+	verify_helper
+}
+
+@test "--discard-lazyfree drops clean lazily freed pages instead of copying them" {
+	start_helper --mib 64 --node 0 --no-thp --free-pct 50 --rewrite-pct 25
+	local clean=$((HELPER_FREE_LEN - HELPER_REWRITE_LEN))
+	run mmigrate -q -J --discard-lazyfree "$HELPER_PID" 0 1
+	assert_success
+	local discarded moved
+	discarded=$(echo "$output" | jq '.processes[0].discarded_bytes')
+	moved=$(echo "$output" | jq '.processes[0].moved_bytes')
+	# MADV_FREE marks pages through a per-CPU batch: allow a little slack
+	[ "$discarded" -ge $((clean * 9 / 10)) ] && [ "$discarded" -le "$clean" ] ||
+		fail "discarded $discarded of $clean clean lazily freed bytes"
+	[ "$moved" -ge $((HELPER_LEN - clean)) ] || fail "moved $moved"
+	assert_equal "$(node_bytes "$HELPER_PID" 0 "$HELPER_ADDR")" 0
+	assert_equal "$(node_bytes "$HELPER_PID" 1 "$HELPER_ADDR")" $((HELPER_LEN - discarded))
+	verify_helper
+}

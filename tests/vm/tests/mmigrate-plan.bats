@@ -1,0 +1,87 @@
+#!/usr/bin/env bats
+# topo: 2node
+# mmigrate --plan-out / --apply: a saved plan runs later, only on the same
+# process in the same boot.
+
+load common
+
+# NUMA balancing would move the helper's pages behind the tests' back (the
+# tool warns about it); off for these tests, restored afterwards.
+setup_file() {
+	NS_NB_SAVED=$(cat /proc/sys/kernel/numa_balancing 2>/dev/null || true)
+	export NS_NB_SAVED
+	echo 0 >/proc/sys/kernel/numa_balancing 2>/dev/null || true
+}
+
+teardown_file() {
+	[ -z "${NS_NB_SAVED:-}" ] || echo "$NS_NB_SAVED" >/proc/sys/kernel/numa_balancing
+	return 0
+}
+
+setup() {
+	PLAN=$BATS_TEST_TMPDIR/plan.json
+}
+
+@test "--dry-run --plan-out saves the plan and moves nothing; --apply then moves it" {
+	start_helper --mib 64 --node 0 --no-thp
+	run mmigrate -q --dry-run --plan-out "$PLAN" "$HELPER_PID" 0 1
+	assert_success
+	assert_equal "$(node_bytes "$HELPER_PID" 0 "$HELPER_ADDR")" "$HELPER_LEN"
+	assert_equal "$(jq '.schema_version' "$PLAN")" 1
+	assert_equal "$(jq -r '.boot_id' "$PLAN")" "$(cat /proc/sys/kernel/random/boot_id)"
+	assert_equal "$(jq '.processes[0].pid' "$PLAN")" "$HELPER_PID"
+	run mmigrate -q -J --apply "$PLAN"
+	assert_success
+	assert_equal "$(echo "$output" | jq -r '.applied_plan')" true
+	assert_equal "$(node_bytes "$HELPER_PID" 1 "$HELPER_ADDR")" "$HELPER_LEN"
+	verify_helper
+}
+
+@test "--apply moves only what is still on its source node" {
+	start_helper --mib 64 --node 0 --no-thp
+	run mmigrate -q --dry-run --plan-out "$PLAN" "$HELPER_PID" 0 1
+	assert_success
+	# half of it moves by other means first
+	run mpprobe --node 1 "$HELPER_PID" "$HELPER_ADDR" $((HELPER_LEN / 2))
+	assert_success
+	run mmigrate -q -J --apply "$PLAN"
+	assert_success
+	local already moved
+	already=$(echo "$output" | jq '.processes[0].already_bytes')
+	moved=$(echo "$output" | jq '.processes[0].moved_bytes')
+	[ "$already" -ge $((HELPER_LEN / 2)) ] || fail "already $already"
+	[ "$moved" -ge $((HELPER_LEN / 2)) ] && [ "$moved" -lt "$HELPER_LEN" ] || fail "moved $moved"
+	assert_equal "$(node_bytes "$HELPER_PID" 1 "$HELPER_ADDR")" "$HELPER_LEN"
+	verify_helper
+}
+
+@test "a plan for a PID that now belongs to another process is refused (exit 2)" {
+	start_helper --mib 16 --node 0 --no-thp
+	run mmigrate -q --dry-run --plan-out "$PLAN" "$HELPER_PID" 0 1
+	assert_success
+	# same PID, other start time: what a reused PID looks like
+	jq '.processes[0].start_time += 1' "$PLAN" >"$PLAN.reused"
+	run mmigrate --apply "$PLAN.reused"
+	assert_failure 2
+	assert_output --partial "reused PID"
+	assert_equal "${#lines[@]}" 1
+	assert_equal "$(node_bytes "$HELPER_PID" 0 "$HELPER_ADDR")" "$HELPER_LEN"
+}
+
+@test "a plan from another boot is refused (exit 2)" {
+	start_helper --mib 16 --node 0 --no-thp
+	mmigrate -q --dry-run --plan-out "$PLAN" "$HELPER_PID" 0 1
+	jq '.boot_id = "00000000-0000-0000-0000-000000000000"' "$PLAN" >"$PLAN.boot"
+	run mmigrate --apply "$PLAN.boot"
+	assert_failure 2
+	assert_output --partial "another boot"
+}
+
+@test "a plan whose process has exited: exit 1" {
+	start_helper --mib 16 --node 0 --no-thp
+	mmigrate -q --dry-run --plan-out "$PLAN" "$HELPER_PID" 0 1
+	stop_helper
+	run mmigrate --apply "$PLAN"
+	assert_failure 1
+	assert_output --partial "no longer exists"
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bats
+# topo: 2node
+# mplace on a running process: every thread's affinity and its memory end
+# on the target; --auto picks the node holding most of the memory.
+load common
+
+all_threads_on() { # PID CPULIST
+	local t c
+	for t in /proc/"$1"/task/*; do
+		c=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$t/status")
+		[ "$c" = "$2" ] || { echo "thread ${t##*/}: $c, want $2" >&2; return 1; }
+	done
+}
+
+@test "-p PID --nodes 1: all threads and the memory move to node 1, data intact" {
+	start_helper --mib 64 --node 0 --writers 3
+	taskset -a -p 1 "$HELPER_PID" >/dev/null   # CPU 0 only
+	local rc=0
+	mplace -p "$HELPER_PID" --nodes 1 --move-all -J >"$BATS_TEST_TMPDIR/j" || rc=$?
+	jq -c '.affinity, .move' "$BATS_TEST_TMPDIR/j" >&3
+	assert_equal "$rc" 0
+	assert_equal "$(jq '.affinity.threads' "$BATS_TEST_TMPDIR/j")" 4
+	all_threads_on "$HELPER_PID" "$(node_cpus 1)"
+	assert_equal "$(node_bytes "$HELPER_PID" 1 "$HELPER_ADDR")" "$HELPER_LEN"
+	assert_equal "$(node_bytes "$HELPER_PID" 0 "$HELPER_ADDR")" 0
+	stop_helper
+}
+
+@test "--dry-run changes nothing" {
+	start_helper --mib 32 --node 0
+	taskset -a -p 1 "$HELPER_PID" >/dev/null
+	run mplace -p "$HELPER_PID" --nodes 1 --dry-run
+	assert_success
+	assert_output --partial "would set CPUs"
+	all_threads_on "$HELPER_PID" 0
+	assert_equal "$(node_bytes "$HELPER_PID" 0 "$HELPER_ADDR")" "$HELPER_LEN"
+	stop_helper
+}
+
+@test "--auto picks the node holding most of the memory and moves the threads there" {
+	start_helper --mib 64 --node 1
+	taskset -a -p 1 "$HELPER_PID" >/dev/null
+	run mplace -p "$HELPER_PID" --auto --dry-run
+	assert_success
+	assert_output --partial "auto: node 1: holds most of the memory"
+	all_threads_on "$HELPER_PID" 0
+	mplace -p "$HELPER_PID" --auto --move-all -J >"$BATS_TEST_TMPDIR/j"
+	assert_equal "$(jq '.auto.node' "$BATS_TEST_TMPDIR/j")" 1
+	all_threads_on "$HELPER_PID" "$(node_cpus 1)"
+	assert_equal "$(node_bytes "$HELPER_PID" 1 "$HELPER_ADDR")" "$HELPER_LEN"
+	stop_helper
+}
+
+@test "bad input and missing process" {
+	run mplace -p 4000000 --nodes 1
+	assert_failure 1
+	run mplace -p 1 --nodes 9
+	assert_failure 2
+	assert_output --partial "node 9"
+}
