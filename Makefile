@@ -43,13 +43,16 @@ LIBCORE    := $(BUILD)/libnumashift.a
 BINS       := $(TOOLS:%=$(BUILD)/bin/%)
 HELPER_BINS := $(HELPERS:%=$(BUILD)/helpers/%)
 UNIT_BINS  := $(UNITS:%=$(BUILD)/unit/%)
+# make bench's own programs (tests/bench/*.c) are built and shipped like helpers
+BENCH_PROGS := $(sort $(basename $(notdir $(wildcard tests/bench/*.c))))
+HELPER_BINS += $(BENCH_PROGS:%=$(BUILD)/helpers/%)
 
 MAN_SRC    := $(sort $(wildcard docs/*.[17].scd))
 MANS       := $(MAN_SRC:docs/%.scd=$(BUILD)/man/%)
 HAVE_SCDOC := $(shell command -v scdoc 2>/dev/null)
 
 .PHONY: all deps deps-check deps-vm check check-host check-unit check-bats check-asan \
-	check-valgrind check-vm demo install uninstall clean dist fuzz bench docs helpers units
+	check-valgrind check-vm check-vm-asan check-tsan check-fuzz demo install uninstall clean dist fuzz bench docs helpers units
 
 all: $(BINS) $(HELPER_BINS) $(if $(HAVE_SCDOC),docs)
 
@@ -82,6 +85,10 @@ $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
+$(BUILD)/helpers/%: $(BUILD)/tests/bench/%.o $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
 helpers: $(HELPER_BINS)
 units: $(UNIT_BINS)
 
@@ -99,7 +106,9 @@ FILES  ?=
 check: deps-check
 	$(MAKE) check-host
 	$(MAKE) check-asan
+	$(MAKE) check-tsan
 	$(MAKE) check-valgrind
+	$(MAKE) check-fuzz
 	$(MAKE) check-vm
 
 deps-check:
@@ -116,8 +125,26 @@ check-asan:
 check-valgrind: all
 	@scripts/run-valgrind $(BUILD)
 
+# the threaded executor on the test's own memory under ThreadSanitizer
+check-tsan:
+	@tests/unit/tsan-exec build-tsan-exec
+
+# every fuzz target for a short time (make fuzz: ten minutes each)
+CHECK_FUZZ_SECONDS ?= 10
+check-fuzz:
+	@scripts/deps build fuzz
+	@scripts/run-fuzz $(CHECK_FUZZ_SECONDS)
+
 deps-vm:
 	@scripts/deps build vm
+
+# the guest suite once more with the tools and helpers built with ASan+UBSan
+# (one kernel: ASan makes TCG slower still).  A sanitizer report fails a test:
+# the tool exits non-zero and prints more than its one line.
+ASAN_KERNEL ?= 6.12
+check-vm-asan: deps-vm
+	$(MAKE) BUILD=build-asan CFLAGS="$(SAN_FLAGS)" all
+	@tests/vm/run --build build-asan --kernel $(ASAN_KERNEL) --topo $(TOPO) $(if $(FILES),--files '$(FILES)')
 
 check-vm: deps-vm all
 	@tests/vm/run --build $(BUILD) --kernel $(KERNEL) --topo $(TOPO) $(if $(FILES),--files '$(FILES)')
@@ -129,7 +156,8 @@ demo: deps-vm all
 install: all
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
-	@set -e; for m in $(MANS); do \
+	@$(if $(HAVE_SCDOC),,echo "install: scdoc not found: man pages not installed (scripts/deps docs)" >&2;) \
+	set -e; for m in $(if $(HAVE_SCDOC),$(MANS)); do \
 		sec=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$sec; \
 		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$sec/; done
 	install -d $(DESTDIR)$(DOCDIR)
@@ -155,12 +183,18 @@ uninstall:
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 # ---- release, fuzzing, benchmarks -----------------------------------------
+# The tarball holds the files git tracks (as they are in the working tree)
+# and a configure made by autoconf; DISTDIR: where it is written.
+DISTDIR ?= .
+DIST    := $(DISTDIR)/numashift-$(VERSION)
 dist:
-	@rm -rf numashift-$(VERSION) && mkdir numashift-$(VERSION)
-	git ls-files -z | xargs -0 cp --parents -t numashift-$(VERSION)
-	cd numashift-$(VERSION) && autoconf && rm -rf autom4te.cache
-	tar czf numashift-$(VERSION).tar.gz numashift-$(VERSION) && rm -rf numashift-$(VERSION)
-	@echo "numashift-$(VERSION).tar.gz"
+	@scripts/deps dist
+	@rm -rf $(DIST) && mkdir -p $(DIST)
+	git ls-files -z | xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+		xargs -0 cp --parents -t $(DIST)
+	cd $(DIST) && autoconf && rm -rf autom4te.cache
+	tar -C $(DISTDIR) -czf $(DIST).tar.gz numashift-$(VERSION) && rm -rf $(DIST)
+	@echo "$(DIST).tar.gz"
 
 FUZZ_SECONDS ?= 600
 fuzz:

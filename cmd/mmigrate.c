@@ -395,8 +395,16 @@ static int plan_new(struct mm *m)
 			cli_warn("process %d (%s) has gone", (int)id->pid, id->comm);
 			code = ns_exit_combine(code ? code : -1, NS_EXIT_FAIL);
 		} else if (rc == -EACCES || rc == -EPERM) {
-			cli_err("cannot read the memory map of process %d (%s): permission denied",
-				(int)id->pid, id->comm);
+			char why[256];
+
+			/* name what is missing, as the guard rails would */
+			if (privs_check(id, m->xo.move_all ? PRIV_MOVE_ALL : PRIV_MOVE,
+					why, sizeof(why)) < 0)
+				cli_err("%s", why);
+			else
+				cli_err("cannot read the memory map of process %d (%s): permission denied "
+					"(needs ptrace read access: same user or CAP_SYS_PTRACE)",
+					(int)id->pid, id->comm);
 			code = ns_exit_combine(code ? code : -1, NS_EXIT_PERM);
 		} else if (rc < 0) {
 			cli_err("cannot plan process %d (%s): %s", (int)id->pid, id->comm, strerror(-rc));

@@ -804,7 +804,9 @@ int main(int argc, char **argv)
 		code = run_pass(&m);
 		if (m.watch <= 0 || m.select_failed || cli_signal)
 			break;
-		if (fflush(stdout) != 0 && errno == EPIPE)
+		/* a closed pipe ends the watch; fflush alone misses an error
+		 * already met by a write inside the pass (the buffer is empty) */
+		if (fflush(stdout) != 0 || ferror(stdout))
 			break;
 		if (!watch_sleep(m.watch))
 			break;

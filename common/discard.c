@@ -267,7 +267,10 @@ static int discard_scan_mapping(struct pm_reader *pm, struct discard_set *s,
 	struct discard_walk w = { .set = s, .o = o, .m = m, .first = s->n };
 	int rc;
 
-	if (!s->exact && m->lazyfree == 0)
+	/* No clean lazily freed bytes: nothing here can be discarded, and a
+	 * walk of a large sparse mapping (a sanitizer's shadow, a runtime's
+	 * reserved heap) would read pagemap for terabytes of holes. */
+	if ((m->have & MAP_F_SMAPS) && m->lazyfree == 0)
 		return 0;
 	rc = pm_walk(pm, m->start, m->end,
 		     s->exact ? discard_walk_precise : discard_walk_mapping, &w);
@@ -280,9 +283,7 @@ static int discard_scan_mapping(struct pm_reader *pm, struct discard_set *s,
 
 		if (rewritten)
 			s->warn |= DISCARD_W_REWRITTEN;
-		if (m->have & MAP_F_SMAPS && m->lazyfree == 0)
-			discard_mark_skipped(s, w.first, 0);  /* all written again */
-		else if (rewritten && o->thp == DISCARD_THP_SKIP)
+		if (rewritten && o->thp == DISCARD_THP_SKIP)
 			discard_mark_skipped(s, w.first, DR_THP);
 	} else {
 		s->found += m->lazyfree;

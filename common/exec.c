@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <poll.h>
 #include <limits.h>
 #include <numaif.h>
 #include <pthread.h>
@@ -195,6 +196,19 @@ static bool exec_check_locked(struct exec_ctx *c)
 		return false;
 	}
 	return true;
+}
+
+/* The process has exited, or does within ms: its mm goes (move_pages then
+ * says EINVAL) a moment before its pidfd becomes readable. */
+static bool exec_pidfd_exits(int pidfd, int ms)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	int rc;
+
+	do
+		rc = poll(&p, 1, ms);
+	while (rc < 0 && errno == EINTR);
+	return rc > 0;
 }
 
 /* Take the next batch from the cursor; false when there is none. */
@@ -525,8 +539,14 @@ static void *exec_worker(void *arg)
 		}
 		exec_merge(c, &b, calls, retries);
 		if (rc < 0) {
+			/* a process that exits mid-call has no mm left: the
+			 * kernel says EINVAL or ESRCH */
+			bool gone = rc == -ESRCH ||
+				    (c->pidfd >= 0 && exec_pidfd_exits(c->pidfd, rc == -EINVAL ? 500 : 0)) ||
+				    procs_check_same(&c->pp->id) < 0;
+
 			pthread_mutex_lock(&c->lock);
-			exec_stop_locked(c, rc == -ESRCH ? EXS_GONE : EXS_ERROR, rc);
+			exec_stop_locked(c, gone ? EXS_GONE : EXS_ERROR, rc);
 			pthread_mutex_unlock(&c->lock);
 			break;
 		}
@@ -849,7 +869,8 @@ int exec_proc(const struct plan *p, const struct plan_proc *pp,
 		exec_discard_fix(r);
 	r->seconds = exec_now() - c.t0;
 	pthread_mutex_destroy(&c.lock);
-	if (o->residual && r->stop != EXS_GONE && procs_check_same(&pp->id) == 0) {
+	if (o->residual && r->stop != EXS_GONE && procs_check_same(&pp->id) == 0 &&
+	    (pidfd < 0 || privs_pidfd_alive(pidfd))) {
 		exec_after(p, pp, r, c.batch);
 	}
 	if (pidfd >= 0)

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "path.h"
@@ -37,8 +39,30 @@ struct pm_slot {
 	uint32_t idx;          /* index in the batch */
 };
 
+/* How pm_walk skips holes (ranges of all-zero pagemap entries) without
+ * reading them: a sparse mapping of terabytes with a few resident pages must
+ * cost what its resident pages cost. */
+enum pm_skip {
+	PM_SKIP_NONE,   /* read everything */
+	PM_SKIP_SEEK,   /* a captured pagemap file: lseek(SEEK_DATA) */
+	PM_SKIP_SCAN,   /* live, kernel 6.7+: the PAGEMAP_SCAN ioctl */
+};
+
+/* PAGEMAP_SCAN (linux/fs.h of 6.7+; Debian 12's headers predate it) */
+struct pm_scan_arg {
+	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages,
+		 category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+struct pm_page_region {
+	uint64_t start, end, categories;
+};
+#define PM_PAGEMAP_SCAN    _IOWR('f', 16, struct pm_scan_arg)
+#define PM_PAGE_IS_PRESENT (1ULL << 3)
+#define PM_PAGE_IS_SWAPPED (1ULL << 4)
+
 struct pm_reader {
 	pid_t pid;
+	enum pm_skip skip;
 	unsigned want;
 	int pm_fd, kpf_fd;
 	bool has_pfn, has_kpf;
@@ -276,6 +300,18 @@ static int pm_alloc(struct pm_reader *r)
 	return 0;
 }
 
+static enum pm_skip pm_skip_mode(int fd)
+{
+	struct stat st;
+
+	/* /proc files are regular files too: only a captured tree seeks */
+	if (path_is_live())
+		return PM_SKIP_SCAN;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		return PM_SKIP_SEEK;
+	return PM_SKIP_NONE;
+}
+
 int pm_open(struct pm_reader **out, pid_t pid, unsigned want)
 {
 	struct pm_reader *r = calloc(1, sizeof(*r));
@@ -295,6 +331,7 @@ int pm_open(struct pm_reader **out, pid_t pid, unsigned want)
 		free(r);
 		return rc;
 	}
+	r->skip = pm_skip_mode(r->pm_fd);
 	/* A captured tree cannot be probed: trust its PFNs until one is 0. */
 	r->has_pfn = path_is_live() ? pm_probe_pfn(r->page) : true;
 	if ((want & PM_WANT_KPF) && r->has_pfn) {
@@ -604,6 +641,75 @@ static int pm_merge(struct pm_reader *r, uint64_t start, size_t n,
 	return 0;
 }
 
+/* First address in [addr, end) whose entry may be non-zero (present or
+ * swapped), or end.  Falls back to addr (read everything) when the kernel
+ * or file cannot tell. */
+static uint64_t pm_next_data(struct pm_reader *r, uint64_t addr, uint64_t end)
+{
+	struct pm_page_region reg;
+	struct pm_scan_arg a;
+	off_t off;
+	long n;
+
+	switch (r->skip) {
+	case PM_SKIP_SEEK:
+		off = lseek(r->pm_fd, (off_t)(addr / r->page * 8), SEEK_DATA);
+		if (off < 0)
+			return errno == ENXIO ? end : addr;
+		addr = addr > (uint64_t)off / 8 * r->page ? addr : (uint64_t)off / 8 * r->page;
+		return addr < end ? addr : end;
+	case PM_SKIP_SCAN:
+		memset(&a, 0, sizeof(a));
+		a.size = sizeof(a);
+		a.start = addr;
+		a.end = end;
+		a.vec = (uint64_t)(uintptr_t)&reg;
+		a.vec_len = 1;
+		a.category_anyof_mask = PM_PAGE_IS_PRESENT | PM_PAGE_IS_SWAPPED;
+		a.return_mask = PM_PAGE_IS_PRESENT | PM_PAGE_IS_SWAPPED;
+		n = ioctl(r->pm_fd, PM_PAGEMAP_SCAN, &a);
+		if (n < 0) {
+			if (errno == ENOTTY || errno == EINVAL || errno == EOPNOTSUPP)
+				r->skip = PM_SKIP_NONE;   /* kernel before 6.7 */
+			return addr;
+		}
+		if (n == 0)
+			return a.walk_end >= end ? end : a.walk_end;
+		return reg.start > addr ? reg.start : addr;
+	default:
+		return addr;
+	}
+}
+
+/* Add the hole [addr, next) (no page present or swapped) to the current
+ * run.  Its non-present flags (soft-dirty of the VMA) come from its first
+ * entry. */
+static int pm_merge_hole(struct pm_reader *r, uint64_t addr, uint64_t next,
+			 struct page_run *cur, pm_run_fn fn, void *ud)
+{
+	uint64_t e = 0;
+	unsigned s;
+	int rc;
+
+	if (pm_read_entries(r, addr, 1, &e) < 0)
+		e = 0;
+	s = e & PM_E_SOFTDIRTY ? RUN_SOFTDIRTY : 0;
+	if (r->has_kpf)
+		s |= RUN_KPF;
+	if (cur->pages && cur->flags == s && cur->node == RUN_NODE_NONE) {
+		cur->pages += (next - addr) / r->page;
+		return 0;
+	}
+	if (cur->pages && (rc = fn(ud, cur)) != 0)
+		return rc;
+	cur->start = addr;
+	cur->pages = (next - addr) / r->page;
+	cur->flags = s;
+	cur->node = RUN_NODE_NONE;
+	cur->pfn = 0;
+	return 0;
+}
+
 int pm_walk(struct pm_reader *r, uint64_t start, uint64_t end,
 	    pm_run_fn fn, void *ud)
 {
@@ -615,6 +721,15 @@ int pm_walk(struct pm_reader *r, uint64_t start, uint64_t end,
 	if (start % r->page || end % r->page || end < start)
 		return -EINVAL;
 	for (addr = start; addr < end; addr += n * r->page) {
+		uint64_t next = pm_next_data(r, addr, end);
+
+		if (next > addr) {
+			rc = pm_merge_hole(r, addr, next, &cur, fn, ud);
+			if (rc != 0)
+				return rc;
+			n = (next - addr) / r->page;
+			continue;
+		}
 		n = (end - addr) / r->page;
 		if (n > PM_BATCH)
 			n = PM_BATCH;

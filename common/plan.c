@@ -1,8 +1,11 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "output.h"
 #include "pagemap.h"
 #include "plan.h"
@@ -914,22 +917,87 @@ fail:
 	return rc;
 }
 
-int plan_load(const char *path, struct plan *out, char *err, size_t errlen)
-{
-	json_error_t je;
-	json_t *doc;
-	FILE *f;
-	int rc;
+/* Reads a plan file for json_load_callback, never more than PLAN_FILE_MAX
+ * bytes: a file that grows while it is read is cut off and refused. */
+struct plan_reader {
+	int fd;
+	size_t total;
+	bool too_large;
+};
 
-	memset(out, 0, sizeof(*out));
-	f = fopen(path, "re");
-	if (!f) {
+static size_t plan_read_cb(void *buf, size_t len, void *data)
+{
+	struct plan_reader *r = data;
+	ssize_t n;
+
+	if (len > PLAN_FILE_MAX + 1 - r->total)
+		len = PLAN_FILE_MAX + 1 - r->total;
+	do
+		n = read(r->fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return (size_t)-1;
+	r->total += (size_t)n;
+	if (r->total > PLAN_FILE_MAX) {
+		r->too_large = true;
+		return (size_t)-1;
+	}
+	return (size_t)n;
+}
+
+/* Open a plan: a regular file (a FIFO would block, a device never end) no
+ * larger than PLAN_FILE_MAX.  Returns the fd or -errno (-EINVAL: err says). */
+static int plan_open(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot read plan %s: %s", path, strerror(errno));
 		return rc;
 	}
-	doc = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
-	fclose(f);
+	rc = 0;
+	if (fstat(fd, &st) < 0)
+		rc = -errno;
+	else if (!S_ISREG(st.st_mode))
+		rc = -EINVAL;
+	else if ((uint64_t)st.st_size > PLAN_FILE_MAX)
+		rc = -EFBIG;
+	if (rc == -EINVAL)
+		snprintf(err, errlen, "bad plan %s: not a regular file", path);
+	else if (rc == -EFBIG)
+		snprintf(err, errlen, "bad plan %s: too large (%lld bytes, at most %llu)",
+			 path, (long long)st.st_size, (unsigned long long)PLAN_FILE_MAX);
+	else if (rc < 0)
+		snprintf(err, errlen, "cannot read plan %s: %s", path, strerror(-rc));
+	if (rc < 0) {
+		close(fd);
+		return rc == -EFBIG ? -EINVAL : rc;
+	}
+	return fd;
+}
+
+int plan_load(const char *path, struct plan *out, char *err, size_t errlen)
+{
+	struct plan_reader r = { 0 };
+	json_error_t je;
+	json_t *doc;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	r.fd = plan_open(path, err, errlen);
+	if (r.fd < 0)
+		return r.fd;
+	doc = json_load_callback(plan_read_cb, &r, JSON_REJECT_DUPLICATES, &je);
+	close(r.fd);
+	if (r.too_large) {
+		json_decref(doc);
+		snprintf(err, errlen, "bad plan %s: too large (more than %llu bytes)",
+			 path, (unsigned long long)PLAN_FILE_MAX);
+		return -EINVAL;
+	}
 	if (!doc) {
 		snprintf(err, errlen, "bad plan %s: line %d: %s", path, je.line, je.text);
 		return -EINVAL;

@@ -146,7 +146,9 @@ uint64_t plan_total_bytes(const struct plan *p, const struct plan_proc *pp);
 json_t *plan_to_json(const struct plan *p);
 int plan_from_json(const json_t *doc, struct plan *out, char *err, size_t errlen);
 int plan_save(const struct plan *p, const char *path);
-/* -EINVAL (bad content, err says why) or -errno of reading the file. */
+/* -EINVAL (bad content, err says why) or -errno of reading the file.  Only
+ * a regular file of at most PLAN_FILE_MAX bytes is read (-EINVAL otherwise). */
+#define PLAN_FILE_MAX (64ULL << 20)
 int plan_load(const char *path, struct plan *out, char *err, size_t errlen);
 
 void plan_free(struct plan *p);

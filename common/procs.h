@@ -37,7 +37,7 @@ struct proc_id {
 
 struct proc_sel {
 	pid_t *pids;    size_t npids;
-	char **names;   size_t nnames;  /* exact comm match */
+	char **names;   size_t nnames;  /* exact comm match (comm is cut at 15 chars) */
 	uid_t *uids;    size_t nuids;
 	char *cgroup;                   /* cgroup v2 directory path, or NULL */
 	bool all;                       /* -A: every user process */

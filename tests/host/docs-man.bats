@@ -52,7 +52,7 @@ section() {
 	for t in $TOOLS; do
 		page=$NS_TOP/docs/$t.1.scd
 		head -n 1 "$page" | grep -qx "$t(1)" || fail "$page: first line is not $t(1)"
-		for s in NAME SYNOPSIS DESCRIPTION OPTIONS "EXIT STATUS" ENVIRONMENT EXAMPLES "SEE ALSO"; do
+		for s in NAME SYNOPSIS DESCRIPTION "EXIT STATUS" ENVIRONMENT EXAMPLES "SEE ALSO"; do
 			grep -qx "# $s" "$page" || fail "$page: no '# $s' section"
 			[ -n "$(section "$page" "$s" | tr -d '[:space:]')" ] || fail "$page: '# $s' is empty"
 		done

@@ -203,10 +203,14 @@ need_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
 
 @test "--timeout and -A are accepted; a closed pipe ends quietly" {
 	need_root
-	start_helper --mib 8 --no-thp --free-pct 50
+	# a name of its own: other nshelpers on the machine may come and go
+	local name=nsh$$x$BATS_TEST_NUMBER
+	cp "$(command -v nshelper)" "$BATS_TEST_TMPDIR/$name"
+	NS_HELPER_BIN=$BATS_TEST_TMPDIR/$name start_helper --mib 8 --no-thp --free-pct 50
 	run bash -c "mfree-discard -p $HELPER_PID --dry-run --timeout 30 | head -c 1 >/dev/null"
 	assert_success
-	run mfree-discard -n nshelper --dry-run -q
+	run mfree-discard -n "$name" --dry-run -q
 	assert_success
+	assert_output --partial "$HELPER_PID"
 	stop_helper
 }

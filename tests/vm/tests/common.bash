@@ -50,15 +50,18 @@ start_helper() {
 	out=$dir/helper.$n.out
 	rm -f "$ready"
 	# fd 3 closed: bats waits for every holder of it before ending a test
-	nshelper --ready "$ready" "$@" >"$out" 2>&1 3>&- &
+	# NS_HELPER_BIN: a copy under another name, for selection by -n
+	"${NS_HELPER_BIN:-nshelper}" --ready "$ready" "$@" >"$out" 2>&1 3>&- &
 	HELPER_PID=$!
 	NS_HELPER_PIDS="$NS_HELPER_PIDS $HELPER_PID"
 	NS_HELPER_OUTS[$HELPER_PID]=$out
 	for ((i = 0; i < 1200; i++)); do
 		[ -f "$ready" ] && break
 		if ! kill -0 "$HELPER_PID" 2>/dev/null; then
-			wait "$HELPER_PID"
-			echo "nshelper $* exited $? before it was ready:" >&2
+			# bats runs with set -e: keep the status, print the output
+			local rc=0
+			wait "$HELPER_PID" || rc=$?
+			echo "nshelper $* exited $rc before it was ready:" >&2
 			cat "$out" >&2
 			return 1
 		fi
@@ -97,8 +100,8 @@ stop_helper() {
 	ppid=$(awk '{ print $4 }' "/proc/$pid/stat" 2>/dev/null)
 	kill -TERM "$pid" 2>/dev/null
 	if [ "$ppid" = "$BASHPID" ]; then
-		wait "$pid"
-		rc=$?
+		rc=0
+		wait "$pid" || rc=$?
 	else
 		# not our child (called under `run`, a subshell): wait until it
 		# has exited and judge by what it printed

@@ -111,3 +111,42 @@ teardown() {
 	assert_equal "$(node_bytes "$HELPER_PID" 1 "$HELPER_ADDR")" $((HELPER_LEN - discarded))
 	verify_helper
 }
+
+NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
+
+@test "without root (no kpageflags): THPs still move whole, the report is still right" {
+	command -v setpriv >/dev/null || skip "no setpriv in the guest"
+	local dir
+	dir=$(mktemp -d /tmp/nb.XXXXXX)
+	chmod 777 "$dir"
+	$NOBODY nshelper --mib 64 --node 0 --thp --ready "$dir/ready" >"$dir/out" 2>&1 3>&- &
+	local nb=$! i
+	for ((i = 0; i < 600; i++)); do [ -f "$dir/ready" ] && break; sleep 0.1; done
+	local addr len ahp
+	addr=$(sed -n 's/.* addr=\([^ ]*\).*/\1/p' "$dir/ready")
+	len=$(sed -n 's/.* len=\([^ ]*\).*/\1/p' "$dir/ready")
+	ahp=$(anon_huge_kb "$nb" "$addr")
+	run $NOBODY mmigrate -q -J --vma "$(printf '0x%x-0x%x' "$addr" $((addr + len)))" "$nb" 0 1
+	local ahp_after on1
+	ahp_after=$(anon_huge_kb "$nb" "$addr")
+	on1=$(node_bytes "$nb" 1 "$addr")
+	kill "$nb"; wait "$nb" || true
+	assert_success
+	assert_equal "$on1" "$len"
+	assert_equal "$ahp_after" "$ahp"
+	assert_equal "$(echo "$output" | jq '.processes[0].moved_bytes')" "$len"
+	assert_equal "$(echo "$output" | jq '.processes[0].not_moved_bytes')" 0
+	grep -qx 'verify ok' "$dir/out" || fail "$(cat "$dir/out")"
+	rm -rf "$dir"
+	[ "$ahp" -gt 0 ] || skip "no THP in the helper"
+}
+
+@test "moving another user's process: exit 4, naming what is missing" {
+	command -v setpriv >/dev/null || skip "no setpriv in the guest"
+	start_helper --mib 8 --node 0 --no-thp
+	run $NOBODY mmigrate "$HELPER_PID" 0 1
+	assert_failure 4
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "moving pages of pid $HELPER_PID (uid 0) needs to run as its user or CAP_SYS_PTRACE"
+	assert_equal "$(node_bytes "$HELPER_PID" 0 "$HELPER_ADDR")" "$HELPER_LEN"
+}
