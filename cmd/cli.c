@@ -119,6 +119,90 @@ static void *grow(void *v, size_t n, size_t size)
 	return p;
 }
 
+int cli_parse_int(const char *name, const char *arg, int min, int max)
+{
+	int v;
+
+	if (str_to_int(arg, min, max, &v) < 0)
+		cli_usage_error("invalid %s '%s': expected a number from %d to %d",
+				name, arg, min, max);
+	return v;
+}
+
+void cli_exec_init(struct cli_exec *e)
+{
+	memset(e, 0, sizeof(*e));
+	exec_opts_init(&e->xo);
+	e->go.min_free_pct = 5;
+}
+
+static void cli_parse_min_free(struct guard_opts *go, const char *arg)
+{
+	size_t len = strlen(arg);
+	char num[64], *end;
+	double pct;
+
+	if (len && arg[len - 1] == '%' && len < sizeof(num)) {
+		memcpy(num, arg, len - 1);
+		num[len - 1] = '\0';
+		pct = strtod(num, &end);
+		if (end == num || *end || !(pct >= 0 && pct < 100))
+			cli_usage_error("invalid --min-free '%s': expected a size or "
+					"a percentage below 100%%", arg);
+		go->min_free_pct = pct;
+		go->min_free_is_bytes = false;
+		return;
+	}
+	if (str_to_size(arg, &go->min_free_bytes) < 0)
+		cli_usage_error("invalid --min-free '%s': expected a size (512M) "
+				"or a percentage (5%%)", arg);
+	go->min_free_is_bytes = true;
+}
+
+bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
+{
+	switch (c) {
+	case CLI_OPT_THREADS:
+		e->xo.threads = cli_parse_int("--threads", arg, 1, EXEC_MAX_THREADS);
+		e->threads_set = true;
+		return true;
+	case CLI_OPT_BATCH:
+		e->xo.batch = (size_t)cli_parse_int("--batch", arg, 1, 1 << 20);
+		return true;
+	case CLI_OPT_RATE:
+		if (str_to_rate(arg, &e->xo.rate) < 0 || !e->xo.rate)
+			cli_usage_error("invalid --rate '%s': expected bytes per second, "
+					"e.g. 200M", arg);
+		e->rate_set = true;
+		return true;
+	case CLI_OPT_NICE:
+		e->xo.nice = cli_parse_int("--nice", arg, -20, 19);
+		e->xo.renice = true;
+		return true;
+	case CLI_OPT_RETRIES:
+		e->xo.retries = cli_parse_int("--retries", arg, 0, 1000);
+		return true;
+	case CLI_OPT_MOVE_ALL:
+		e->xo.move_all = e->go.move_all = true;
+		return true;
+	case CLI_OPT_TIMEOUT:
+		if (str_to_seconds(arg, &e->timeout) < 0 || !(e->timeout > 0))
+			cli_usage_error("invalid --timeout '%s': expected seconds > 0", arg);
+		return true;
+	case CLI_OPT_MIN_FREE:
+		cli_parse_min_free(&e->go, arg);
+		return true;
+	default:
+		return false;
+	}
+}
+
+void cli_exec_start(struct cli_exec *e)
+{
+	if (e->timeout > 0)
+		e->xo.deadline = exec_now() + e->timeout;
+}
+
 pid_t cli_parse_pid(const char *arg)
 {
 	int v;

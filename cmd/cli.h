@@ -8,7 +8,9 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include "exec.h"
 #include "exitcode.h"
+#include "guard.h"
 #include "procs.h"
 
 extern const char *cli_prog;
@@ -52,6 +54,38 @@ void cli_sel_all(struct cli_sel *s);                       /* -A */
  * (1 no such process / none matched, 2 bad selection); 0 on success. */
 int cli_select(struct cli_sel *s, struct proc_list *out);
 void cli_sel_free(struct cli_sel *s);
+
+/* An integer option value in [min, max]; usage error naming the option. */
+int cli_parse_int(const char *name, const char *arg, int min, int max);
+
+/* The execution options that mmigrate and mplace share: one parser, one set
+ * of limits.  Put CLI_EXEC_LONG_OPTIONS in the tool's option table. */
+enum {
+	CLI_OPT_THREADS = 0x1000, CLI_OPT_BATCH, CLI_OPT_RATE, CLI_OPT_NICE,
+	CLI_OPT_RETRIES, CLI_OPT_MOVE_ALL, CLI_OPT_TIMEOUT, CLI_OPT_MIN_FREE,
+};
+#define CLI_EXEC_LONG_OPTIONS \
+	{ "threads",  required_argument, NULL, CLI_OPT_THREADS }, \
+	{ "batch",    required_argument, NULL, CLI_OPT_BATCH }, \
+	{ "rate",     required_argument, NULL, CLI_OPT_RATE }, \
+	{ "nice",     required_argument, NULL, CLI_OPT_NICE }, \
+	{ "retries",  required_argument, NULL, CLI_OPT_RETRIES }, \
+	{ "move-all", no_argument,       NULL, CLI_OPT_MOVE_ALL }, \
+	{ "timeout",  required_argument, NULL, CLI_OPT_TIMEOUT }, \
+	{ "min-free", required_argument, NULL, CLI_OPT_MIN_FREE }
+
+struct cli_exec {
+	struct exec_opts xo;     /* --threads --batch --rate --nice --retries --move-all */
+	struct guard_opts go;    /* --min-free (default 5%), move_all */
+	double timeout;          /* --timeout seconds, 0 = none */
+	bool threads_set, rate_set;
+};
+/* Defaults: exec_opts_init, --min-free 5%. */
+void cli_exec_init(struct cli_exec *e);
+/* Take option c if it is one of the shared ones; false otherwise. */
+bool cli_exec_option(struct cli_exec *e, int c, const char *arg);
+/* Turn --timeout into the executor's deadline, counted from now. */
+void cli_exec_start(struct cli_exec *e);
 
 /* Parse a PID argument: decimal, > 0; usage error otherwise. */
 pid_t cli_parse_pid(const char *arg);

@@ -34,12 +34,9 @@ struct mm {
 	const char *from_arg, *to_arg;
 	struct plan_vma vma[MM_MAX_VMA];
 	size_t nvma;
-	struct exec_opts xo;
-	struct guard_opts go;
+	struct cli_exec ex;          /* execution options shared with mplace */
 	bool dry_run, json, wait, force, bytes;
 	const char *plan_out, *apply, *sysroot;
-	double timeout;
-	bool threads_set, rate_set;
 
 	struct ns_topology topo;
 	struct plan plan;
@@ -103,9 +100,8 @@ static _Noreturn void usage(void)
 }
 
 enum {
-	OPT_CGROUP = 256, OPT_FROM, OPT_TO, OPT_VMA, OPT_THREADS, OPT_BATCH, OPT_RATE,
-	OPT_NICE, OPT_MOVE_ALL, OPT_DISCARD, OPT_RETRIES, OPT_TIMEOUT, OPT_ENGINE,
-	OPT_FORCE, OPT_MIN_FREE, OPT_WAIT, OPT_DRY_RUN, OPT_PLAN_OUT, OPT_APPLY,
+	OPT_CGROUP = 256, OPT_FROM, OPT_TO, OPT_VMA, OPT_DISCARD, OPT_ENGINE,
+	OPT_FORCE, OPT_WAIT, OPT_DRY_RUN, OPT_PLAN_OUT, OPT_APPLY,
 	OPT_SYSROOT, OPT_BYTES,
 };
 
@@ -118,17 +114,10 @@ static const struct option long_opts[] = {
 	{ "from",             required_argument, NULL, OPT_FROM },
 	{ "to",               required_argument, NULL, OPT_TO },
 	{ "vma",              required_argument, NULL, OPT_VMA },
-	{ "threads",          required_argument, NULL, OPT_THREADS },
-	{ "batch",            required_argument, NULL, OPT_BATCH },
-	{ "rate",             required_argument, NULL, OPT_RATE },
-	{ "nice",             required_argument, NULL, OPT_NICE },
-	{ "move-all",         no_argument,       NULL, OPT_MOVE_ALL },
+	CLI_EXEC_LONG_OPTIONS,
 	{ "discard-lazyfree", no_argument,       NULL, OPT_DISCARD },
-	{ "retries",          required_argument, NULL, OPT_RETRIES },
-	{ "timeout",          required_argument, NULL, OPT_TIMEOUT },
 	{ "engine",           required_argument, NULL, OPT_ENGINE },
 	{ "force",            no_argument,       NULL, OPT_FORCE },
-	{ "min-free",         required_argument, NULL, OPT_MIN_FREE },
 	{ "wait",             no_argument,       NULL, OPT_WAIT },
 	{ "dry-run",          no_argument,       NULL, OPT_DRY_RUN },
 	{ "plan-out",         required_argument, NULL, OPT_PLAN_OUT },
@@ -144,37 +133,6 @@ static const struct option long_opts[] = {
 
 /* ---- options ---------------------------------------------------------------- */
 
-static int parse_int_opt(const char *name, const char *arg, int min, int max)
-{
-	int v;
-
-	if (str_to_int(arg, min, max, &v) < 0)
-		cli_usage_error("invalid %s '%s': expected a number from %d to %d", name, arg, min, max);
-	return v;
-}
-
-static void parse_min_free(struct mm *m, const char *arg)
-{
-	size_t len = strlen(arg);
-	char num[64];
-	double pct;
-	char *end;
-
-	if (len && arg[len - 1] == '%' && len < sizeof(num)) {
-		memcpy(num, arg, len - 1);
-		num[len - 1] = '\0';
-		pct = strtod(num, &end);
-		if (end == num || *end || !(pct >= 0 && pct < 100))
-			cli_usage_error("invalid --min-free '%s': expected a size or a percentage below 100%%", arg);
-		m->go.min_free_pct = pct;
-		m->go.min_free_is_bytes = false;
-		return;
-	}
-	if (str_to_size(arg, &m->go.min_free_bytes) < 0)
-		cli_usage_error("invalid --min-free '%s': expected a size or a percentage", arg);
-	m->go.min_free_is_bytes = true;
-}
-
 static void parse_vma(struct mm *m, const char *arg)
 {
 	char err[300];
@@ -189,17 +147,19 @@ static void parse_vma(struct mm *m, const char *arg)
 static void parse_engine(struct mm *m, const char *arg)
 {
 	if (strcmp(arg, "auto") == 0)
-		m->xo.engine = EXEC_AUTO;
+		m->ex.xo.engine = EXEC_AUTO;
 	else if (strcmp(arg, "pages") == 0)
-		m->xo.engine = EXEC_PAGES;
+		m->ex.xo.engine = EXEC_PAGES;
 	else if (strcmp(arg, "syscall") == 0)
-		m->xo.engine = EXEC_SYSCALL;
+		m->ex.xo.engine = EXEC_SYSCALL;
 	else
 		cli_usage_error("invalid --engine '%s': expected auto, pages or syscall", arg);
 }
 
 static void parse_one(struct mm *m, int c, int argc, char **argv)
 {
+	if (cli_exec_option(&m->ex, c, optarg))
+		return;
 	switch (c) {
 	case 'p': cli_sel_pids(&m->sel, optarg); break;
 	case 'n': cli_sel_name(&m->sel, optarg); break;
@@ -209,30 +169,9 @@ static void parse_one(struct mm *m, int c, int argc, char **argv)
 	case OPT_FROM: m->from_arg = optarg; break;
 	case OPT_TO: m->to_arg = optarg; break;
 	case OPT_VMA: parse_vma(m, optarg); break;
-	case OPT_THREADS:
-		m->xo.threads = parse_int_opt("--threads", optarg, 1, EXEC_MAX_THREADS);
-		m->threads_set = true;
-		break;
-	case OPT_BATCH: m->xo.batch = (size_t)parse_int_opt("--batch", optarg, 1, 1 << 20); break;
-	case OPT_RATE:
-		if (str_to_rate(optarg, &m->xo.rate) < 0 || !m->xo.rate)
-			cli_usage_error("invalid --rate '%s': expected bytes per second, e.g. 200M", optarg);
-		m->rate_set = true;
-		break;
-	case OPT_NICE:
-		m->xo.nice = parse_int_opt("--nice", optarg, -20, 19);
-		m->xo.renice = true;
-		break;
-	case OPT_MOVE_ALL: m->xo.move_all = true; break;
-	case OPT_DISCARD: m->xo.discard_lazyfree = true; break;
-	case OPT_RETRIES: m->xo.retries = parse_int_opt("--retries", optarg, 0, 1000); break;
-	case OPT_TIMEOUT:
-		if (str_to_seconds(optarg, &m->timeout) < 0 || !(m->timeout > 0))
-			cli_usage_error("invalid --timeout '%s': expected seconds > 0", optarg);
-		break;
+	case OPT_DISCARD: m->ex.xo.discard_lazyfree = m->ex.go.discard = true; break;
 	case OPT_ENGINE: parse_engine(m, optarg); break;
 	case OPT_FORCE: m->force = true; break;
-	case OPT_MIN_FREE: parse_min_free(m, optarg); break;
 	case OPT_WAIT: m->wait = true; break;
 	case OPT_DRY_RUN: m->dry_run = true; break;
 	case OPT_PLAN_OUT: m->plan_out = optarg; break;
@@ -258,8 +197,8 @@ static void check_conflicts(struct mm *m)
 		cli_usage_error("no process selected: give PID FROM TO, or -p, -n, -u, --cgroup or -A");
 	if (!m->apply && !m->to_arg)
 		cli_usage_error("no target nodes: give --to NODES");
-	if (m->xo.engine == EXEC_SYSCALL &&
-	    (m->nvma || m->threads_set || m->rate_set || m->xo.discard_lazyfree || m->apply))
+	if (m->ex.xo.engine == EXEC_SYSCALL &&
+	    (m->nvma || m->ex.threads_set || m->ex.rate_set || m->ex.xo.discard_lazyfree || m->apply))
 		cli_usage_error("--engine syscall is one migrate_pages(2) call: it cannot "
 				"take --vma, --threads, --rate, --discard-lazyfree or --apply");
 	if (m->sysroot && !m->dry_run)
@@ -311,9 +250,9 @@ static void parse_nodes(struct mm *m, struct plan_opts *po)
 	po->nvma = m->nvma;
 	po->topo = &m->topo;
 	po->use_pagemap = path_is_live();
-	po->move_all = m->xo.move_all;
-	m->xo.from = po->from;
-	m->xo.to = po->to;
+	po->move_all = m->ex.xo.move_all;
+	m->ex.xo.from = po->from;
+	m->ex.xo.to = po->to;
 }
 
 /* ---- locks ----------------------------------------------------------------- */
@@ -398,7 +337,7 @@ static int plan_new(struct mm *m)
 			char why[256];
 
 			/* name what is missing, as the guard rails would */
-			if (privs_check(id, m->xo.move_all ? PRIV_MOVE_ALL : PRIV_MOVE,
+			if (privs_check(id, m->ex.xo.move_all ? PRIV_MOVE_ALL : PRIV_MOVE,
 					why, sizeof(why)) < 0)
 				cli_err("%s", why);
 			else
@@ -457,9 +396,9 @@ static int plan_from_file(struct mm *m)
 	rc = lock_procs(m, &m->plan.procs[0].id, m->plan.nprocs, sizeof(m->plan.procs[0]));
 	if (rc)
 		return rc;
-	m->xo.requery = true;       /* move only what is still on its source */
-	m->xo.from = m->plan.from;
-	m->xo.to = m->plan.to;
+	m->ex.xo.requery = true;       /* move only what is still on its source */
+	m->ex.xo.from = m->plan.from;
+	m->ex.xo.to = m->plan.to;
 	return 0;
 }
 
@@ -566,11 +505,11 @@ static int run_guard(struct mm *m, struct guard_result *g)
 {
 	int rc;
 
-	m->go.force = m->force;
-	m->go.move_all = m->xo.move_all;
-	m->go.check_privs = path_is_live();
-	m->go.check_cpuset = true;
-	rc = guard_check(&m->plan, &m->topo, &m->go, g);
+	m->ex.go.force = m->force;
+	m->ex.go.move_all = m->ex.xo.move_all;
+	m->ex.go.check_privs = path_is_live();
+	m->ex.go.check_cpuset = true;
+	rc = guard_check(&m->plan, &m->topo, &m->ex.go, g);
 	if (rc < 0) {
 		cli_err("cannot check the plan: %s", strerror(-rc));
 		return NS_EXIT_FAIL;
@@ -702,10 +641,10 @@ static void run_all(struct mm *m, struct mm_outcome *out)
 
 		if (!pp->nruns)
 			continue;
-		if (cli_signal || (m->xo.deadline > 0 && exec_now() >= m->xo.deadline))
+		if (cli_signal || (m->ex.xo.deadline > 0 && exec_now() >= m->ex.xo.deadline))
 			break;
 		m->last_draw = -1;
-		rc = exec_proc(&m->plan, pp, &m->xo, &out[i].r);
+		rc = exec_proc(&m->plan, pp, &m->ex.xo, &out[i].r);
 		progress_end(m);
 		out[i].ran = rc < 0 ? rc : 1;
 		if (rc == -ESRCH)
@@ -743,7 +682,7 @@ static json_t *pair_json(const struct exec_pair *x, uint64_t ps)
 
 static const char *engine_name(const struct mm *m)
 {
-	return m->xo.engine == EXEC_SYSCALL ? "syscall" : "pages";
+	return m->ex.xo.engine == EXEC_SYSCALL ? "syscall" : "pages";
 }
 
 static json_t *proc_json(const struct mm *m, const struct plan_proc *pp, const struct mm_outcome *o)
@@ -786,7 +725,7 @@ static json_t *proc_json(const struct mm *m, const struct plan_proc *pp, const s
 	json_object_set_new(j, "seconds", json_real(o->r.seconds));
 	json_object_set_new(j, "bytes_per_second",
 			    json_real(o->r.seconds > 0 ? (double)(s.moved * ps) / o->r.seconds : 0));
-	if (m->xo.engine == EXEC_SYSCALL)
+	if (m->ex.xo.engine == EXEC_SYSCALL)
 		json_object_set_new(j, "syscall_not_migrated", json_integer((json_int_t)o->r.syscall_failed));
 	json_object_set_new(j, "residual_bytes", o->r.residual_known ? resid : json_null());
 	if (!o->r.residual_known)
@@ -895,7 +834,7 @@ static int report(struct mm *m, struct mm_outcome *out)
 		code = NS_EXIT_OK;
 	if (cli_signal)
 		code = cli_signal_exit();
-	else if (m->xo.deadline > 0 && exec_now() >= m->xo.deadline && code != NS_EXIT_OK)
+	else if (m->ex.xo.deadline > 0 && exec_now() >= m->ex.xo.deadline && code != NS_EXIT_OK)
 		code = NS_EXIT_TIMEOUT;
 	if (m->json) {
 		json_t *procs = json_array(), *doc;
@@ -925,10 +864,10 @@ static int execute(struct mm *m)
 	}
 	m->progress_on = isatty(STDERR_FILENO) && !cli_quiet;
 	if (m->progress_on) {
-		m->xo.progress = on_progress;
-		m->xo.ud = m;
+		m->ex.xo.progress = on_progress;
+		m->ex.xo.ud = m;
 	}
-	m->xo.stop = &cli_signal;
+	m->ex.xo.stop = &cli_signal;
 	run_all(m, out);
 	code = report(m, out);
 	for (size_t i = 0; i < m->plan.nprocs; i++)
@@ -945,15 +884,13 @@ int main(int argc, char **argv)
 
 	memset(&m, 0, sizeof(m));
 	cli_init(argc, argv);
-	exec_opts_init(&m.xo);
-	m.go.min_free_pct = 5;
+	cli_exec_init(&m.ex);
 	parse_options(&m, argc, argv);
 	cli_setup_sysroot(m.sysroot, !m.dry_run);
 	cli_catch_signals();
-	if (m.timeout > 0)
-		m.xo.deadline = exec_now() + m.timeout;
-	if (m.xo.renice && m.xo.nice < 0 && !privs_has_cap(NS_CAP_SYS_NICE)) {
-		cli_err("--nice %d (raising the workers' priority) needs CAP_SYS_NICE", m.xo.nice);
+	cli_exec_start(&m.ex);
+	if (m.ex.xo.renice && m.ex.xo.nice < 0 && !privs_has_cap(NS_CAP_SYS_NICE)) {
+		cli_err("--nice %d (raising the workers' priority) needs CAP_SYS_NICE", m.ex.xo.nice);
 		cli_exit(NS_EXIT_PERM);
 	}
 	rc = topo_read(&m.topo);

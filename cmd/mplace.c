@@ -35,10 +35,8 @@ struct mplace {
 	enum place_policy policy;
 	bool policy_set, balancing;
 	pid_t pid;
-	bool autoplace, dry_run, json, force, wait, move_all;
-	struct exec_opts eo;
-	double timeout;
-	double min_free_pct;
+	bool autoplace, dry_run, json, force, wait;
+	struct cli_exec ex;          /* execution options shared with mmigrate */
 	unsigned out_flags;
 	char **cmd;
 
@@ -67,8 +65,9 @@ static _Noreturn void usage(void)
 	       "      --dry-run          show what would be done, change nothing\n"
 	       "  -J, --json             JSON report (docs/json.md)\n"
 	       "Running mode, as mmigrate:\n"
-	       "      --threads N  --batch N  --rate BYTES/s  --retries N  --move-all\n"
-	       "      --timeout SECS  --min-free PCT (default 5)  --force  --wait\n"
+	       "      --threads N  --batch N  --rate BYTES/s  --nice N  --retries N\n"
+	       "      --move-all  --timeout SECS  --min-free SIZE|PCT%% (default 5%%)\n"
+	       "      --force  --wait\n"
 	       "  -q, --quiet  -h, --help  -V, --version\n"
 	       "\n"
 	       "Exit: 0 done, 1 nothing done, 2 usage, 3 partial, 4 permission,\n"
@@ -80,8 +79,7 @@ static _Noreturn void usage(void)
 
 enum {
 	OPT_NODES = 256, OPT_CPU_NODES, OPT_POLICY, OPT_BALANCING, OPT_AUTO,
-	OPT_DRY_RUN, OPT_THREADS, OPT_BATCH, OPT_RATE, OPT_RETRIES, OPT_MOVE_ALL,
-	OPT_TIMEOUT, OPT_MIN_FREE, OPT_FORCE, OPT_WAIT, OPT_BYTES,
+	OPT_DRY_RUN, OPT_FORCE, OPT_WAIT, OPT_BYTES,
 };
 
 static const struct option long_opts[] = {
@@ -92,13 +90,7 @@ static const struct option long_opts[] = {
 	{ "pid",       required_argument, NULL, 'p' },
 	{ "auto",      no_argument,       NULL, OPT_AUTO },
 	{ "dry-run",   no_argument,       NULL, OPT_DRY_RUN },
-	{ "threads",   required_argument, NULL, OPT_THREADS },
-	{ "batch",     required_argument, NULL, OPT_BATCH },
-	{ "rate",      required_argument, NULL, OPT_RATE },
-	{ "retries",   required_argument, NULL, OPT_RETRIES },
-	{ "move-all",  no_argument,       NULL, OPT_MOVE_ALL },
-	{ "timeout",   required_argument, NULL, OPT_TIMEOUT },
-	{ "min-free",  required_argument, NULL, OPT_MIN_FREE },
+	CLI_EXEC_LONG_OPTIONS,
 	{ "force",     no_argument,       NULL, OPT_FORCE },
 	{ "wait",      no_argument,       NULL, OPT_WAIT },
 	{ "bytes",     no_argument,       NULL, OPT_BYTES },
@@ -109,18 +101,10 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int parse_int_opt(const char *name, const char *arg, int min, int max)
-{
-	int v;
-
-	if (str_to_int(arg, min, max, &v) < 0)
-		cli_usage_error("invalid %s '%s': expected a number from %d to %d",
-				name, arg, min, max);
-	return v;
-}
-
 static void parse_one(struct mplace *m, int c)
 {
+	if (cli_exec_option(&m->ex, c, optarg))
+		return;
 	switch (c) {
 	case OPT_NODES: m->nodes_arg = optarg; break;
 	case OPT_CPU_NODES: m->cpu_nodes_arg = optarg; break;
@@ -134,26 +118,6 @@ static void parse_one(struct mplace *m, int c)
 	case 'p': m->pid = cli_parse_pid(optarg); break;
 	case OPT_AUTO: m->autoplace = true; break;
 	case OPT_DRY_RUN: m->dry_run = true; break;
-	case OPT_THREADS:
-		m->eo.threads = parse_int_opt("--threads", optarg, 1, EXEC_MAX_THREADS);
-		break;
-	case OPT_BATCH:
-		m->eo.batch = (size_t)parse_int_opt("--batch", optarg, 1, 1 << 20);
-		break;
-	case OPT_RATE:
-		if (str_to_rate(optarg, &m->eo.rate) < 0 || !m->eo.rate)
-			cli_usage_error("invalid --rate '%s': expected bytes per second "
-					"such as 100M", optarg);
-		break;
-	case OPT_RETRIES: m->eo.retries = parse_int_opt("--retries", optarg, 0, 100); break;
-	case OPT_MOVE_ALL: m->move_all = true; break;
-	case OPT_TIMEOUT:
-		if (str_to_seconds(optarg, &m->timeout) < 0 || !(m->timeout > 0))
-			cli_usage_error("invalid --timeout '%s': expected seconds > 0", optarg);
-		break;
-	case OPT_MIN_FREE:
-		m->min_free_pct = parse_int_opt("--min-free", optarg, 0, 99);
-		break;
 	case OPT_FORCE: m->force = true; break;
 	case OPT_WAIT: m->wait = true; break;
 	case OPT_BYTES: m->out_flags |= OUT_BYTES; break;
@@ -396,7 +360,8 @@ static void auto_choose(struct mplace *m, struct run_report *rr)
 	if (rc < 0)
 		cli_warn("cannot sample CPU load from /proc/stat: %s", strerror(-rc));
 	rc = place_auto_choose(&m->topo, s.node_bytes, s.node_slots, busy,
-			       NS_MAX_NODES, m->min_free_pct, &rr->au);
+			       NS_MAX_NODES, m->ex.go.min_free_is_bytes ? 0 : m->ex.go.min_free_pct,
+			       &rr->au);
 	scan_free(&s);
 	rr->have_auto = true;
 	if (rc < 0) {
@@ -409,18 +374,9 @@ static void auto_choose(struct mplace *m, struct run_report *rr)
 		printf("auto: %s\n", rr->au.why);
 }
 
-/* guard.c warns when no thread runs on a target node's CPUs: mplace sets
- * exactly that affinity before it moves anything, so the warning is moot. */
-static bool guard_msg_moot(const struct guard_msg *gm)
-{
-	return gm->level == GUARD_WARN && strstr(gm->text, "runs on no CPU of the target");
-}
-
 static bool print_guard(const struct guard_result *g)
 {
 	for (size_t i = 0; i < g->n; i++) {
-		if (guard_msg_moot(&g->v[i]))
-			continue;
 		if (g->v[i].level == GUARD_REFUSE)
 			cli_err("%s", g->v[i].text);
 		else
@@ -433,11 +389,14 @@ static int plan_and_check(struct mplace *m, struct run_report *rr)
 {
 	struct plan_opts po = { .to = m->nodes, .spread = true, .topo = &m->topo,
 				.use_pagemap = true };
-	struct guard_opts go = { .min_free_pct = m->min_free_pct, .force = m->force,
-				 .move_all = m->move_all, .check_privs = !m->dry_run,
-				 .check_cpuset = true };
+	struct guard_opts go = m->ex.go;
 	char why[256];
 	int rc;
+
+	go.force = m->force;
+	go.check_privs = !m->dry_run;
+	go.check_cpuset = true;
+	go.affinity_set = true;     /* mplace moves the threads there itself */
 
 	if (privs_check(&rr->id, PRIV_AFFINITY, why, sizeof(why)) < 0 && !m->dry_run) {
 		cli_err("%s", why);
@@ -513,11 +472,9 @@ static int run_move(struct mplace *m, struct run_report *rr)
 		cli_err("pid %d: cannot set affinity: %s", (int)rr->id.pid, strerror(-rc));
 		return rc == -ESRCH ? NS_EXIT_FAIL : ns_exit_from_errno(rc);
 	}
-	m->eo.stop = &cli_signal;
-	m->eo.move_all = m->move_all;
-	if (m->timeout > 0)
-		m->eo.deadline = exec_now() + m->timeout;
-	rc = rr->plan.nprocs ? exec_proc(&rr->plan, &rr->plan.procs[0], &m->eo, &rr->ex) : 0;
+	m->ex.xo.stop = &cli_signal;
+	cli_exec_start(&m->ex);
+	rc = rr->plan.nprocs ? exec_proc(&rr->plan, &rr->plan.procs[0], &m->ex.xo, &rr->ex) : 0;
 	rr->moved = rc == 0 && rr->plan.nprocs;
 	/* threads started while the memory moved */
 	place_set_affinity_all(rr->id.pid, &m->cpus, &rr->aff2);
@@ -584,8 +541,7 @@ static void report_json(const struct mplace *m, const struct run_report *rr)
 		"cpus", m->cpus_str, "status", ns_exit_name(rr->code), "exit_code", rr->code);
 
 	for (size_t i = 0; i < rr->guard.n; i++)
-		if (!guard_msg_moot(&rr->guard.v[i]))
-			json_array_append_new(g, json_pack("{s:s,s:s}", "level",
+		json_array_append_new(g, json_pack("{s:s,s:s}", "level",
 			rr->guard.v[i].level == GUARD_REFUSE ? "refuse" : "warn",
 			"text", rr->guard.v[i].text));
 	json_object_set_new(doc, "guard", g);
@@ -665,8 +621,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	memset(&m, 0, sizeof(m));
-	m.min_free_pct = 5;
-	exec_opts_init(&m.eo);
+	cli_exec_init(&m.ex);
 	cli_init(argc, argv);
 	parse_options(&m, argc, argv);
 	rc = topo_read(&m.topo);

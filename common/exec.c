@@ -12,6 +12,7 @@
 #include "discard.h"
 #include "exec.h"
 #include "pagemap.h"
+#include "path.h"
 #include "privs.h"
 #include "procs.h"
 
@@ -142,6 +143,7 @@ struct exec_ctx {
 	const struct exec_opts *o;
 	struct exec_result *r;
 	int pidfd;
+	int mmfd;                   /* procs_mm_open: notices an exec */
 	int flags;
 	size_t batch;               /* entries per call */
 	uint64_t max_bytes;         /* bytes per call */
@@ -191,6 +193,7 @@ static bool exec_check_locked(struct exec_ctx *c)
 		return false;
 	}
 	if ((c->pidfd >= 0 && !privs_pidfd_alive(c->pidfd)) ||
+	    (c->mmfd >= 0 && !procs_mm_same(c->mmfd)) ||
 	    procs_check_same(&c->pp->id) < 0) {
 		exec_stop_locked(c, EXS_GONE, -ESRCH);
 		return false;
@@ -845,6 +848,7 @@ int exec_proc(const struct plan *p, const struct plan_proc *pp,
 	c.o = o;
 	c.r = r;
 	c.pidfd = pidfd;
+	c.mmfd = path_is_live() ? procs_mm_open(pp->id.pid) : -1;
 	c.flags = o->move_all ? MPOL_MF_MOVE_ALL : MPOL_MF_MOVE;
 	exec_size_batches(&c, o->threads);
 	c.requery_all = o->requery;
@@ -875,6 +879,8 @@ int exec_proc(const struct plan *p, const struct plan_proc *pp,
 	}
 	if (pidfd >= 0)
 		close(pidfd);
+	if (c.mmfd >= 0)
+		close(c.mmfd);
 	return 0;
 }
 

@@ -67,6 +67,9 @@ static int guard_privs(const struct plan *p, const struct guard_opts *o,
 				why, sizeof(why)) < 0 &&
 		    guard_add(r, GUARD_REFUSE, 4, pp->id.pid, "%s", why) < 0)
 			return -ENOMEM;
+		if (o->discard && privs_check(&pp->id, PRIV_DISCARD, why, sizeof(why)) < 0 &&
+		    guard_add(r, GUARD_REFUSE, 4, pp->id.pid, "%s (--discard-lazyfree)", why) < 0)
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -173,6 +176,7 @@ static int guard_affinity(pid_t pid, struct ns_nodeset *out)
 }
 
 static int guard_warnings(const struct plan *p, const struct ns_topology *t,
+			  const struct guard_opts *o,
 			  struct guard_result *r)
 {
 	if (sys_numa_balancing() &&
@@ -192,6 +196,8 @@ static int guard_warnings(const struct plan *p, const struct ns_topology *t,
 			      "pid %d: %s: new pages will keep going there",
 			      (int)pp->id.pid, pp->policy_warn) < 0)
 			return -ENOMEM;
+		if (o->affinity_set)
+			continue;
 		guard_targets(p, pp, &tgt);
 		if (guard_affinity(pp->id.pid, &aff) < 0)
 			continue;
@@ -225,7 +231,7 @@ int guard_check(const struct plan *p, const struct ns_topology *t,
 		return rc;
 	if ((rc = guard_memory(p, t, o, r)) < 0)
 		return rc;
-	return guard_warnings(p, t, r);
+	return guard_warnings(p, t, o, r);
 }
 
 void guard_free(struct guard_result *r)

@@ -44,8 +44,11 @@ struct guard_opts {
 	uint64_t min_free_bytes;
 	bool force;             /* memory refusals become warnings */
 	bool move_all;
+	bool discard;           /* --discard-lazyfree: process_madvise too */
 	bool check_privs;       /* false under --sysroot (nothing will move) */
 	bool check_cpuset;
+	bool affinity_set;      /* the caller moves the threads to the target
+				 * nodes' CPUs itself: no affinity warning */
 };
 
 /* Check a plan against the machine.  Returns 0 (see r->refuse) or -errno. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <libproc2/pids.h>
 #include "path.h"
@@ -141,6 +142,19 @@ int procs_identify(pid_t pid, struct proc_id *out)
 	rc = procs_parse_status(f, out, !have_stat);
 	fclose(f);
 	return rc;
+}
+
+int procs_mm_open(pid_t pid)
+{
+	return path_open(O_RDONLY, "/proc/%d/pagemap", (int)pid);
+}
+
+bool procs_mm_same(int fd)
+{
+	uint64_t e;
+
+	/* pagemap reads nothing once its mm has no users left */
+	return pread(fd, &e, sizeof(e), 0) == (ssize_t)sizeof(e);
 }
 
 int procs_check_same(const struct proc_id *id)

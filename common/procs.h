@@ -63,6 +63,13 @@ int procs_identify(pid_t pid, struct proc_id *out);
 /* Still the same process: alive and the same start time.  -ESRCH if it has
  * gone or the PID was reused. */
 int procs_check_same(const struct proc_id *id);
+/* Pin the process's current address space: an fd on /proc/PID/pagemap
+ * holds the mm it was opened on.  procs_mm_same(fd) turns false once that
+ * address space is gone: the process exited, or exec'd another program
+ * (which keeps both the PID and the start time, so procs_check_same cannot
+ * see it).  -errno from open. */
+int procs_mm_open(pid_t pid);
+bool procs_mm_same(int fd);
 /* User name to uid (or a numeric uid); -ENOENT if unknown. */
 int procs_parse_user(const char *s, uid_t *out);
 void procs_list_free(struct proc_list *l);

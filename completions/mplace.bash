@@ -280,11 +280,11 @@ _numashift_complete() {
 # ---- numashift common end ----------------------------------------------------
 
 _mplace_opts='--nodes --cpu-nodes --policy --balancing -p --pid --auto --dry-run
-	--threads --batch --rate --retries --move-all --timeout --min-free --force
+	--threads --batch --rate --nice --retries --move-all --timeout --min-free --force
 	--wait --bytes -J --json -q --quiet -h --help -V --version'
 _mplace_spec='--nodes=nodes --cpu-nodes=nodes
 	--policy=words:bind|preferred|interleave|weighted-interleave -p=pid --pid=pid
-	--threads=none --batch=none --rate=none --retries=none --timeout=none
+	--threads=none --batch=none --rate=none --nice=none --retries=none --timeout=none
 	--min-free=none'
 
 # Index of the command mplace launches: the word after "--", or the first

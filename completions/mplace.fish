@@ -110,7 +110,7 @@ end
 # Options that take an argument: the command mplace launches starts at the
 # first other word that is no option, or after "--".
 set -g __mplace_argopts --nodes --cpu-nodes --policy -p --pid --threads --batch --rate \
-    --retries --timeout --min-free
+    --nice --retries --timeout --min-free
 
 function __mplace_in_command
     set -l toks (commandline -opc)
@@ -141,6 +141,7 @@ complete $opt -l dry-run -d 'Show what would be done'
 complete $opt -l threads -x -d 'Worker threads'
 complete $opt -l batch -x -d 'move_pages entries per call'
 complete $opt -l rate -x -d 'Ceiling on copy bandwidth'
+complete $opt -l nice -x -d 'Priority of the worker threads'
 complete $opt -l retries -x -d 'Attempts for busy pages'
 complete $opt -l move-all -d 'Also pages shared with other processes'
 complete $opt -l timeout -x -d 'Stop after SECS (exit 124)'

@@ -191,7 +191,7 @@ EOF
 2|invalid --batch '-3'|mplace --nodes 0 --batch -3 -p $SP
 2|invalid --rate 'x'|mplace --nodes 0 --rate x -p $SP
 2|invalid --timeout '0'|mplace --nodes 0 --timeout 0 -p $SP
-2|invalid --min-free '150'|mplace --nodes 0 --min-free 150 -p $SP
+2|invalid --min-free '150%'|mplace --nodes 0 --min-free 150% -p $SP
 2|invalid --retries 'x'|mplace --nodes 0 --retries x -p $SP
 2|--balancing needs --policy bind|mplace --nodes 0 --balancing --policy interleave -- true
 1|no such process: [0-9]+|mplace -p $NP --nodes 0
