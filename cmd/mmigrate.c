@@ -912,7 +912,10 @@ int main(int argc, char **argv)
 	}
 	code = run_guard(&m, &g);
 	if (m.dry_run) {
-		if (print_plan(&m, &g) < 0 && !code)
+		int prc = print_plan(&m, &g);
+
+		/* a closed pipe ends quietly with the work's status */
+		if (prc < 0 && prc != -EPIPE && !code)
 			code = NS_EXIT_FAIL;
 		goto out;
 	}
