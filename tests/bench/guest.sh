@@ -134,7 +134,14 @@ sample() {
 	*) more="$more moved_bytes=$(mm_field moved_bytes) discarded_bytes=$(mm_field discarded_bytes)"
 	   more="$more tool_seconds=$(mm_field seconds) calls=$(mm_field calls)" ;;
 	esac
-	[ "$rc" = 0 ] || { ok=0; more="$more rc=$rc err=$(head -c 200 "$tmp/err" | tr -s ' \n' '__')"; }
+	if [ "$rc" != 0 ]; then
+		ok=0
+		more="$more rc=$rc err=$(head -c 200 "$tmp/err" | tr -s ' \n' '__')"
+		# what mmigrate said did not move, and why
+		[ -s "$tmp/out" ] && echo "# $tool exit $rc: $(jq -c --argjson p "$HPID" \
+			'[.. | objects | select(.pid? == $p)] | first | {status, stop, not_moved_bytes,
+			not_moved_by_reason_bytes, thp_split, retries}' "$tmp/out" 2>/dev/null)"
+	fi
 	echo "NSB test=$test kind=$kind mib=$mib tool=$tool rep=$rep seconds=$s ok=$ok $more $extra"
 }
 
@@ -268,19 +275,18 @@ part_rate() { # MIB DEADLINE RATES_MIB...
 big=${2:-1024}
 MIN_REPS=${3:-3}
 tools="mmigrate migratepages bare threads2"
-part_compare 4k 256 "$(deadline 18)" $tools plan
+# in order of importance: a guest cut short by its timeout loses the last
+part_compare 4k 256 "$(deadline 15)" $tools plan
+part_compare thp 256 "$(deadline 18)" $tools plan
 part_memcpy 4k 256
-part_compare thp 256 "$(deadline 22)" $tools plan
 part_memcpy thp 256
-part_batch 256 "$(deadline 20)" 64 512 4096 16384 65536
+MIN_REPS=1 part_compare 4k "$big" "$(deadline 20)" $tools plan
+MIN_REPS=1 part_compare thp "$big" "$(deadline 25)" $tools plan
 part_lazyfree 4k 256 "$(deadline 20)"
-part_stall thp 256 "$(deadline 12)" migratepages mmigrate
-MIN_REPS=1 part_stall 4k 16 "$(deadline 14)" migratepages mmigrate
-part_rate 64 "$(deadline 10)" 16 32
-say "$big MiB part"
-MIN_REPS=1
-part_compare 4k "$big" "$(deadline 45)" $tools plan
-part_compare thp "$big" "$(deadline 90)" $tools plan
+part_batch 256 "$(deadline 35)" 64 512 4096 16384 65536
+part_stall thp 256 "$(deadline 40)" migratepages mmigrate
+MIN_REPS=1 part_stall 4k 16 "$(deadline 40)" migratepages mmigrate
+MIN_REPS=1 part_rate 64 "$(deadline 60)" 16 32
 part_memcpy 4k "$big"
 part_memcpy thp "$big"
 echo "NSB info total_seconds=$(elapsed) budget=$budget"
