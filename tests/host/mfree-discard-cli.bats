@@ -20,6 +20,27 @@ jq_py() { # jq_py FILE EXPR: print a Python expression over the document d
 
 need_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
 
+# Under memory pressure the kernel's own reclaim drops clean lazily freed
+# pages (counted in /proc/vmstat pglazyfreed) before the tool sees them.
+lazyfreed() { awk '$1 == "pglazyfreed" { print $2 }' /proc/vmstat; }
+# start_helper, noting how many lazily freed pages the kernel dropped itself
+# meanwhile (LZ_DROPPED, machine-wide)
+start_lazy_helper() {
+	local lz0
+	lz0=$(lazyfreed)
+	start_helper "$@"
+	LZ_DROPPED=$(( $(lazyfreed) - lz0 ))
+}
+# Exact, unless the kernel dropped pages itself: then at most that many less.
+assert_lazy_bytes() { # ACTUAL EXPECTED
+	if [ "$LZ_DROPPED" -eq 0 ]; then
+		assert_equal "$1" "$2"
+		return
+	fi
+	[ "$1" -le "$2" ] && [ "$1" -ge $(( $2 - LZ_DROPPED * $(getconf PAGESIZE) )) ] ||
+		fail "$1 bytes, expected $2 less at most $LZ_DROPPED pages the kernel reclaimed itself"
+}
+
 @test "--help and --version exit 0 on stdout" {
 	run mfree-discard --help
 	assert_success
@@ -76,7 +97,7 @@ need_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
 
 @test "--dry-run reports what would go and changes nothing" {
 	need_root
-	start_helper --mib 32 --no-thp --free-pct 50 --rewrite-pct 25
+	start_lazy_helper --mib 32 --no-thp --free-pct 50 --rewrite-pct 25
 	local lf=$(lazyfree_kb "$HELPER_PID") rss=$(smaps_kb "$HELPER_PID" Rss)
 	[ "$lf" -gt 0 ]
 	run mfree-discard -p "$HELPER_PID" --dry-run -J
@@ -84,7 +105,7 @@ need_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
 	echo "$output" >"$BATS_TEST_TMPDIR/j"
 	validate "$BATS_TEST_TMPDIR/j"
 	# precise mode: every page freed with MADV_FREE, rewritten or not
-	assert_equal "$(jq_py "$BATS_TEST_TMPDIR/j" 'd["processes"][0]["found"]')" "$HELPER_FREE_LEN"
+	assert_lazy_bytes "$(jq_py "$BATS_TEST_TMPDIR/j" 'd["processes"][0]["found"]')" "$HELPER_FREE_LEN"
 	assert_equal "$(jq_py "$BATS_TEST_TMPDIR/j" 'd["processes"][0]["mode"]')" precise
 	assert_equal "$(jq_py "$BATS_TEST_TMPDIR/j" '"discarded" in d["processes"][0]')" False
 	# nothing dropped: every clean lazily freed page is still there (the
@@ -96,7 +117,7 @@ need_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
 
 @test "precise mode: clean lazyfree pages go, rewritten ones stay intact" {
 	need_root
-	start_helper --mib 32 --no-thp --free-pct 50 --rewrite-pct 25
+	start_lazy_helper --mib 32 --no-thp --free-pct 50 --rewrite-pct 25
 	local rss=$(smaps_kb "$HELPER_PID" Rss) clean_kb=$(( (HELPER_FREE_LEN - HELPER_REWRITE_LEN) / 1024 ))
 	run mfree-discard -p "$HELPER_PID" -J
 	assert_success
@@ -110,7 +131,7 @@ need_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
 		fail "Rss fell by $drop kB, expected about $clean_kb kB"
 	assert_equal "$(jq_py "$BATS_TEST_TMPDIR/j" 'd["processes"][0]["discarded"]')" \
 		$((HELPER_FREE_LEN - HELPER_REWRITE_LEN))
-	assert_equal "$(jq_py "$BATS_TEST_TMPDIR/j" 'd["processes"][0]["kept"]')" "$HELPER_REWRITE_LEN"
+	assert_lazy_bytes "$(jq_py "$BATS_TEST_TMPDIR/j" 'd["processes"][0]["kept"]')" "$HELPER_REWRITE_LEN"
 	assert_equal "$(jq_py "$BATS_TEST_TMPDIR/j" 'd["processes"][0]["nodes"]["0"]["discarded"]')" \
 		$((HELPER_FREE_LEN - HELPER_REWRITE_LEN))
 	verify_helper

@@ -106,9 +106,15 @@ wait_moving() { # PID [ADDR]
 	local pid=$! i rc=0
 	BG_PIDS="$pid"
 	for ((i = 0; i < 600; i++)); do [ -f "$BATS_TEST_TMPDIR/ready" ] && break; sleep 0.1; done
+	# bash's file pages may be on node 1 already: wait for 4 MiB more there
+	local base
+	base=$(node_bytes "$pid" 1)
 	mmigrate -J --rate 16M "$pid" 0 1 >"$BATS_TEST_TMPDIR/out.json" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
 	local mm=$!
-	wait_moving "$pid"
+	for ((i = 0; i < 300; i++)); do
+		[ "$(node_bytes "$pid" 1)" -gt $((base + 4194304)) ] && break
+		sleep 0.1
+	done
 	kill -USR2 "$pid"
 	for ((i = 0; i < 100; i++)); do [ "$(cat /proc/$pid/comm)" = sleep ] && break; sleep 0.1; done
 	wait "$mm" || rc=$?
