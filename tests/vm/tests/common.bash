@@ -217,3 +217,17 @@ zram_swap_off() {
 	[ -e /sys/block/zram0/reset ] && echo 1 >/sys/block/zram0/reset
 	return 0
 }
+
+# NUMA balancing would move a helper's pages behind a test's back (the tools
+# warn about it): files that assert where pages are turn it off in
+# setup_file and restore it in teardown_file.
+numa_balancing_off() {
+	NS_NB_SAVED=$(cat /proc/sys/kernel/numa_balancing 2>/dev/null || true)
+	export NS_NB_SAVED
+	echo 0 >/proc/sys/kernel/numa_balancing 2>/dev/null || true
+}
+
+numa_balancing_restore() {
+	[ -z "${NS_NB_SAVED:-}" ] || echo "$NS_NB_SAVED" >/proc/sys/kernel/numa_balancing
+	return 0
+}

@@ -8,16 +8,9 @@
 load common
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	NS_NB_SAVED=$(cat /proc/sys/kernel/numa_balancing 2>/dev/null || true)
-	export NS_NB_SAVED
-	echo 0 >/proc/sys/kernel/numa_balancing 2>/dev/null || true
-}
+setup_file() { numa_balancing_off; }
 
-teardown_file() {
-	[ -z "${NS_NB_SAVED:-}" ] || echo "$NS_NB_SAVED" >/proc/sys/kernel/numa_balancing
-	return 0
-}
+teardown_file() { numa_balancing_restore; }
 
 teardown() {
 	local p

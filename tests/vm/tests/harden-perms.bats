@@ -10,16 +10,9 @@ load common
 
 NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
 
-setup_file() {
-	NS_NB_SAVED=$(cat /proc/sys/kernel/numa_balancing 2>/dev/null || true)
-	export NS_NB_SAVED
-	echo 0 >/proc/sys/kernel/numa_balancing 2>/dev/null || true
-}
+setup_file() { numa_balancing_off; }
 
-teardown_file() {
-	[ -z "${NS_NB_SAVED:-}" ] || echo "$NS_NB_SAVED" >/proc/sys/kernel/numa_balancing
-	return 0
-}
+teardown_file() { numa_balancing_restore; }
 
 setup() {
 	command -v setpriv >/dev/null || skip "no setpriv in the guest"

@@ -7,16 +7,9 @@ load common
 
 # NUMA balancing would move the helper's pages behind the tests' back (the
 # tool warns about it); off for these tests, restored afterwards.
-setup_file() {
-	NS_NB_SAVED=$(cat /proc/sys/kernel/numa_balancing 2>/dev/null || true)
-	export NS_NB_SAVED
-	echo 0 >/proc/sys/kernel/numa_balancing 2>/dev/null || true
-}
+setup_file() { numa_balancing_off; }
 
-teardown_file() {
-	[ -z "${NS_NB_SAVED:-}" ] || echo "$NS_NB_SAVED" >/proc/sys/kernel/numa_balancing
-	return 0
-}
+teardown_file() { numa_balancing_restore; }
 
 teardown() {
 	helper_cleanup
