@@ -35,7 +35,7 @@
 #include "nodes.h"
 #include "plan.h"
 
-#define EXEC_DEFAULT_BATCH 4096   /* entries per move_pages call (measured: see mmigrate(1)) */
+#define EXEC_DEFAULT_BATCH 16384  /* entries per move_pages call (measured: see mmigrate(1)) */
 #define EXEC_MAX_THREADS   64
 #define EXEC_BATCH_BYTES   (64ULL << 20)  /* a call copies at most this much,
 					   * unless batch * page size is more */
