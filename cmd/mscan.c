@@ -768,7 +768,8 @@ static int run_pass(struct mscan *m)
 
 static void load_topology(struct mscan *m)
 {
-	int rc = topo_read(&m->topo);
+	/* only --topology shows the nodes' facts; the other views need the ids */
+	int rc = m->topology ? topo_read(&m->topo) : topo_read_ids(&m->topo);
 
 	if (rc < 0) {
 		cli_err("cannot read the NUMA topology: %s", strerror(-rc));

@@ -520,7 +520,7 @@ static int topo_read_flat(struct ns_topology *t)
 	return 0;
 }
 
-static int topo_read_nodes(struct ns_topology *t)
+static int topo_read_nodes(struct ns_topology *t, bool facts)
 {
 	struct ns_nodeset mem, cpu;
 	bool have_mem, have_cpu;
@@ -541,25 +541,33 @@ static int topo_read_nodes(struct ns_topology *t)
 		struct ns_node *nd = &t->nodes[i++];
 
 		nd->id = n;
-		snprintf(path, sizeof(path), NODE_DIR "/node%d/meminfo", n);
-		topo_read_meminfo(path, nd, hps);
-		snprintf(path, sizeof(path), NODE_DIR "/node%d/cpulist", n);
-		topo_read_cpus(nd, path);
+		/* without has_memory/has_cpu the kinds come from the facts */
+		if (facts || !have_mem) {
+			snprintf(path, sizeof(path), NODE_DIR "/node%d/meminfo", n);
+			topo_read_meminfo(path, nd, hps);
+		}
+		if (facts || !have_cpu) {
+			snprintf(path, sizeof(path), NODE_DIR "/node%d/cpulist", n);
+			topo_read_cpus(nd, path);
+		}
 		nd->has_memory = have_mem ? nodeset_has(&mem, n) : nd->mem_total > 0;
 		nd->has_cpu = have_cpu ? nodeset_has(&cpu, n) : nd->ncpus > 0;
 		if (nd->has_memory)
 			nodeset_add(&t->with_memory, n);
 		if (nd->has_cpu)
 			nodeset_add(&t->with_cpu, n);
+		if (!facts)
+			continue;
 		rc = topo_read_distance(nd);
 		if (rc < 0)
 			return rc;
 	}
-	topo_read_buddy(t);
+	if (facts)
+		topo_read_buddy(t);
 	return 0;
 }
 
-int topo_read(struct ns_topology *t)
+static int topo_read_some(struct ns_topology *t, bool facts)
 {
 	int rc;
 
@@ -567,12 +575,22 @@ int topo_read(struct ns_topology *t)
 	t->page_size = sys_page_size();
 	t->thp_size = sys_thp_size();
 	if (path_exists(NODE_DIR))
-		rc = topo_read_nodes(t);
+		rc = topo_read_nodes(t, facts);
 	else
 		rc = topo_read_flat(t);
 	if (rc < 0)
 		topo_free(t);
 	return rc;
+}
+
+int topo_read(struct ns_topology *t)
+{
+	return topo_read_some(t, true);
+}
+
+int topo_read_ids(struct ns_topology *t)
+{
+	return topo_read_some(t, false);
 }
 
 void topo_free(struct ns_topology *t)

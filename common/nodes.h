@@ -95,6 +95,10 @@ int topo_read(struct ns_topology *t);
  * exist. */
 int topo_parse_nodes(const struct ns_topology *t, const char *s,
 		     struct ns_nodeset *out, char *err, size_t errlen);
+/* Only which nodes there are and their kinds (the sets, and nodes[] with id,
+ * has_memory, has_cpu): sizes, CPU lists, distances and buddy counts stay
+ * zero.  For views that need no more, at a fraction of the reads. */
+int topo_read_ids(struct ns_topology *t);
 void topo_free(struct ns_topology *t);
 const struct ns_node *topo_node(const struct ns_topology *t, int id);
 

@@ -311,6 +311,38 @@ static void test_topo_live(void)
 	topo_free(&t);
 }
 
+/* topo_read_ids: the same nodes and kinds as topo_read, none of the facts. */
+static void test_topo_ids(const char *top)
+{
+	struct ns_topology full, ids;
+	char root[PATH_MAX];
+	bool kinds = true, no_facts = true;
+
+	snprintf(root, sizeof(root), "%s/tests/fixtures/parsers/sysroot-4node", top);
+	if (path_set_root(root) < 0 || topo_read(&full) < 0 || topo_read_ids(&ids) < 0) {
+		ok(0, "read the 4-node fixture twice");
+		path_set_root(NULL);
+		return;
+	}
+	ok(nodeset_equal(&full.online, &ids.online) &&
+	   nodeset_equal(&full.with_memory, &ids.with_memory) &&
+	   nodeset_equal(&full.with_cpu, &ids.with_cpu), "ids: the same node sets");
+	is_u64(ids.nnodes, full.nnodes, "ids: the same node count");
+	for (int i = 0; i < ids.nnodes && i < full.nnodes; i++) {
+		kinds &= ids.nodes[i].id == full.nodes[i].id &&
+			 ids.nodes[i].has_memory == full.nodes[i].has_memory &&
+			 ids.nodes[i].has_cpu == full.nodes[i].has_cpu;
+		no_facts &= ids.nodes[i].mem_total == 0 && ids.nodes[i].ndistance == 0 &&
+			    ids.nodes[i].thp_blocks_free == 0;
+	}
+	ok(kinds, "ids: each node's id and kind agree with topo_read");
+	ok(no_facts, "ids: sizes, distances and buddy counts are not read");
+	is_u64(ids.page_size, full.page_size, "ids: page size");
+	topo_free(&full);
+	topo_free(&ids);
+	path_set_root(NULL);
+}
+
 int main(void)
 {
 	const char *top = getenv("NS_TOP");
@@ -320,6 +352,7 @@ int main(void)
 	test_parse_list();
 	test_parse_user();
 	test_topo_fixture(top ? top : ".");
+	test_topo_ids(top ? top : ".");
 	test_topo_trees();
 	test_topo_live();
 	if (tmproot[0]) {
