@@ -31,6 +31,7 @@ struct mfd {
 	struct plan_vma vma[MFD_MAX_VMA];
 	size_t nvma;
 	bool dry_run, json, force;
+	const char *sysroot;        /* --sysroot: a captured tree, --dry-run only */
 	unsigned out_flags;
 	const char *columns;
 	double timeout;             /* seconds, 0: none */
@@ -91,6 +92,7 @@ static _Noreturn void usage(void)
 	       "  -J, --json             JSON report (docs/json.md)\n"
 	       "  -o, --output COLS      table columns (default %s)\n"
 	       "      --bytes            raw byte counts in the table\n"
+	       "      --sysroot DIR      read /proc and /sys under DIR (with --dry-run)\n"
 	       "  -q, --quiet            no warnings\n"
 	       "  -h, --help             this help\n"
 	       "  -V, --version          version\n"
@@ -105,7 +107,7 @@ static _Noreturn void usage(void)
 
 enum {
 	OPT_CGROUP = 256, OPT_NODES, OPT_VMA, OPT_MODE, OPT_THP, OPT_FORCE,
-	OPT_DRY_RUN, OPT_TIMEOUT, OPT_BYTES,
+	OPT_DRY_RUN, OPT_TIMEOUT, OPT_BYTES, OPT_SYSROOT,
 };
 
 static const struct option long_opts[] = {
@@ -124,6 +126,7 @@ static const struct option long_opts[] = {
 	{ "json",    no_argument,       NULL, 'J' },
 	{ "output",  required_argument, NULL, 'o' },
 	{ "bytes",   no_argument,       NULL, OPT_BYTES },
+	{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 	{ "quiet",   no_argument,       NULL, 'q' },
 	{ "help",    no_argument,       NULL, 'h' },
 	{ "version", no_argument,       NULL, 'V' },
@@ -184,6 +187,7 @@ static void parse_options(struct mfd *m, int argc, char **argv)
 		case 'J': m->json = true; break;
 		case 'o': m->columns = optarg; break;
 		case OPT_BYTES: m->out_flags |= OUT_BYTES; break;
+		case OPT_SYSROOT: m->sysroot = optarg; break;
 		case 'q': cli_quiet = true; break;
 		case 'h': usage();
 		case 'V': cli_version();
@@ -229,7 +233,7 @@ static void setup(struct mfd *m)
 	char err[160];
 	int rc;
 
-	cli_setup_sysroot(NULL, !m->dry_run);
+	cli_setup_sysroot(m->sysroot, !m->dry_run);
 	rc = topo_read(&m->topo);
 	if (rc < 0) {
 		cli_err("cannot read the NUMA topology: %s", strerror(-rc));
@@ -453,8 +457,15 @@ static int find_error(const struct proc_id *id, int rc, char *msg, size_t len)
 		snprintf(msg, len, "pid %d: cannot read its memory map: needs to run "
 			 "as its user or CAP_SYS_PTRACE", (int)id->pid);
 		return NS_EXIT_PERM;
-	case -ESRCH:
 	case -ENOENT:
+		if (!path_is_live()) {
+			snprintf(msg, len, "pid %d: the tree under --sysroot has no "
+				 "/proc/%d/pagemap (capture-sysroot --pagemap)",
+				 (int)id->pid, (int)id->pid);
+			return NS_EXIT_USAGE;
+		}
+		/* fall through */
+	case -ESRCH:
 		snprintf(msg, len, "pid %d: the process went away", (int)id->pid);
 		return NS_EXIT_FAIL;
 	default:

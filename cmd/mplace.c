@@ -36,6 +36,7 @@ struct mplace {
 	bool policy_set, balancing;
 	pid_t pid;
 	bool autoplace, dry_run, json, force, wait;
+	const char *sysroot;         /* --sysroot: a captured tree, --dry-run only */
 	struct cli_exec ex;          /* execution options shared with mmigrate */
 	unsigned out_flags;
 	char **cmd;
@@ -68,6 +69,7 @@ static _Noreturn void usage(void)
 	       "      --threads N  --batch N  --rate BYTES/s  --nice N  --retries N\n"
 	       "      --move-all  --timeout SECS  --min-free SIZE|PCT%% (default 5%%)\n"
 	       "      --force  --wait\n"
+	       "      --sysroot DIR      read /proc and /sys under DIR (with --dry-run)\n"
 	       "  -q, --quiet  -h, --help  -V, --version\n"
 	       "\n"
 	       "Exit: 0 done, 1 nothing done, 2 usage, 3 partial, 4 permission,\n"
@@ -79,7 +81,7 @@ static _Noreturn void usage(void)
 
 enum {
 	OPT_NODES = 256, OPT_CPU_NODES, OPT_POLICY, OPT_BALANCING, OPT_AUTO,
-	OPT_DRY_RUN, OPT_FORCE, OPT_WAIT, OPT_BYTES,
+	OPT_DRY_RUN, OPT_FORCE, OPT_WAIT, OPT_BYTES, OPT_SYSROOT,
 };
 
 static const struct option long_opts[] = {
@@ -94,6 +96,7 @@ static const struct option long_opts[] = {
 	{ "force",     no_argument,       NULL, OPT_FORCE },
 	{ "wait",      no_argument,       NULL, OPT_WAIT },
 	{ "bytes",     no_argument,       NULL, OPT_BYTES },
+	{ "sysroot",   required_argument, NULL, OPT_SYSROOT },
 	{ "json",      no_argument,       NULL, 'J' },
 	{ "quiet",     no_argument,       NULL, 'q' },
 	{ "help",      no_argument,       NULL, 'h' },
@@ -121,6 +124,7 @@ static void parse_one(struct mplace *m, int c)
 	case OPT_FORCE: m->force = true; break;
 	case OPT_WAIT: m->wait = true; break;
 	case OPT_BYTES: m->out_flags |= OUT_BYTES; break;
+	case OPT_SYSROOT: m->sysroot = optarg; break;
 	case 'J': m->json = true; break;
 	case 'q': cli_quiet = true; break;
 	}
@@ -624,6 +628,8 @@ int main(int argc, char **argv)
 	cli_exec_init(&m.ex);
 	cli_init(argc, argv);
 	parse_options(&m, argc, argv);
+	/* a launched command or a placement acts on the live machine */
+	cli_setup_sysroot(m.sysroot, !m.dry_run || m.cmd);
 	rc = topo_read(&m.topo);
 	if (rc < 0) {
 		cli_err("cannot read the NUMA topology: %s", strerror(-rc));

@@ -327,7 +327,9 @@ int pm_open(struct pm_reader **out, pid_t pid, unsigned want)
 	r->thp_pages = thp >= r->page ? thp / r->page : 1;
 	r->pm_fd = path_open(O_RDONLY, "/proc/%d/pagemap", (int)pid);
 	if (r->pm_fd < 0) {
-		rc = r->pm_fd == -ENOENT ? -ESRCH : r->pm_fd;
+		/* live, a missing pagemap means the process is gone; a captured
+		 * tree may simply not hold one */
+		rc = r->pm_fd == -ENOENT && path_is_live() ? -ESRCH : r->pm_fd;
 		free(r);
 		return rc;
 	}

@@ -281,11 +281,11 @@ _numashift_complete() {
 
 _mplace_opts='--nodes --cpu-nodes --policy --balancing -p --pid --auto --dry-run
 	--threads --batch --rate --nice --retries --move-all --timeout --min-free --force
-	--wait --bytes -J --json -q --quiet -h --help -V --version'
+	--wait --bytes --sysroot -J --json -q --quiet -h --help -V --version'
 _mplace_spec='--nodes=nodes --cpu-nodes=nodes
 	--policy=words:bind|preferred|interleave|weighted-interleave -p=pid --pid=pid
 	--threads=none --batch=none --rate=none --nice=none --retries=none --timeout=none
-	--min-free=none'
+	--min-free=none --sysroot=dir'
 
 # Index of the command mplace launches: the word after "--", or the first
 # word that is not an option or an option's argument (getopt stops there);

@@ -110,7 +110,7 @@ end
 # Options that take an argument: the command mplace launches starts at the
 # first other word that is no option, or after "--".
 set -g __mplace_argopts --nodes --cpu-nodes --policy -p --pid --threads --batch --rate \
-    --nice --retries --timeout --min-free
+    --nice --retries --timeout --min-free --sysroot
 
 function __mplace_in_command
     set -l toks (commandline -opc)
@@ -149,6 +149,7 @@ complete $opt -l min-free -x -d 'Keep this much free on each target'
 complete $opt -l force -d 'Go on when a target would be left too full'
 complete $opt -l wait -d 'Wait for another tool on the same process'
 complete $opt -l bytes -d 'Raw byte counts'
+complete $opt -l sysroot -x -a '(__fish_complete_directories)' -d 'Read /proc and /sys under DIR'
 complete $opt -s J -l json -d 'JSON report'
 complete $opt -s q -l quiet -d 'No warnings'
 complete $opt -s h -l help -d 'Show help'

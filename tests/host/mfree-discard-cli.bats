@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # mfree-discard on the host (one node, root, no swap): usage errors, dry
 # runs, and real discards checked against smaps and the helper's data check.
+bats_require_minimum_version 1.5.0
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 load "$NS_TOP/tests/vm/tests/common"
@@ -234,4 +235,22 @@ assert_lazy_bytes() { # ACTUAL EXPECTED
 	assert_success
 	assert_output --partial "$HELPER_PID"
 	stop_helper
+}
+
+@test "--sysroot DIR: a dry run reads a captured tree; changing it is refused; no pagemap is named" {
+	local tree=$NS_TOP/tests/fixtures/trees/synth-4node
+	run --separate-stderr mfree-discard --sysroot "$tree" --dry-run -J -p 1004
+	assert_success
+	assert_equal "$(jq_py <(echo "$output") 'd["processes"][0]["found"]')" 32768
+	run --separate-stderr mfree-discard --sysroot "$tree" -p 1004
+	assert_failure 2
+	assert_equal "$stderr" "mfree-discard: refusing to change a process under --sysroot '$tree' (a captured tree can only be read) (try 'mfree-discard --help')"
+	run --separate-stderr mfree-discard --sysroot "$tree" --dry-run -q -p 1000
+	assert_failure 2
+	assert_equal "$stderr" "mfree-discard: pid 1000: the tree under --sysroot has no /proc/1000/pagemap (capture-sysroot --pagemap)"
+	run --separate-stderr mplace --sysroot "$tree" --dry-run -q -p 1004 --nodes 0
+	assert_success
+	assert_output --partial "pid 1004 (pager)"
+	run --separate-stderr mplace --sysroot "$tree" --nodes 0 -- true
+	assert_failure 2
 }
