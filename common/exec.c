@@ -787,6 +787,14 @@ static void exec_size_batches(struct exec_ctx *c, int threads)
 
 	c->batch = c->o->batch ? c->o->batch : EXEC_DEFAULT_BATCH;
 	c->max_bytes = EXEC_BATCH_BYTES > c->batch * ps ? EXEC_BATCH_BYTES : c->batch * ps;
+	/* under --rate a call copies at most a quarter second's worth, so the
+	 * rate holds over short spans and a stop is seen soon (but never less
+	 * than one huge page: a THP moves whole) */
+	if (c->o->rate && c->max_bytes > c->o->rate / 4) {
+		uint64_t floor = c->p->thp_size > ps ? c->p->thp_size : ps;
+
+		c->max_bytes = c->o->rate / 4 > floor ? c->o->rate / 4 : floor;
+	}
 	if (threads <= 1)
 		return;
 	for (size_t i = 0; i < c->pp->nruns; i++) {

@@ -648,7 +648,7 @@ static int pm_merge(struct pm_reader *r, uint64_t start, size_t n,
  * or file cannot tell. */
 static uint64_t pm_next_data(struct pm_reader *r, uint64_t addr, uint64_t end)
 {
-	struct pm_page_region reg;
+	struct pm_page_region reg = { 0 };
 	struct pm_scan_arg a;
 	off_t off;
 	long n;

