@@ -51,10 +51,27 @@ MAN_SRC    := $(sort $(wildcard docs/*.[17].scd))
 MANS       := $(MAN_SRC:docs/%.scd=$(BUILD)/man/%)
 HAVE_SCDOC := $(shell command -v scdoc 2>/dev/null)
 
-.PHONY: all deps deps-check deps-vm check check-host check-unit check-bats check-asan \
+.PHONY: completions all deps deps-check deps-vm check check-host check-unit check-bats check-asan \
 	check-valgrind check-vm check-vm-asan check-tsan check-fuzz demo install uninstall clean dist fuzz bench docs helpers units
 
-all: $(BINS) $(HELPER_BINS) $(if $(HAVE_SCDOC),docs)
+.DEFAULT_GOAL := all
+
+# Shell completions: bash-completion (and zsh, fish) load one standalone file
+# per command, so each is built from the tool's part and the one shared part
+# (completions/common.*) put in at its "# @numashift-common@" line.
+COMPLETIONS := $(foreach t,$(TOOLS),$(BUILD)/completions/$(t).bash $(BUILD)/completions/_$(t) \
+	$(BUILD)/completions/$(t).fish)
+completions: $(COMPLETIONS)
+
+define COMPLETION_RULE
+$(BUILD)/completions/$(1): completions/$(1) completions/common.$(2)
+	@mkdir -p $$(dir $$@)
+	sed -e '/^# @numashift-common@$$$$/{r completions/common.$(2)' -e 'd;}' completions/$(1) > $$@
+endef
+$(foreach t,$(TOOLS),$(eval $(call COMPLETION_RULE,$(t).bash,bash)) \
+	$(eval $(call COMPLETION_RULE,_$(t),zsh)) $(eval $(call COMPLETION_RULE,$(t).fish,fish)))
+
+all: $(BINS) $(HELPER_BINS) $(COMPLETIONS) $(if $(HAVE_SCDOC),docs)
 
 docs: $(MANS)
 
@@ -167,12 +184,10 @@ install: all
 	@if [ -d docs/examples ]; then install -d $(DESTDIR)$(DOCDIR)/examples; \
 		install -m 755 docs/examples/* $(DESTDIR)$(DOCDIR)/examples/; fi
 	@set -e; for t in $(TOOLS); do \
-		if [ -f completions/$$t.bash ]; then install -d $(DESTDIR)$(BASHCOMPDIR); \
-			install -m 644 completions/$$t.bash $(DESTDIR)$(BASHCOMPDIR)/$$t; fi; \
-		if [ -f completions/_$$t ]; then install -d $(DESTDIR)$(ZSHCOMPDIR); \
-			install -m 644 completions/_$$t $(DESTDIR)$(ZSHCOMPDIR)/; fi; \
-		if [ -f completions/$$t.fish ]; then install -d $(DESTDIR)$(FISHCOMPDIR); \
-			install -m 644 completions/$$t.fish $(DESTDIR)$(FISHCOMPDIR)/; fi; \
+		install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR); \
+		install -m 644 $(BUILD)/completions/$$t.bash $(DESTDIR)$(BASHCOMPDIR)/$$t; \
+		install -m 644 $(BUILD)/completions/_$$t $(DESTDIR)$(ZSHCOMPDIR)/; \
+		install -m 644 $(BUILD)/completions/$$t.fish $(DESTDIR)$(FISHCOMPDIR)/; \
 	done
 
 uninstall:

@@ -39,9 +39,9 @@ section() {
 	local t o missing=
 	for t in $TOOLS; do
 		for o in $(longopts "$t"); do
-			grep -q -- "--$o\\b" "$NS_TOP/completions/$t.bash" || missing="$missing bash:$t:--$o"
-			grep -q -- "--$o\\b" "$NS_TOP/completions/_$t" || missing="$missing zsh:$t:--$o"
-			grep -Eq -- "-l $o( |\$)" "$NS_TOP/completions/$t.fish" || missing="$missing fish:$t:--$o"
+			grep -q -- "--$o\\b" "$NS_BUILD/completions/$t.bash" || missing="$missing bash:$t:--$o"
+			grep -q -- "--$o\\b" "$NS_BUILD/completions/_$t" || missing="$missing zsh:$t:--$o"
+			grep -Eq -- "-l $o( |\$)" "$NS_BUILD/completions/$t.fish" || missing="$missing fish:$t:--$o"
 		done
 	done
 	[ -z "$missing" ] || fail "not completed:$missing"

@@ -24,9 +24,9 @@ setup() {
 		[ -x "$D/usr/bin/$t" ] || fail "no $D/usr/bin/$t"
 		cmp "$NS_BUILD/bin/$t" "$D/usr/bin/$t"
 		[ -s "$D/usr/share/man/man1/$t.1" ] || fail "no man page $t.1"
-		cmp "$NS_TOP/completions/$t.bash" "$D/usr/share/bash-completion/completions/$t"
-		cmp "$NS_TOP/completions/_$t" "$D/usr/share/zsh/vendor-completions/_$t"
-		cmp "$NS_TOP/completions/$t.fish" "$D/usr/share/fish/vendor_completions.d/$t.fish"
+		cmp "$NS_BUILD/completions/$t.bash" "$D/usr/share/bash-completion/completions/$t"
+		cmp "$NS_BUILD/completions/_$t" "$D/usr/share/zsh/vendor-completions/_$t"
+		cmp "$NS_BUILD/completions/$t.fish" "$D/usr/share/fish/vendor_completions.d/$t.fish"
 	done
 	[ -s "$D/usr/share/man/man7/numashift.7" ]
 	[ -s "$D/usr/share/doc/numashift/README" ]
