@@ -294,6 +294,9 @@ int cli_select(struct cli_sel *s, struct proc_list *out)
 	case -ENOTSUP:
 		cli_err("under --sysroot only -p PID selection is possible");
 		return NS_EXIT_USAGE;
+	case -ELIBACC:
+		cli_err("%s", procs_lib_error());
+		return NS_EXIT_FAIL;
 	case -EACCES:
 	case -EPERM:
 		cli_err("cannot read process %d: permission denied", (int)bad);

@@ -16,6 +16,22 @@
 #include "privs.h"
 #include "procs.h"
 
+/* move_pages(2) and migrate_pages(2) called directly: libnuma's wrappers are
+ * the same system calls, and not linking libnuma spares every tool its
+ * start-up work (its constructor reads /proc/self/status and sysfs).
+ * numaif.h is used for the flag constants only. */
+static long sys_move_pages(pid_t pid, unsigned long n, void **addr,
+			   const int *nodes, int *status, int flags)
+{
+	return syscall(SYS_move_pages, pid, n, addr, nodes, status, flags);
+}
+
+static long sys_migrate_pages(pid_t pid, unsigned long maxnode,
+			      const unsigned long *from, const unsigned long *to)
+{
+	return syscall(SYS_migrate_pages, pid, maxnode, from, to);
+}
+
 /* The kernel writes node ids (>= 0) or -errno (>= -4095) into status. */
 #define EXEC_SENTINEL INT_MIN
 
@@ -319,14 +335,14 @@ static long exec_move_pages(struct exec_ctx *c, size_t n, void **addr, int *node
 {
 	for (size_t i = 0; i < n; i++)
 		status[i] = EXEC_SENTINEL;
-	return move_pages(c->pp->id.pid, n, addr, nodes, status, nodes ? c->flags : 0);
+	return sys_move_pages(c->pp->id.pid, n, addr, nodes, status, nodes ? c->flags : 0);
 }
 
 /* Query mode: the node of each entry (or -errno) into q.  -errno when the
  * call itself failed. */
 static int exec_query(struct exec_ctx *c, size_t n, void **addr, int *q)
 {
-	if (move_pages(c->pp->id.pid, n, addr, NULL, q, 0) < 0)
+	if (sys_move_pages(c->pp->id.pid, n, addr, NULL, q, 0) < 0)
 		return -errno;
 	return 0;
 }
@@ -602,7 +618,7 @@ static int exec_residual(const struct plan *p, const struct plan_proc *pp,
 
 			while (e < nent && n < batch)
 				addr[n++] = (void *)(uintptr_t)(base + e++ * run->step);
-			if (move_pages(pp->id.pid, n, addr, NULL, q, 0) < 0) {
+			if (sys_move_pages(pp->id.pid, n, addr, NULL, q, 0) < 0) {
 				rc = -errno;
 				break;
 			}
@@ -920,7 +936,7 @@ int exec_syscall(const struct proc_id *id, const struct plan *p,
 	exec_mask(&fs, from, W);
 	exec_mask(&o->to, to, W);
 	t0 = exec_now();
-	rc = migrate_pages(id->pid, NS_MAX_NODES + 1, from, to);
+	rc = sys_migrate_pages(id->pid, NS_MAX_NODES + 1, from, to);
 	r->seconds = exec_now() - t0;
 	r->calls = 1;
 	if (rc < 0) {

@@ -1,6 +1,7 @@
 /* procs: process selection (libproc2 for name/user/cgroup/all on the live
  * machine) and process identity (through path.h, so --sysroot trees work). */
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
@@ -160,10 +161,20 @@ bool procs_mm_same(int fd)
 int procs_check_same(const struct proc_id *id)
 {
 	struct proc_id now;
-	int rc = procs_identify(id->pid, &now);
+	char buf[1024];
+	int rc;
 
-	if (rc < 0)
+	/* the start time is in stat alone: one read, not identify's two */
+	memset(&now, 0, sizeof(now));
+	rc = path_read_str(buf, sizeof(buf), "/proc/%d/stat", (int)id->pid);
+	if (rc >= 0) {
+		if (procs_parse_stat(buf, &now) < 0)
+			return -ESRCH;
+	} else if (path_is_live() || rc != -ENOENT) {
 		return procs_gone(rc);
+	} else if ((rc = procs_identify(id->pid, &now)) < 0) {
+		return procs_gone(rc);   /* a captured tree without stat */
+	}
 	return now.start_time == id->start_time ? 0 : -ESRCH;
 }
 
@@ -296,6 +307,54 @@ static bool procs_has_filter(const struct proc_sel *sel)
 	return sel->nnames || sel->nuids || sel->cgroup || sel->all;
 }
 
+/* libproc2 is loaded when a selection needs it (by name, user, cgroup or
+ * -A), not linked: linking it costs every run of every tool about 0.5 ms of
+ * start-up (it pulls libsystemd, libgcrypt and four compression libraries),
+ * which is most of what `mscan -p PID` costs.  Its header is still the
+ * contract (the PIDS_VAL layout); only the three entry points are looked up.
+ * NS_LIBPROC2 is its soname, found by the Makefile. */
+#ifndef NS_LIBPROC2
+#define NS_LIBPROC2 "libproc2.so.0"
+#endif
+
+static struct {
+	int (*pids_new)(struct pids_info **, enum pids_item *, int);
+	struct pids_stack *(*pids_get)(struct pids_info *, enum pids_fetch_type);
+	int (*pids_unref)(struct pids_info **);
+	char err[256];
+} procs_lib;
+
+const char *procs_lib_error(void)
+{
+	return procs_lib.err;
+}
+
+static int procs_lib_load(void)
+{
+	const char *why = "a symbol is missing";
+	void *h;
+
+	if (procs_lib.pids_unref)
+		return 0;
+	/* the handle is kept for the life of the process, like a linked one */
+	h = dlopen(NS_LIBPROC2, RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		why = dlerror();
+	if (h) {
+		*(void **)&procs_lib.pids_new = dlsym(h, "procps_pids_new");
+		*(void **)&procs_lib.pids_get = dlsym(h, "procps_pids_get");
+		*(void **)&procs_lib.pids_unref = dlsym(h, "procps_pids_unref");
+		if (procs_lib.pids_new && procs_lib.pids_get && procs_lib.pids_unref)
+			return 0;
+		procs_lib.pids_unref = NULL;
+	}
+	snprintf(procs_lib.err, sizeof(procs_lib.err),
+		 "cannot load %s (libproc2, procps-ng 4's library; Debian package libproc2-0), "
+		 "needed to select processes by name, user, cgroup or -A: %s",
+		 NS_LIBPROC2, why ? why : "unknown error");
+	return -ELIBACC;
+}
+
 /* Walk the live /proc with libproc2 and add the user processes that pass
  * every filter given. */
 static int procs_select_live(const struct proc_sel *sel, struct procs_acc *acc)
@@ -315,9 +374,11 @@ static int procs_select_live(const struct proc_sel *sel, struct procs_acc *acc)
 		if (rc < 0)
 			return rc;
 	}
-	if (procps_pids_new(&info, items, nitems) < 0)
+	if ((rc = procs_lib_load()) < 0)
+		return rc;
+	if (procs_lib.pids_new(&info, items, nitems) < 0)
 		return -ENOMEM;
-	while ((s = procps_pids_get(info, PIDS_FETCH_TASKS_ONLY))) {
+	while ((s = procs_lib.pids_get(info, PIDS_FETCH_TASKS_ONLY))) {
 		memset(&id, 0, sizeof(id));
 		id.pid = PIDS_VAL(PI_PID, s_int, s, info);
 		if (id.pid == sel->exclude)
@@ -338,7 +399,7 @@ static int procs_select_live(const struct proc_sel *sel, struct procs_acc *acc)
 		if (rc < 0)
 			break;
 	}
-	procps_pids_unref(&info);
+	procs_lib.pids_unref(&info);
 	return rc;
 }
 

@@ -52,10 +52,14 @@ struct proc_list {
 /* Resolve a selection.  Errors: -ESRCH (a PID given by number does not
  * exist: *bad_pid says which), -ENOENT (cgroup directory not found),
  * -ENOTSUP (selection other than PIDs under --sysroot), -EINVAL (a PID given
- * by number is a kernel thread: *bad_pid says which).  An empty
+ * by number is a kernel thread: *bad_pid says which), -ELIBACC (libproc2,
+ * loaded on first use by name/user/cgroup/all selection, could not be
+ * loaded: procs_lib_error() says why).  An empty
  * result for name/user/cgroup/all is not an error (n == 0). */
 int procs_select(const struct proc_sel *sel, struct proc_list *out,
 		 pid_t *bad_pid);
+/* Why libproc2 could not be loaded (after -ELIBACC): one line. */
+const char *procs_lib_error(void);
 /* Identity of one PID from /proc/PID/stat and status (through path.h).
  * -ESRCH when /proc/PID does not exist.  In a captured tree a missing stat
  * (start_time 0, comm from status Name) or status (uid 0) is tolerated. */

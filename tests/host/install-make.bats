@@ -117,6 +117,8 @@ setup() {
 	[ ! -e "$d/numashift-$v" ]
 	tar -C "$d" -xzf "$d/numashift-$v.tar.gz"
 	cd "$d/numashift-$v"
+	# a fresh build: not the variables (BUILD=...) of the make running us
+	unset MAKEFLAGS MFLAGS MAKELEVEL BUILD
 	# the tarball has what a release needs and no build output
 	[ -x configure ]
 	# every file git tracks (the lead commits new files before a release)

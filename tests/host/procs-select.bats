@@ -281,3 +281,34 @@ mscan_pids() { awk 'NR > 1 {print $1}' <<<"$output"; }
 		assert_output --partial "process 2 is a kernel thread"
 	fi
 }
+
+@test "the tools link neither libproc2 nor libnuma (start-up cost); -n loads libproc2 then" {
+	local t
+	for t in mscan mmigrate mplace mfree-discard; do
+		[ -x "$NS_BIN/$t" ] || skip "$t not built"
+		run ldd "$NS_BIN/$t"
+		assert_success
+		refute_output --partial libproc2
+		refute_output --partial libnuma
+	done
+	# ... and a selection by name still finds the helper (through dlopen)
+	run "$NS_BIN/mscan" -n "${NSX}_a"
+	assert_success
+	assert_output --partial "$A1"
+}
+
+@test "libproc2 that cannot be loaded: -n/-u/-A exit 1 naming it, -p still works" {
+	[ -x "$NS_BIN/mscan" ] || skip "mscan not built"
+	local sel
+	mkdir -p "$BATS_TEST_TMPDIR/lib"
+	echo "not a library" >"$BATS_TEST_TMPDIR/lib/libproc2.so.0"
+	for sel in "-n ${NSX}_a" "-u nobody" "-A"; do
+		run env LD_LIBRARY_PATH="$BATS_TEST_TMPDIR/lib" "$NS_BIN/mscan" $sel
+		assert_failure 1
+		assert_equal "${#lines[@]}" 1
+		assert_output --regexp "^mscan: cannot load libproc2\.so\.0 \(libproc2.*libproc2-0\).*: .*lib/libproc2\.so\.0"
+	done
+	run env LD_LIBRARY_PATH="$BATS_TEST_TMPDIR/lib" "$NS_BIN/mscan" -p "$A1"
+	assert_success
+	assert_output --partial "$A1"
+}
