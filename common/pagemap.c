@@ -406,7 +406,7 @@ static int pm_slot_cmp(const void *a, const void *b)
  * means this reader cannot see PFNs after all: kpageflags is off. */
 static size_t pm_collect_pfns(struct pm_reader *r, size_t n)
 {
-	bool sorted = true;
+	bool up = true, down = true;
 	size_t m = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -420,11 +420,23 @@ static size_t pm_collect_pfns(struct pm_reader *r, size_t n)
 			return 0;
 		}
 		if (m && pfn < r->slot[m - 1].pfn)
-			sorted = false;
+			up = false;
+		if (m && pfn > r->slot[m - 1].pfn)
+			down = false;
 		r->slot[m++] = (struct pm_slot){ pfn, (uint32_t)i };
 	}
-	if (!sorted)
+	/* memory faulted in order often has descending PFNs (the page
+	 * allocator's per-CPU lists): reversing is O(n), sorting is not */
+	if (!up && down) {
+		for (size_t a = 0, b = m - 1; a < b; a++, b--) {
+			struct pm_slot t = r->slot[a];
+
+			r->slot[a] = r->slot[b];
+			r->slot[b] = t;
+		}
+	} else if (!up) {
 		qsort(r->slot, m, sizeof(*r->slot), pm_slot_cmp);
+	}
 	return m;
 }
 
@@ -667,6 +679,9 @@ static uint64_t pm_next_data(struct pm_reader *r, uint64_t addr, uint64_t end)
 		a.end = end;
 		a.vec = (uint64_t)(uintptr_t)&reg;
 		a.vec_len = 1;
+		/* the first page is all we want: without a limit the kernel
+		 * walks on to the end of that region (a whole dense mapping) */
+		a.max_pages = 1;
 		a.category_anyof_mask = PM_PAGE_IS_PRESENT | PM_PAGE_IS_SWAPPED;
 		a.return_mask = PM_PAGE_IS_PRESENT | PM_PAGE_IS_SWAPPED;
 		n = ioctl(r->pm_fd, PM_PAGEMAP_SCAN, &a);

@@ -400,6 +400,60 @@ static void test_kpf_61_tree(void)
 	free(kpf);
 }
 
+/* kpageflags reach the right pages whatever the order of their PFNs:
+ * ascending, descending (read in one pass after an O(n) reversal) and
+ * shuffled (sorted).  64 small pages; a page is lazyfree iff its PFN is odd. */
+static void test_kpf_order(void)
+{
+	char root[] = "/tmp/ns-kpo-XXXXXX", buf[64];
+	const char *const dirs[] = { "proc", "proc/78", "sys", "sys/devices", "sys/devices/system",
+		"sys/devices/system/memory", "sys/devices/system/node",
+		"sys/devices/system/node/node0", "sys/devices/system/node/node0/memory0",
+		"sys/kernel", "sys/kernel/mm", "sys/kernel/mm/transparent_hugepage" };
+	enum { N = 64, P0 = 1000 };
+	static const char *const names[] = { "ascending", "descending", "shuffled" };
+	uint64_t A = 1024 * page, npm = A / page + N, *pm = calloc(npm, 8), kpf[P0 + N];
+
+	if (!pm || !mkdtemp(root)) {
+		ok(0, "set up the PFN-order tree");
+		free(pm);
+		return;
+	}
+	for (uint64_t f = 0; f < P0 + N; f++)
+		kpf[f] = KB(KPF_ANON) | KB(KPF_LRU) | (f % 2 ? 0 : KB(KPF_SWAPBACKED));
+	make_dirs(root, dirs, sizeof(dirs) / sizeof(dirs[0]));
+	write_file(root, "proc/kpageflags", kpf, sizeof(kpf));
+	snprintf(buf, sizeof(buf), "%llx\n", (unsigned long long)(1ULL << 30));
+	write_file(root, "sys/devices/system/memory/block_size_bytes", buf, strlen(buf));
+	snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)(512 * page));
+	write_file(root, "sys/kernel/mm/transparent_hugepage/hpage_pmd_size", buf, strlen(buf));
+	for (int order = 0; order < 3; order++) {
+		struct pm_reader *r;
+		struct runs rs;
+		bool good = true;
+		uint64_t pfn[N];
+
+		for (uint64_t i = 0; i < N; i++)
+			pfn[i] = order == 0 ? P0 + i : order == 1 ? P0 + N - 1 - i
+						: P0 + (i * 37) % N;   /* 37 is prime to 64 */
+		for (uint64_t i = 0; i < N; i++)
+			pm[A / page + i] = PM_E_PRESENT | PM_E_EXCLUSIVE | pfn[i];
+		write_file(root, "proc/78/pagemap", pm, npm * 8);
+		ok(path_set_root(root) == 0 && pm_open(&r, 78, PM_WANT_NODE | PM_WANT_KPF) == 0 &&
+		   pm_has_kpf(r), "PFN order %s: tree open with kpageflags", names[order]);
+		memset(&rs, 0, sizeof(rs));
+		good = pm_walk(r, A, A + N * page, collect, &rs) == 0 && rs.n == N && !rs.overflow;
+		for (int i = 0; good && i < N; i++)
+			good = rs.v[i].pages == 1 && rs.v[i].pfn == pfn[i] && rs.v[i].node == 0 &&
+			       !!(rs.v[i].flags & RUN_LAZYFREE) == (pfn[i] % 2 == 1);
+		ok(good, "PFN order %s: each page has its own PFN's flags (%d runs)", names[order], rs.n);
+		pm_close(r);
+		path_set_root(NULL);
+	}
+	remove_tree(root);
+	free(pm);
+}
+
 /* A synthetic sysfs: 2 nodes, memory blocks 0,1 on node 0 and 3 on node 1. */
 static void test_pfn_nodes_tree(void)
 {
@@ -445,5 +499,6 @@ int main(void)
 	test_thp(root);
 	test_pfn_nodes_tree();
 	test_kpf_61_tree();
+	test_kpf_order();
 	return tap_done();
 }
