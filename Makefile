@@ -163,13 +163,15 @@ check-fuzz:
 deps-vm:
 	@scripts/deps build vm
 
-# the guest suite once more with the tools and helpers built with ASan+UBSan
-# (one kernel: ASan makes TCG slower still).  A sanitizer report fails a test:
-# the tool exits non-zero and prints more than its one line.
+# the guest suite once more with the tools built with ASan+UBSan (one kernel:
+# ASan makes TCG slower still).  A sanitizer report fails a test: the tool
+# exits non-zero and prints more than its one line.  The helpers are the
+# plain build's: an ASan helper's own shadow and allocator pages would change
+# what the tests measure of it (shared pages, Rss, a no-op mlock).
 ASAN_KERNEL ?= 6.12
-check-vm-asan: deps-vm
+check-vm-asan: deps-vm all
 	$(MAKE) BUILD=build-asan CFLAGS="$(SAN_FLAGS)" all
-	@tests/vm/run --build build-asan --kernel $(ASAN_KERNEL) --topo $(TOPO) $(if $(FILES),--files '$(FILES)')
+	@tests/vm/run --build build-asan --helpers $(BUILD)/helpers --kernel $(ASAN_KERNEL) --topo $(TOPO) $(if $(FILES),--files '$(FILES)')
 
 check-vm: deps-vm all
 	@tests/vm/run --build $(BUILD) --kernel $(KERNEL) --topo $(TOPO) $(if $(FILES),--files '$(FILES)')

@@ -168,6 +168,7 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 		return true;
 	case CLI_OPT_BATCH:
 		e->xo.batch = (size_t)cli_parse_int("--batch", arg, 1, 1 << 20);
+		e->xo.batch_given = true;
 		return true;
 	case CLI_OPT_RATE:
 		if (str_to_rate(arg, &e->xo.rate) < 0 || !e->xo.rate)

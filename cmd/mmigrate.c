@@ -253,6 +253,8 @@ static void parse_nodes(struct mm *m, struct plan_opts *po)
 	po->move_all = m->ex.xo.move_all;
 	m->ex.xo.from = po->from;
 	m->ex.xo.to = po->to;
+	m->ex.xo.spread = po->spread;
+	m->ex.xo.filtered = m->nvma > 0;
 }
 
 /* ---- locks ----------------------------------------------------------------- */
@@ -494,7 +496,14 @@ static int print_plan(struct mm *m, const struct guard_result *g)
 		if (pp->shared_pages)
 			printf(", %s shared with other processes left out (--move-all)",
 			       str_human_size(pp->shared_pages * p->page_size, b, sizeof(b)));
-		printf("%s\n", pp->coarse ? " (page addresses not known: queried when moving)" : "");
+		printf("%s", pp->coarse ? " (page addresses not known: queried when moving)" : "");
+		if (pp->nruns && !m->sysroot) {
+			const char *why;
+			enum exec_engine e = exec_choose(p, pp, &m->ex.xo, &why);
+
+			printf("; engine %s (%s)", exec_engine_name(e), why);
+		}
+		printf("\n");
 	}
 	return rc;
 }
@@ -569,6 +578,8 @@ struct mm_outcome {
 	int ran;          /* 0 not started, 1 ran, -errno could not start */
 	int code;
 	const char *why;  /* a word for the status */
+	enum exec_engine engine;   /* the engine that ran (or would have) */
+	const char *engine_why;    /* what chose it (exec_choose) */
 };
 
 static uint64_t sum_not_moved(const struct exec_pair *x)
@@ -637,6 +648,7 @@ static void run_all(struct mm *m, struct mm_outcome *out)
 {
 	for (size_t i = 0; i < m->plan.nprocs; i++) {
 		const struct plan_proc *pp = &m->plan.procs[i];
+		struct exec_opts xo;
 		int rc;
 
 		if (!pp->nruns)
@@ -644,7 +656,9 @@ static void run_all(struct mm *m, struct mm_outcome *out)
 		if (cli_signal || (m->ex.xo.deadline > 0 && exec_now() >= m->ex.xo.deadline))
 			break;
 		m->last_draw = -1;
-		rc = exec_proc(&m->plan, pp, &m->ex.xo, &out[i].r);
+		xo = m->ex.xo;
+		xo.engine = out[i].engine = exec_choose(&m->plan, pp, &m->ex.xo, &out[i].engine_why);
+		rc = exec_proc(&m->plan, pp, &xo, &out[i].r);
 		progress_end(m);
 		out[i].ran = rc < 0 ? rc : 1;
 		if (rc == -ESRCH)
@@ -678,11 +692,6 @@ static json_t *pair_json(const struct exec_pair *x, uint64_t ps)
 			 "not_moved_bytes", (json_int_t)(sum_not_moved(x) * ps),
 			 "not_moved_by_reason_pages", nm, "not_moved_by_reason_bytes", nmb,
 			 "thp_planned", (json_int_t)x->thp_planned, "thp_moved", (json_int_t)x->thp_moved);
-}
-
-static const char *engine_name(const struct mm *m)
-{
-	return m->ex.xo.engine == EXEC_SYSCALL ? "syscall" : "pages";
 }
 
 static json_t *proc_json(const struct mm *m, const struct plan_proc *pp, const struct mm_outcome *o)
@@ -725,7 +734,9 @@ static json_t *proc_json(const struct mm *m, const struct plan_proc *pp, const s
 	json_object_set_new(j, "seconds", json_real(o->r.seconds));
 	json_object_set_new(j, "bytes_per_second",
 			    json_real(o->r.seconds > 0 ? (double)(s.moved * ps) / o->r.seconds : 0));
-	if (m->ex.xo.engine == EXEC_SYSCALL)
+	json_object_set_new(j, "engine", o->ran ? json_string(exec_engine_name(o->engine)) : json_null());
+	json_object_set_new(j, "engine_reason", o->ran ? json_string(o->engine_why) : json_null());
+	if (o->ran && o->engine == EXEC_SYSCALL)
 		json_object_set_new(j, "syscall_not_migrated", json_integer((json_int_t)o->r.syscall_failed));
 	json_object_set_new(j, "residual_bytes", o->r.residual_known ? resid : json_null());
 	if (!o->r.residual_known)
@@ -807,6 +818,8 @@ static void print_result_table(const struct mm *m, const struct mm_outcome *out)
 		printf(" in %.2fs (%s/s)", o->r.seconds,
 		       str_human_size(o->r.seconds > 0 ? (uint64_t)((double)(s.moved * ps) / o->r.seconds) : 0,
 				      b, sizeof(b)));
+		if (o->ran > 0 && o->engine == EXEC_SYSCALL)
+			printf(" (one migrate_pages call: %s)", o->engine_why);
 		if (o->r.thp_known)
 			printf(", THPs whole %" PRIu64 " split %" PRIu64, o->r.thp_whole, o->r.thp_split);
 		if (o->r.retries)
@@ -842,7 +855,7 @@ static int report(struct mm *m, struct mm_outcome *out)
 		for (size_t i = 0; i < m->plan.nprocs; i++)
 			json_array_append_new(procs, proc_json(m, &m->plan.procs[i], &out[i]));
 		doc = json_pack("{s:i,s:s,s:s,s:s,s:b,s:o,s:i,s:s}", "schema_version", MM_RESULT_SCHEMA,
-				"tool", "mmigrate", "version", NS_VERSION, "engine", engine_name(m),
+				"tool", "mmigrate", "version", NS_VERSION, "engine", exec_engine_name(m->ex.xo.engine),
 				"applied_plan", m->apply != NULL, "processes", procs,
 				"exit_code", code, "status", ns_exit_name(code));
 		out_print_json(doc, stdout);

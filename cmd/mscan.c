@@ -514,6 +514,10 @@ static int run_row(void *ud, const struct page_run *r)
 		out_set_bool(c->t, "THP", r->flags & RUN_THP);
 		out_set_bool(c->t, "LAZYFREE", r->flags & RUN_LAZYFREE);
 		out_set_bool(c->t, "ZERO", r->flags & RUN_ZERO);
+	} else if ((r->flags & RUN_THP_SCAN) && (r->flags & RUN_PRESENT) &&
+		   c->mp->kind != MAPKIND_HUGETLB && !c->mp->huge) {
+		/* without root (6.7+): THPs from PAGEMAP_SCAN, the rest unknown */
+		out_set_bool(c->t, "THP", r->flags & RUN_THP);
 	}
 	if (r->pfn)
 		out_set_u64(c->t, "PFN", r->pfn);
@@ -552,8 +556,12 @@ static void scan_pages(struct mscan *m, struct mscan_pass *p, const struct proc_
 		return;
 	}
 	if (!pm_has_kpf(r) && !m->kpf_warned) {
-		cli_warn("THP and lazyfree detail of pages needs CAP_SYS_ADMIN "
-			 "(PFNs and /proc/kpageflags); not shown");
+		if (pm_has_thp(r))
+			cli_warn("lazyfree and zero-page detail of pages needs CAP_SYS_ADMIN "
+				 "(PFNs and /proc/kpageflags); not shown (THPs are, from PAGEMAP_SCAN)");
+		else
+			cli_warn("THP and lazyfree detail of pages needs CAP_SYS_ADMIN "
+				 "(PFNs and /proc/kpageflags); not shown");
 		m->kpf_warned = true;
 	}
 	c.node_slots = NS_MAX_NODES;

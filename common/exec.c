@@ -918,6 +918,47 @@ static void exec_mask(const struct ns_nodeset *s, unsigned long *mask, size_t wo
 		mask[(size_t)n / (8 * sizeof(long))] |= 1UL << ((size_t)n % (8 * sizeof(long)));
 }
 
+const char *exec_engine_name(enum exec_engine e)
+{
+	return e == EXEC_SYSCALL ? "syscall" : e == EXEC_PAGES ? "pages" : "auto";
+}
+
+enum exec_engine exec_choose(const struct plan *p, const struct plan_proc *pp,
+			     const struct exec_opts *o, const char **why)
+{
+	struct ns_nodeset mine;
+
+	if (o->engine != EXEC_AUTO) {
+		*why = "asked for";
+		return o->engine;
+	}
+	*why = o->filtered ? "--vma" : o->threads > 1 ? "--threads" : o->rate ? "--rate" :
+	       o->deadline > 0 ? "--timeout" : o->batch_given ? "--batch" :
+	       o->discard_lazyfree ? "--discard-lazyfree" : o->requery ? "saved plan" : NULL;
+	if (*why)
+		return EXEC_PAGES;
+	if (o->spread && nodeset_count(&o->to) != 1) {
+		*why = "spread over several targets";
+		return EXEC_PAGES;
+	}
+	for (size_t i = 0; i < pp->nruns; i++)
+		if (pp->runs[i].cls != PLAN_BASE) {
+			*why = pp->runs[i].cls == PLAN_THP ? "THPs" : "hugetlb pages";
+			return EXEC_PAGES;
+		}
+	if (!o->move_all && privs_has_cap(NS_CAP_SYS_NICE) && (pp->coarse || pp->shared_pages)) {
+		*why = pp->coarse ? "sharing not known" : "shared pages left out";
+		return EXEC_PAGES;
+	}
+	if (privs_mems_allowed(getpid(), &mine) < 0 || !nodeset_subset(&o->to, &mine)) {
+		*why = "targets outside our cpuset";
+		return EXEC_PAGES;
+	}
+	(void)p;
+	*why = "base pages, whole process";
+	return EXEC_SYSCALL;
+}
+
 int exec_syscall(const struct proc_id *id, const struct plan *p,
 		 const struct plan_proc *pp, const struct exec_opts *o,
 		 struct exec_result *r)

@@ -104,6 +104,7 @@ struct exec_opts {
 	size_t batch;                      /* entries per call; 0 = EXEC_DEFAULT_BATCH;
 					    * threads > 1 use smaller batches so that
 					    * every worker gets one */
+	bool batch_given;                  /* --batch: the caller wants batches */
 	uint64_t rate;                     /* bytes/s over all workers; 0 = no limit */
 	bool renice;                       /* apply nice to the workers */
 	int nice;
@@ -118,6 +119,8 @@ struct exec_opts {
 	void *ud;
 	/* engine syscall */
 	struct ns_nodeset from, to;
+	bool spread;                       /* --to alone: targets by free memory */
+	bool filtered;                     /* the plan leaves mappings out (--vma) */
 };
 
 void exec_opts_init(struct exec_opts *o);
@@ -128,6 +131,21 @@ double exec_now(void);                 /* CLOCK_MONOTONIC seconds */
  * -ENOMEM).  r is always initialised and must be freed with exec_result_free. */
 int exec_proc(const struct plan *p, const struct plan_proc *pp,
 	      const struct exec_opts *o, struct exec_result *r);
+/* Engine auto, for one process: EXEC_SYSCALL when one migrate_pages(2) call
+ * does exactly the job the move_pages(2) batches would do, EXEC_PAGES
+ * otherwise; *why says what decided, in a few words.  On base pages
+ * migrate_pages measured faster (move_pages looks every page up on its
+ * own); THPs, per-batch control and reporting need move_pages.  Syscall
+ * only when every one of these holds: no --vma, one thread, no --rate,
+ * --timeout, --batch, --discard-lazyfree or saved plan; FROM -> TO given,
+ * or a single target node; no THP or hugetlb entries in the plan; the
+ * targets are in the caller's own cpuset (migrate_pages obeys it); and the
+ * same pages move: without --move-all, a caller with CAP_SYS_NICE makes
+ * migrate_pages move shared pages too, so the plan must have found none
+ * (page-level plan, nothing left out as shared). */
+enum exec_engine exec_choose(const struct plan *p, const struct plan_proc *pp,
+			     const struct exec_opts *o, const char **why);
+const char *exec_engine_name(enum exec_engine e);   /* "auto", "pages", "syscall" */
 /* One migrate_pages(2) call (engine syscall). */
 int exec_syscall(const struct proc_id *id, const struct plan *p,
 		 const struct plan_proc *pp, const struct exec_opts *o,

@@ -68,6 +68,14 @@ bool nodeset_intersects(const struct ns_nodeset *a, const struct ns_nodeset *b)
 	return false;
 }
 
+bool nodeset_subset(const struct ns_nodeset *a, const struct ns_nodeset *b)
+{
+	for (size_t i = 0; i < NS_MAX_NODES / 64; i++)
+		if (a->w[i] & ~b->w[i])
+			return false;
+	return true;
+}
+
 int nodeset_next(const struct ns_nodeset *s, int after)
 {
 	int n = after + 1;

@@ -28,6 +28,7 @@ int  nodeset_count(const struct ns_nodeset *s);
 bool nodeset_empty(const struct ns_nodeset *s);
 bool nodeset_equal(const struct ns_nodeset *a, const struct ns_nodeset *b);
 bool nodeset_intersects(const struct ns_nodeset *a, const struct ns_nodeset *b);
+bool nodeset_subset(const struct ns_nodeset *a, const struct ns_nodeset *b);   /* a within b */
 /* Next node in s after 'after' (pass -1 to start), or -1 at the end. */
 int  nodeset_next(const struct ns_nodeset *s, int after);
 /* The k-th node of s (k from 0), or -1. */

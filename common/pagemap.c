@@ -59,6 +59,8 @@ struct pm_page_region {
 #define PM_PAGEMAP_SCAN    _IOWR('f', 16, struct pm_scan_arg)
 #define PM_PAGE_IS_PRESENT (1ULL << 3)
 #define PM_PAGE_IS_SWAPPED (1ULL << 4)
+#define PM_PAGE_IS_HUGE    (1ULL << 6)
+#define PM_HUGE_VEC        256     /* huge-page regions per ioctl */
 
 struct pm_reader {
 	pid_t pid;
@@ -66,6 +68,7 @@ struct pm_reader {
 	unsigned want;
 	int pm_fd, kpf_fd;
 	bool has_pfn, has_kpf;
+	bool thp_scan;         /* no kpageflags: THPs from PAGEMAP_SCAN (6.7+) */
 	uint64_t page;         /* base page size */
 	uint64_t thp_pages;    /* base pages in a PMD THP; 1 without THP */
 	struct pfn_nodes *pn;  /* PFN -> node, when PFNs are visible */
@@ -73,6 +76,7 @@ struct pm_reader {
 	uint64_t *ent;         /* PM_BATCH pagemap entries */
 	uint64_t *kpf;         /* PM_BATCH effective kpageflags */
 	uint8_t *kpf_ok;       /* PM_BATCH: kpf[i] is known */
+	uint8_t *huge;         /* PM_BATCH: in a PAGE_IS_HUGE region (thp_scan) */
 	int *node;             /* PM_BATCH nodes */
 	struct pm_slot *slot;  /* PM_BATCH present PFNs, sorted */
 	uint64_t *win;         /* KPF_WIN kpageflags of one window */
@@ -288,6 +292,8 @@ static int pm_alloc(struct pm_reader *r)
 		if (!r->addr || !r->status)
 			return -ENOMEM;
 	}
+	if (r->thp_scan && !(r->huge = malloc(PM_BATCH)))
+		return -ENOMEM;
 	if (!r->has_kpf)
 		return 0;
 	r->kpf = malloc(PM_BATCH * sizeof(*r->kpf));
@@ -340,6 +346,9 @@ int pm_open(struct pm_reader **out, pid_t pid, unsigned want)
 		r->kpf_fd = path_open(O_RDONLY, "/proc/kpageflags");
 		r->has_kpf = r->kpf_fd >= 0;
 	}
+	/* without kpageflags, THPs from PAGEMAP_SCAN where the kernel has it
+	 * (found out by the first call: older kernels say ENOTTY) */
+	r->thp_scan = (want & PM_WANT_KPF) && !r->has_kpf && r->skip == PM_SKIP_SCAN;
 	if ((want & PM_WANT_NODE) && r->has_pfn && pfn_nodes_load(&r->pn) < 0)
 		r->pn = NULL;
 	rc = pm_alloc(r);
@@ -361,6 +370,11 @@ bool pm_has_kpf(const struct pm_reader *r)
 	return r->has_kpf;
 }
 
+bool pm_has_thp(const struct pm_reader *r)
+{
+	return r->has_kpf || r->thp_scan;
+}
+
 void pm_close(struct pm_reader *r)
 {
 	if (!r)
@@ -373,6 +387,7 @@ void pm_close(struct pm_reader *r)
 	free(r->ent);
 	free(r->kpf);
 	free(r->kpf_ok);
+	free(r->huge);
 	free(r->node);
 	free(r->slot);
 	free(r->win);
@@ -620,6 +635,8 @@ static unsigned pm_page_state(const struct pm_reader *r, size_t i)
 		s |= RUN_EXCLUSIVE;
 	if (e & PM_E_SOFTDIRTY)
 		s |= RUN_SOFTDIRTY;
+	if (r->thp_scan && (e & PM_E_PRESENT))
+		return s | RUN_THP_SCAN | (r->huge[i] ? RUN_THP : 0);
 	if (!r->has_kpf)
 		return s;
 	if (!(e & PM_E_PRESENT))
@@ -653,6 +670,45 @@ static int pm_merge(struct pm_reader *r, uint64_t start, size_t n,
 		cur->pfn = (s & RUN_PRESENT) ? r->ent[i] & PM_E_PFN_MASK : 0;
 	}
 	return 0;
+}
+
+/* Mark the pages of [start, start + n pages) that lie in PAGE_IS_HUGE
+ * regions (PAGEMAP_SCAN, 6.7+).  A kernel without the ioctl turns
+ * thp_scan off for the rest of the walk (the pages then say nothing). */
+static void pm_fill_huge(struct pm_reader *r, uint64_t start, size_t n)
+{
+	struct pm_page_region reg[PM_HUGE_VEC];
+	uint64_t addr = start, end = start + n * r->page;
+	struct pm_scan_arg a;
+	long got;
+
+	memset(r->huge, 0, n);
+	while (addr < end) {
+		memset(&a, 0, sizeof(a));
+		a.size = sizeof(a);
+		a.start = addr;
+		a.end = end;
+		a.vec = (uint64_t)(uintptr_t)reg;
+		a.vec_len = PM_HUGE_VEC;
+		a.category_mask = PM_PAGE_IS_HUGE;
+		a.return_mask = PM_PAGE_IS_HUGE;
+		got = ioctl(r->pm_fd, PM_PAGEMAP_SCAN, &a);
+		if (got < 0) {
+			if (errno == ENOTTY || errno == EINVAL || errno == EOPNOTSUPP)
+				r->thp_scan = false;
+			return;
+		}
+		for (long k = 0; k < got; k++) {
+			uint64_t s = reg[k].start < start ? start : reg[k].start;
+			uint64_t e = reg[k].end > end ? end : reg[k].end;
+
+			if (e > s)
+				memset(r->huge + (s - start) / r->page, 1, (e - s) / r->page);
+		}
+		if (got < PM_HUGE_VEC || a.walk_end <= addr)
+			break;
+		addr = a.walk_end;
+	}
 }
 
 /* First address in [addr, end) whose entry may be non-zero (present or
@@ -753,6 +809,8 @@ int pm_walk(struct pm_reader *r, uint64_t start, uint64_t end,
 		rc = pm_read_entries(r, addr, n, r->ent);
 		if (rc == 0 && r->has_kpf)
 			rc = pm_fill_kpf(r, n);
+		if (rc == 0 && r->thp_scan)
+			pm_fill_huge(r, addr, n);
 		if (rc == 0)
 			rc = pm_fill_nodes(r, addr, n);
 		if (rc == 0)

@@ -27,6 +27,11 @@
  * - In a walk that reads kpageflags, RUN_KPF is set on absent pages too
  *   (nothing to know about them), so runs do not split on it; it is
  *   missing only on present pages whose flags could not be read.
+ * - Without kpageflags, on the live machine with kernel 6.7+, a PMD-mapped
+ *   huge page still shows: the PAGEMAP_SCAN ioctl's PAGE_IS_HUGE category
+ *   marks its present pages RUN_THP | RUN_THP_SCAN (others RUN_THP_SCAN
+ *   alone).  hugetlb pages are PAGE_IS_HUGE too: the mapping tells them
+ *   apart.  Lazyfree and the zero page stay root-only.
  */
 #ifndef NS_PAGEMAP_H
 #define NS_PAGEMAP_H
@@ -68,6 +73,7 @@
 #define RUN_LAZYFREE   0x0040   /* kpageflags: anon, !swapbacked, !swapcache */
 #define RUN_HUGETLB    0x0080
 #define RUN_ZERO       0x0100   /* the shared zero page */
+#define RUN_THP_SCAN   0x0200   /* RUN_THP is known from PAGEMAP_SCAN (no kpageflags) */
 #define RUN_KPF        0x8000   /* THP/LAZYFREE/HUGETLB/ZERO bits are known */
 
 #define RUN_NODE_NONE  (-1)      /* not present */
@@ -88,10 +94,12 @@ struct pm_reader;
 
 /* Open the readers of one process.  With PM_WANT_KPF and no access to
  * kpageflags or PFNs, the reader still opens; pm_has_kpf() then says false
- * so the caller can say that page-level THP/lazyfree detail is root-only. */
+ * so the caller can say that page-level lazyfree detail is root-only, and
+ * pm_has_thp() whether huge pages show all the same (PAGEMAP_SCAN). */
 int pm_open(struct pm_reader **out, pid_t pid, unsigned want);
 bool pm_has_pfn(const struct pm_reader *r);
 bool pm_has_kpf(const struct pm_reader *r);
+bool pm_has_thp(const struct pm_reader *r);   /* kpageflags or PAGEMAP_SCAN */
 void pm_close(struct pm_reader *r);
 
 typedef int (*pm_run_fn)(void *ud, const struct page_run *run);

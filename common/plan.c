@@ -429,7 +429,8 @@ static int plan_walk_run(void *ud, const struct page_run *pr)
 		r.step = m->page_size > w->p->page_size ? m->page_size : w->p->page_size;
 		return plan_walk_push(w, &r);
 	}
-	if ((pr->flags & RUN_KPF) && (pr->flags & RUN_THP) && w->p->thp_size > w->p->page_size)
+	if ((pr->flags & (RUN_KPF | RUN_THP_SCAN)) && (pr->flags & RUN_THP) &&
+	    w->p->thp_size > w->p->page_size)
 		return plan_walk_thp(w, r);
 	return plan_walk_push(w, &r);
 }
@@ -551,7 +552,7 @@ int plan_add_process(struct plan *p, const struct plan_opts *o,
 		pp->id = *id;
 	if (o->use_pagemap && pm_open(&pm, id->pid, PM_WANT_NODE | PM_WANT_KPF) < 0)
 		pm = NULL;
-	pp->kpf = pm && pm_has_kpf(pm);
+	pp->kpf = pm && pm_has_thp(pm);
 	rc = 0;
 	for (size_t i = 0; i < s.maps.n && rc == 0; i++)
 		rc = plan_mapping(p, pp, o, &s.maps.v[i], pm);

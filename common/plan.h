@@ -78,7 +78,8 @@ struct plan_proc {
 	uint64_t shared_pages;        /* left out: mapped by other processes too
 				       * (pagemap not "exclusive") and no move_all */
 	uint64_t thp_entries;         /* THPs planned (PLAN_THP entries) */
-	bool kpf;                     /* THP/folio boundaries were visible */
+	bool kpf;                     /* THP boundaries were visible (kpageflags,
+				       * or PAGEMAP_SCAN on 6.7+ without root) */
 	bool coarse;                  /* some runs are coarse */
 	char policy_warn[128];        /* "bind:0" etc. of a planned mapping whose
 				       * policy keeps it off the target, or "" */

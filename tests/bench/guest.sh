@@ -91,6 +91,7 @@ run_tool() {
 	case $tool in
 	mmigrate) ${NSB_TIMEOUT:+timeout "$NSB_TIMEOUT"} mmigrate -q -J "$HPID" "$a" "$b" ;;
 	threads2) mmigrate -q -J --threads 2 "$HPID" "$a" "$b" ;;
+	moveall) mmigrate -q -J --move-all "$HPID" "$a" "$b" ;;
 	batch*) mmigrate -q -J --batch "${tool#batch}" "$HPID" "$a" "$b" ;;
 	discard) mmigrate -q -J --discard-lazyfree "$HPID" "$a" "$b" ;;
 	rate*) mmigrate -q -J --rate "${tool#rate}M" "$HPID" "$a" "$b" ;;
@@ -132,7 +133,7 @@ sample() {
 	migratepages) ;;
 	bare) more="$more $(sed 's/^seconds=/call_seconds=/' "$tmp/out")" ;;
 	*) more="$more moved_bytes=$(mm_field moved_bytes) discarded_bytes=$(mm_field discarded_bytes)"
-	   more="$more tool_seconds=$(mm_field seconds) calls=$(mm_field calls)" ;;
+	   more="$more tool_seconds=$(mm_field seconds) calls=$(mm_field calls) engine=$(mm_field engine)" ;;
 	esac
 	if [ "$rc" != 0 ]; then
 		ok=0
@@ -274,7 +275,7 @@ part_rate() { # MIB DEADLINE RATES_MIB...
 # when it starts; what it does not use goes to the parts after it.
 big=${2:-1024}
 MIN_REPS=${3:-3}
-tools="mmigrate migratepages bare threads2"
+tools="mmigrate migratepages bare threads2 moveall"
 # in order of importance: a guest cut short by its timeout loses the last
 part_compare 4k 256 "$(deadline 15)" $tools plan
 part_compare thp 256 "$(deadline 18)" $tools plan

@@ -156,6 +156,31 @@ print(sum(r[\"size_bytes\"] for r in d[\"runs\"]
 	[ "$(grep -c CAP_SYS_ADMIN <<<"$output")" = 1 ]
 }
 
+@test "live --pages without root on 6.7+: THPs from PAGEMAP_SCAN, lazyfree still unknown" {
+	local major minor pid out
+	IFS=. read -r major minor _ <<<"$(uname -r)"
+	(( major > 6 || (major == 6 && minor >= 7) )) || skip "PAGEMAP_SCAN needs 6.7+ ($(uname -r))"
+	grep -q '\[never\]' /sys/kernel/mm/transparent_hugepage/enabled && skip "THP disabled"
+	out=$(mktemp -d /tmp/ns-thp-XXXXXX)   # nobody cannot enter bats' own
+	chmod 777 "$out"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$NS_HELPERS/nshelper" --mib 8 --thp \
+		--ready "$out/ready" >/dev/null 2>&1 3>&- &
+	pid=$!
+	for _ in $(seq 100); do [ -s "$out/ready" ] && break; sleep 0.05; done
+	grep -q ' thp=1' "$out/ready" || { kill "$pid"; rm -rf "$out"; skip "no THP for the helper"; }
+	local addr
+	addr=$(sed -n 's/.* addr=0x\([0-9a-f]*\).*/\1/p' "$out/ready")
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$NS_BIN/mscan" -p "$pid" --pages \
+		-o START,PAGES,THP,LAZYFREE --noheadings
+	kill "$pid"
+	rm -rf "$out"
+	assert_success
+	assert_output --partial "THPs are, from PAGEMAP_SCAN"
+	# the helper's region: THP yes, lazyfree unknown; libc's pages: THP no
+	assert_line --regexp "^0*$addr +[0-9]+ +yes +-\$"
+	assert_line --regexp " no +-\$"
+}
+
 @test "selection by -n NAME, -u USER and --cgroup" {
 	local p1 p2 cg
 	p1=$(hog nshog1); p2=$(hog nshog2)
