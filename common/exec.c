@@ -164,6 +164,10 @@ struct exec_ctx {
 	size_t batch;               /* entries per call */
 	uint64_t max_bytes;         /* bytes per call */
 	bool requery_all;
+	/* what the discard step handed to the kernel (ascending, disjoint):
+	 * only batches that touch it are queried before they move */
+	struct exec_span { uint64_t start, end; } *gone;
+	size_t ngone;
 
 	pthread_mutex_t lock;
 	size_t run;                 /* cursor: run index and entry within it */
@@ -521,6 +525,29 @@ static bool exec_batch_coarse(const struct exec_ctx *c, const struct exec_batch 
 	return false;
 }
 
+/* Does an entry of the batch lie in a range the discard step paged out? */
+static bool exec_batch_discarded(const struct exec_ctx *c, const struct exec_batch *b)
+{
+	for (size_t i = 0; i < b->n && c->ngone; i++) {
+		uint64_t a = (uint64_t)(uintptr_t)b->addr[i];
+		uint64_t e = a + c->pp->runs[b->ridx[i]].step;
+		size_t lo = 0, hi = c->ngone;
+
+		/* the first range ending after a */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (c->gone[mid].end <= a)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < c->ngone && c->gone[lo].start < e)
+			return true;
+	}
+	return false;
+}
+
 static void *exec_worker(void *arg)
 {
 	struct exec_ctx *c = arg;
@@ -546,7 +573,7 @@ static void *exec_worker(void *arg)
 		uint64_t calls = 0, retries = 0, bytes = 0;
 
 		rc = 0;
-		if (c->requery_all || exec_batch_coarse(c, &b)) {
+		if (c->requery_all || exec_batch_coarse(c, &b) || exec_batch_discarded(c, &b)) {
 			rc = exec_filter(c, &b);
 			calls++;
 		}
@@ -761,6 +788,15 @@ static int exec_discard(struct exec_ctx *c, int pidfd)
 	}
 	memset(&res, 0, sizeof(res));
 	rc = discard_apply(pidfd, &set, &dopt, &res);
+	if (rc == 0 && set.n) {
+		c->gone = malloc(set.n * sizeof(*c->gone));
+		if (!c->gone)
+			c->requery_all = true;   /* query everything instead */
+		for (size_t i = 0; c->gone && i < set.n; i++)
+			if (!(set.v[i].flags & DR_SKIPPED))
+				c->gone[c->ngone++] = (struct exec_span){
+					set.v[i].start, set.v[i].start + set.v[i].len };
+	}
 	if (rc == 0) {
 		for (int n = 0; n < set.node_slots; n++) {
 			uint64_t pages = set.node[n].discarded / c->p->page_size;
@@ -886,8 +922,8 @@ int exec_proc(const struct plan *p, const struct plan_proc *pp,
 			exec_stop_locked(&c, EXS_GONE, rc);
 		else if (rc < 0)
 			r->discard_err = rc;
-		if (r->discard_done)
-			c.requery_all = true;   /* discarded pages are gone now */
+		/* discarded pages are gone now: the batches that held them are
+		 * queried first (c.gone) */
 	}
 	if (!c.stopped)
 		rc = exec_start_threads(&c, o->threads);
@@ -897,6 +933,7 @@ int exec_proc(const struct plan *p, const struct plan_proc *pp,
 		exec_discard_fix(r);
 	r->seconds = exec_now() - c.t0;
 	pthread_mutex_destroy(&c.lock);
+	free(c.gone);
 	if (o->residual && r->stop != EXS_GONE && procs_check_same(&pp->id) == 0 &&
 	    (pidfd < 0 || privs_pidfd_alive(pidfd))) {
 		exec_after(p, pp, r, c.batch);
