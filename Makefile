@@ -120,8 +120,10 @@ units: $(UNIT_BINS)
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # ---- tests ---------------------------------------------------------------
-# make check: host tests, host tests under ASan+UBSan, valgrind, then the
-# multi-node guest (tests/vm).  check-host / check-vm run one part.
+# make check: host tests, host tests under ASan+UBSan, ThreadSanitizer,
+# valgrind, short fuzzing, then the multi-node guest (tests/vm) on both
+# kernels, and once more on one kernel with the tools built with ASan+UBSan.
+# check-host / check-vm / ... run one part.
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 KERNEL ?= all
 TOPO   ?= all
@@ -135,6 +137,7 @@ check: deps-check
 	$(MAKE) check-valgrind
 	$(MAKE) check-fuzz
 	$(MAKE) check-vm
+	$(MAKE) check-vm-asan
 
 deps-check:
 	@scripts/deps build check
