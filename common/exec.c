@@ -701,7 +701,8 @@ static int exec_after_pagemap(const struct plan *p, const struct plan_proc *pp,
 	uint64_t thp_pages = 0;
 	int rc = 0;
 
-	if (pm_open(&pm, pp->id.pid, PM_WANT_NODE | PM_WANT_KPF) < 0)
+	/* kpageflags only count THPs that arrived whole: none planned, none read */
+	if (pm_open(&pm, pp->id.pid, PM_WANT_NODE | (pp->thp_entries ? PM_WANT_KPF : 0)) < 0)
 		return -EOPNOTSUPP;
 	if (!pm_has_pfn(pm)) {
 		pm_close(pm);

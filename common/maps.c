@@ -1001,7 +1001,7 @@ int maps_parse_maps(FILE *f, const char *name, struct mapping_list *out,
  * read() of a seq_file as far as the buffer goes, so fewer, larger reads. */
 static FILE *maps_open(pid_t pid, const char *file, char **iobuf, int *err)
 {
-	enum { IOBUF = 256 * 1024 };
+	enum { IOBUF = 64 * 1024 };
 	FILE *f;
 
 	*iobuf = NULL;

@@ -532,7 +532,8 @@ static int topo_read_nodes(struct ns_topology *t, bool facts)
 {
 	struct ns_nodeset mem, cpu;
 	bool have_mem, have_cpu;
-	uint64_t hps = topo_hugepage_size();
+	uint64_t hps = 0;     /* read with the first node's meminfo */
+	bool hps_read = false;
 	char path[64];
 	int rc, n, i = 0;
 
@@ -551,6 +552,10 @@ static int topo_read_nodes(struct ns_topology *t, bool facts)
 		nd->id = n;
 		/* without has_memory/has_cpu the kinds come from the facts */
 		if (facts || !have_mem) {
+			if (!hps_read) {
+				hps = topo_hugepage_size();
+				hps_read = true;
+			}
 			snprintf(path, sizeof(path), NODE_DIR "/node%d/meminfo", n);
 			topo_read_meminfo(path, nd, hps);
 		}
