@@ -268,6 +268,14 @@ void cli_sel_all(struct cli_sel *s)
 	s->any = true;
 }
 
+bool cli_sel_named(const struct cli_sel *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->sel.npids; i++)
+		if (s->sel.pids[i] == pid)
+			return true;
+	return false;
+}
+
 int cli_select(struct cli_sel *s, struct proc_list *out)
 {
 	pid_t bad = 0;

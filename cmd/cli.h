@@ -50,6 +50,8 @@ void cli_sel_name(struct cli_sel *s, const char *arg);     /* -n NAME */
 void cli_sel_user(struct cli_sel *s, const char *arg);     /* -u USER */
 void cli_sel_cgroup(struct cli_sel *s, const char *arg);   /* --cgroup PATH */
 void cli_sel_all(struct cli_sel *s);                       /* -A */
+/* The PID was given with -p (not only found by -n/-u/--cgroup/-A). */
+bool cli_sel_named(const struct cli_sel *s, pid_t pid);
 /* Resolve the selection; on error prints one line and returns the exit code
  * (1 no such process / none matched, 2 bad selection); 0 on success. */
 int cli_select(struct cli_sel *s, struct proc_list *out);

@@ -513,6 +513,20 @@ static int run_apply(struct mfd *m, const struct proc_id *id,
 	return code;
 }
 
+/* run_one's answer for a process found by -n/-u/--cgroup/-A that exited
+ * before anything was done to it: on a busy machine (an -A in a job's
+ * prolog) processes come and go, and one that is gone is left out as if it
+ * had not matched.  A PID named with -p still counts (exit 1, or 3 in a mix). */
+#define MFD_LEFT_OUT (-2)
+
+static bool gone_unnamed(struct mfd *m, const struct proc_id *id, int rc)
+{
+	if (!(rc == -ESRCH || (rc == -ENOENT && path_is_live())) || cli_sel_named(&m->sel, id->pid))
+		return false;
+	cli_warn("pid %d (%s) exited before its turn: left out", (int)id->pid, id->comm);
+	return true;
+}
+
 static int run_one(struct mfd *m, const struct proc_id *id)
 {
 	struct discard_set s;
@@ -523,6 +537,8 @@ static int run_one(struct mfd *m, const struct proc_id *id)
 
 	memset(&r, 0, sizeof(r));
 	rc = discard_find(id, &m->dopts, &s);
+	if (rc < 0 && gone_unnamed(m, id, rc))
+		return MFD_LEFT_OUT;
 	if (rc < 0) {
 		code = find_error(id, rc, why, sizeof(why));
 		cli_err("%s", why);
@@ -541,6 +557,11 @@ static int run_one(struct mfd *m, const struct proc_id *id)
 		code = NS_EXIT_PERM;
 	} else if (!m->dry_run && s.candidate) {
 		code = run_apply(m, id, &s, &r, why, sizeof(why));
+		if (code == NS_EXIT_FAIL && r.calls == 0 && procs_check_same(id) < 0 &&
+		    gone_unnamed(m, id, -ESRCH)) {
+			discard_set_free(&s);
+			return MFD_LEFT_OUT;
+		}
 		applied = code != NS_EXIT_PERM &&
 			!(code == NS_EXIT_FAIL && r.calls == 0);
 	}
@@ -576,6 +597,7 @@ int main(int argc, char **argv)
 	struct mfd m;
 	struct proc_list pl = { 0 };
 	int code = -1, rc;
+	size_t left_out = 0;
 
 	memset(&m, 0, sizeof(m));
 	cli_init(argc, argv);
@@ -591,7 +613,16 @@ int main(int argc, char **argv)
 					       NS_EXIT_TIMEOUT : cli_signal_exit());
 			break;
 		}
-		code = ns_exit_combine(code, run_one(&m, &pl.v[i]));
+		rc = run_one(&m, &pl.v[i]);
+		if (rc == MFD_LEFT_OUT) {
+			left_out++;
+			continue;
+		}
+		code = ns_exit_combine(code, rc);
+	}
+	if (code < 0 && left_out) {
+		cli_err("every selected process exited before its turn");
+		code = NS_EXIT_FAIL;
 	}
 	if (cli_signal)
 		code = cli_signal_exit();

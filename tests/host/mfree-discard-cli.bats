@@ -237,6 +237,32 @@ assert_lazy_bytes() { # ACTUAL EXPECTED
 	stop_helper
 }
 
+@test "-n: processes that exit before their turn are left out (exit 0); a named -p one counts" {
+	need_root
+	local name=nsq$$x$BATS_TEST_NUMBER i k st threes=0 leftout=0 long
+	cp /bin/sleep "$BATS_TEST_TMPDIR/$name"
+	"$BATS_TEST_TMPDIR/$name" 60 3>&- &
+	long=$!
+	for ((i = 0; i < 15; i++)); do
+		# short-lived ones of the same name, exiting while the tool runs
+		for ((k = 0; k < 20; k++)); do
+			"$BATS_TEST_TMPDIR/$name" "0.0$((RANDOM % 9 + 1))" 3>&- &
+		done
+		st=0
+		mfree-discard -n "$name" --dry-run >/dev/null 2>"$BATS_TEST_TMPDIR/err" || st=$?
+		[ "$st" = 3 ] && threes=$((threes + 1))
+		grep -q "exited before its turn: left out" "$BATS_TEST_TMPDIR/err" && leftout=$((leftout + 1))
+		[ "$st" = 0 ] || fail "run $i: exit $st: $(cat "$BATS_TEST_TMPDIR/err")"
+		wait $(jobs -p | grep -vx "$long") 2>/dev/null || true
+	done
+	kill "$long"
+	echo "# $leftout of 15 runs left a process out" >&3
+	assert_equal "$threes" 0
+	# a PID named with -p that does not exist still counts
+	run mfree-discard -p "$long" --dry-run
+	assert_failure 1
+}
+
 @test "--sysroot DIR: a dry run reads a captured tree; changing it is refused; no pagemap is named" {
 	local tree=$NS_TOP/tests/fixtures/trees/synth-4node
 	run --separate-stderr mfree-discard --sysroot "$tree" --dry-run -J -p 1004
