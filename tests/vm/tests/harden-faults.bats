@@ -93,9 +93,13 @@ wait_moving() { # PID [ADDR]
 }
 
 @test "target execs another program mid-move: that part stops at the next batch, exit 3" {
-	# a bash with 64 MiB of heap on node 0 (CPU 0) that execs sleep on SIGUSR2
+	# a bash with 64 MiB of heap on node 0 (CPU 0) that execs sleep on SIGUSR2;
+	# it waits with the read builtin on a FIFO: a forked sleep would share
+	# the heap (copy on write) with its child, and the plan leave it out
+	mkfifo "$BATS_TEST_TMPDIR/idle"
 	taskset -c 0 bash -c 'printf -v big "%*s" 67108864 x; trap "exec sleep 1000" USR2
-		echo ready >"$1"; while :; do sleep 0.1; done' _ "$BATS_TEST_TMPDIR/ready" 3>&- &
+		exec 9<>"$2"; echo ready >"$1"; while :; do read -t 0.1 -u 9 _ || :; done' \
+		_ "$BATS_TEST_TMPDIR/ready" "$BATS_TEST_TMPDIR/idle" 3>&- &
 	local pid=$! i rc=0
 	BG_PIDS="$pid"
 	for ((i = 0; i < 600; i++)); do [ -f "$BATS_TEST_TMPDIR/ready" ] && break; sleep 0.1; done

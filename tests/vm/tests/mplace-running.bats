@@ -4,6 +4,12 @@
 # on the target; --auto picks the node holding most of the memory.
 load common
 
+# NUMA balancing would move pages behind the tests' back and make some busy
+# while mplace moves them; off for these tests, restored afterwards.
+setup_file() { numa_balancing_off; }
+
+teardown_file() { numa_balancing_restore; }
+
 all_threads_on() { # PID CPULIST
 	local t c
 	for t in /proc/"$1"/task/*; do
