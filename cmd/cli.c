@@ -268,12 +268,20 @@ void cli_sel_all(struct cli_sel *s)
 	s->any = true;
 }
 
-bool cli_sel_named(const struct cli_sel *s, pid_t pid)
+static bool cli_sel_named(const struct cli_sel *s, pid_t pid)
 {
 	for (size_t i = 0; i < s->sel.npids; i++)
 		if (s->sel.pids[i] == pid)
 			return true;
 	return false;
+}
+
+bool cli_sel_left_out(const struct cli_sel *s, const struct proc_id *id, int err)
+{
+	if (!(err == -ESRCH || (err == -ENOENT && path_is_live())) || cli_sel_named(s, id->pid))
+		return false;
+	cli_warn("process %d (%s) exited before its turn: left out", (int)id->pid, id->comm);
+	return true;
 }
 
 int cli_select(struct cli_sel *s, struct proc_list *out)

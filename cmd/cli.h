@@ -50,8 +50,13 @@ void cli_sel_name(struct cli_sel *s, const char *arg);     /* -n NAME */
 void cli_sel_user(struct cli_sel *s, const char *arg);     /* -u USER */
 void cli_sel_cgroup(struct cli_sel *s, const char *arg);   /* --cgroup PATH */
 void cli_sel_all(struct cli_sel *s);                       /* -A */
-/* The PID was given with -p (not only found by -n/-u/--cgroup/-A). */
-bool cli_sel_named(const struct cli_sel *s, pid_t pid);
+/* One rule of the exit-code contract for every tool: a process found by
+ * -n/-u/--cgroup/-A that is gone (err -ESRCH, or -ENOENT on the live
+ * machine) before anything was done to it is left out as if it had not
+ * matched: on a busy machine processes come and go.  Says so on stderr and
+ * returns true; false for any other error and for a PID named with -p,
+ * which still counts (1, or 3 among others). */
+bool cli_sel_left_out(const struct cli_sel *s, const struct proc_id *id, int err);
 /* Resolve the selection; on error prints one line and returns the exit code
  * (1 no such process / none matched, 2 bad selection); 0 on success. */
 int cli_select(struct cli_sel *s, struct proc_list *out);

@@ -488,24 +488,29 @@ static int result_code(struct mfd *m, const struct discard_set *s,
 	return NS_EXIT_OK;
 }
 
+/* *err: the -errno that stopped it before anything was applied, or 0. */
 static int run_apply(struct mfd *m, const struct proc_id *id,
 		     struct discard_set *s, struct discard_result *r,
-		     char *msg, size_t len)
+		     char *msg, size_t len, int *err)
 {
 	int pidfd, rc, code;
 
 	pidfd = privs_pidfd_open(id->pid);
-	if (pidfd < 0)
-		return apply_error(id, pidfd, msg, len);
 	/* the pidfd pins this process; a reused PID is refused here */
-	if (procs_check_same(id) < 0) {
+	if (pidfd >= 0 && procs_check_same(id) < 0) {
 		close(pidfd);
-		return apply_error(id, -ESRCH, msg, len);
+		pidfd = -ESRCH;
+	}
+	if (pidfd < 0) {
+		*err = pidfd;
+		return apply_error(id, pidfd, msg, len);
 	}
 	rc = discard_apply(pidfd, s, &m->dopts, r);
 	close(pidfd);
-	if (rc < 0)
+	if (rc < 0) {
+		*err = r->calls ? 0 : rc;
 		return apply_error(id, rc, msg, len);
+	}
 	code = result_code(m, s, r);
 	if (r->error)
 		snprintf(msg, len, "pid %d: some ranges were refused: %s",
@@ -513,19 +518,8 @@ static int run_apply(struct mfd *m, const struct proc_id *id,
 	return code;
 }
 
-/* run_one's answer for a process found by -n/-u/--cgroup/-A that exited
- * before anything was done to it: on a busy machine (an -A in a job's
- * prolog) processes come and go, and one that is gone is left out as if it
- * had not matched.  A PID named with -p still counts (exit 1, or 3 in a mix). */
+/* run_one's answer for a process left out (cli_sel_left_out). */
 #define MFD_LEFT_OUT (-2)
-
-static bool gone_unnamed(struct mfd *m, const struct proc_id *id, int rc)
-{
-	if (!(rc == -ESRCH || (rc == -ENOENT && path_is_live())) || cli_sel_named(&m->sel, id->pid))
-		return false;
-	cli_warn("pid %d (%s) exited before its turn: left out", (int)id->pid, id->comm);
-	return true;
-}
 
 static int run_one(struct mfd *m, const struct proc_id *id)
 {
@@ -533,11 +527,11 @@ static int run_one(struct mfd *m, const struct proc_id *id)
 	struct discard_result r;
 	char why[256] = "";
 	bool applied = false;
-	int rc, code = NS_EXIT_OK;
+	int rc, code = NS_EXIT_OK, err = 0;
 
 	memset(&r, 0, sizeof(r));
 	rc = discard_find(id, &m->dopts, &s);
-	if (rc < 0 && gone_unnamed(m, id, rc))
+	if (rc < 0 && cli_sel_left_out(&m->sel, id, rc))
 		return MFD_LEFT_OUT;
 	if (rc < 0) {
 		code = find_error(id, rc, why, sizeof(why));
@@ -556,9 +550,8 @@ static int run_one(struct mfd *m, const struct proc_id *id)
 		   privs_check(id, PRIV_DISCARD, why, sizeof(why)) < 0) {
 		code = NS_EXIT_PERM;
 	} else if (!m->dry_run && s.candidate) {
-		code = run_apply(m, id, &s, &r, why, sizeof(why));
-		if (code == NS_EXIT_FAIL && r.calls == 0 && procs_check_same(id) < 0 &&
-		    gone_unnamed(m, id, -ESRCH)) {
+		code = run_apply(m, id, &s, &r, why, sizeof(why), &err);
+		if (err && cli_sel_left_out(&m->sel, id, err)) {
 			discard_set_free(&s);
 			return MFD_LEFT_OUT;
 		}

@@ -36,6 +36,7 @@ struct mm {
 	size_t nvma;
 	struct cli_exec ex;          /* execution options shared with mplace */
 	bool dry_run, json, wait, force, bytes;
+	size_t gone_named;          /* -p PIDs gone before they were planned */
 	const char *plan_out, *apply, *sysroot;
 
 	struct ns_topology topo;
@@ -332,8 +333,12 @@ static int plan_new(struct mm *m)
 		const struct proc_id *id = &procs.v[i];
 
 		rc = plan_add_process(&m->plan, &po, id, cli_maps_warn, NULL);
-		if (rc == -ESRCH || rc == -ENOENT) {
+		if (rc < 0 && cli_sel_left_out(&m->sel, id, rc)) {
+			continue;
+		} else if (rc == -ESRCH || rc == -ENOENT) {
+			/* named with -p: it counts in the exit status */
 			cli_warn("process %d (%s) has gone", (int)id->pid, id->comm);
+			m->gone_named++;
 			code = ns_exit_combine(code ? code : -1, NS_EXIT_FAIL);
 		} else if (rc == -EACCES || rc == -EPERM) {
 			char why[256];
@@ -353,6 +358,8 @@ static int plan_new(struct mm *m)
 		}
 	}
 	procs_list_free(&procs);
+	if (m->plan.nprocs == 0 && !code)
+		cli_err("every selected process exited before it was planned");
 	if (m->plan.nprocs == 0)
 		return code ? code : NS_EXIT_FAIL;
 	return 0;
@@ -497,9 +504,9 @@ static int print_plan(struct mm *m, const struct guard_result *g)
 			printf(", %s shared with other processes left out (--move-all)",
 			       str_human_size(pp->shared_pages * p->page_size, b, sizeof(b)));
 		printf("%s", pp->coarse ? " (page addresses not known: queried when moving)" : "");
-		if (pp->nruns && !m->sysroot) {
+		if (pp->nruns && path_is_live()) {   /* a captured tree is not ours */
 			const char *why;
-			enum exec_engine e = exec_choose(p, pp, &m->ex.xo, &why);
+			enum exec_engine e = exec_choose(pp, &m->ex.xo, &why);
 
 			printf("; engine %s (%s)", exec_engine_name(e), why);
 		}
@@ -657,7 +664,7 @@ static void run_all(struct mm *m, struct mm_outcome *out)
 			break;
 		m->last_draw = -1;
 		xo = m->ex.xo;
-		xo.engine = out[i].engine = exec_choose(&m->plan, pp, &m->ex.xo, &out[i].engine_why);
+		xo.engine = out[i].engine = exec_choose(pp, &m->ex.xo, &out[i].engine_why);
 		rc = exec_proc(&m->plan, pp, &xo, &out[i].r);
 		progress_end(m);
 		out[i].ran = rc < 0 ? rc : 1;
@@ -843,6 +850,8 @@ static int report(struct mm *m, struct mm_outcome *out)
 		out[i].code = outcome_code(&out[i], &m->plan.procs[i]);
 		code = ns_exit_combine(code, out[i].code);
 	}
+	if (m->gone_named)         /* -p PIDs gone before planning */
+		code = ns_exit_combine(code, NS_EXIT_FAIL);
 	if (code < 0)
 		code = NS_EXIT_OK;
 	if (cli_signal)

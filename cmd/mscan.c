@@ -375,6 +375,8 @@ struct mscan_pass {
 	struct out_table *nodes;      /* --topology */
 	json_t *errors;               /* processes not read: [{pid, comm, error, message}] */
 	size_t nprocs;                /* processes selected */
+	const struct cli_sel *sel;    /* how they were selected */
+	size_t left_out;              /* found by a filter, gone before read */
 	int code;                     /* combined exit code of the processes */
 };
 
@@ -393,6 +395,10 @@ static void proc_failed(struct mscan_pass *p, const struct proc_id *id, int rc,
 {
 	char msg[256];
 
+	if (cli_sel_left_out(p->sel, id, rc)) {
+		p->left_out++;
+		return;
+	}
 	if (rc == -ESRCH || rc == -ENOENT) {
 		snprintf(msg, sizeof(msg), "process %d (%s) went away", (int)id->pid, id->comm);
 		/* among several a warning; alone it is the whole outcome */
@@ -751,6 +757,7 @@ static int run_pass(struct mscan *m)
 			return rc;
 		}
 		p.nprocs = l.n;
+		p.sel = &m->sel;
 		add_pid_column(m, &p, l.n);
 		scan_all(m, &p, &l);
 		procs_list_free(&l);
@@ -758,6 +765,10 @@ static int run_pass(struct mscan *m)
 	if (cli_signal) {
 		pass_free(&p);
 		return cli_signal_exit();
+	}
+	if (p.code < 0 && p.left_out) {
+		cli_err("every selected process exited before it was read");
+		p.code = NS_EXIT_FAIL;
 	}
 	rc = render(m, &p);
 	if (rc < 0 && rc != -EPIPE) {

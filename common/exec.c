@@ -525,27 +525,28 @@ static bool exec_batch_coarse(const struct exec_ctx *c, const struct exec_batch 
 	return false;
 }
 
-/* Does an entry of the batch lie in a range the discard step paged out? */
+/* Does the batch touch a range the discard step paged out?  A batch's
+ * entries ascend (one target node, runs sorted by start), so its span is
+ * checked: one search per batch, at worst a query of a batch that did not
+ * need one. */
 static bool exec_batch_discarded(const struct exec_ctx *c, const struct exec_batch *b)
 {
-	for (size_t i = 0; i < b->n && c->ngone; i++) {
-		uint64_t a = (uint64_t)(uintptr_t)b->addr[i];
-		uint64_t e = a + c->pp->runs[b->ridx[i]].step;
-		size_t lo = 0, hi = c->ngone;
+	uint64_t a, e;
+	size_t lo = 0, hi = c->ngone;
 
-		/* the first range ending after a */
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
+	if (!c->ngone || !b->n)
+		return false;
+	a = (uint64_t)(uintptr_t)b->addr[0];
+	e = (uint64_t)(uintptr_t)b->addr[b->n - 1] + c->pp->runs[b->ridx[b->n - 1]].step;
+	while (lo < hi) {          /* the first range that ends after a */
+		size_t mid = lo + (hi - lo) / 2;
 
-			if (c->gone[mid].end <= a)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo < c->ngone && c->gone[lo].start < e)
-			return true;
+		if (c->gone[mid].end <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return false;
+	return lo < c->ngone && c->gone[lo].start < e;
 }
 
 static void *exec_worker(void *arg)
@@ -961,8 +962,8 @@ const char *exec_engine_name(enum exec_engine e)
 	return e == EXEC_SYSCALL ? "syscall" : e == EXEC_PAGES ? "pages" : "auto";
 }
 
-enum exec_engine exec_choose(const struct plan *p, const struct plan_proc *pp,
-			     const struct exec_opts *o, const char **why)
+enum exec_engine exec_choose(const struct plan_proc *pp, const struct exec_opts *o,
+			     const char **why)
 {
 	struct ns_nodeset mine;
 
@@ -992,7 +993,6 @@ enum exec_engine exec_choose(const struct plan *p, const struct plan_proc *pp,
 		*why = "targets outside our cpuset";
 		return EXEC_PAGES;
 	}
-	(void)p;
 	*why = "base pages, whole process";
 	return EXEC_SYSCALL;
 }

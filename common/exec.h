@@ -143,8 +143,8 @@ int exec_proc(const struct plan *p, const struct plan_proc *pp,
  * same pages move: without --move-all, a caller with CAP_SYS_NICE makes
  * migrate_pages move shared pages too, so the plan must have found none
  * (page-level plan, nothing left out as shared). */
-enum exec_engine exec_choose(const struct plan *p, const struct plan_proc *pp,
-			     const struct exec_opts *o, const char **why);
+enum exec_engine exec_choose(const struct plan_proc *pp, const struct exec_opts *o,
+			     const char **why);
 const char *exec_engine_name(enum exec_engine e);   /* "auto", "pages", "syscall" */
 /* One migrate_pages(2) call (engine syscall). */
 int exec_syscall(const struct proc_id *id, const struct plan *p,

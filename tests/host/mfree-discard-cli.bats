@@ -99,8 +99,8 @@ assert_lazy_bytes() { # ACTUAL EXPECTED
 @test "--dry-run reports what would go and changes nothing" {
 	need_root
 	start_lazy_helper --mib 32 --no-thp --free-pct 50 --rewrite-pct 25
-	local lf=$(lazyfree_kb "$HELPER_PID") rss=$(smaps_kb "$HELPER_PID" Rss)
-	[ "$lf" -gt 0 ]
+	local lf=$(lazyfree_kb "$HELPER_PID") rss=$(smaps_kb "$HELPER_PID" Rss "$HELPER_ADDR")
+	[ "$lf" -gt 0 ] && [ "$rss" -gt 0 ]
 	run mfree-discard -p "$HELPER_PID" --dry-run -J
 	assert_success
 	echo "$output" >"$BATS_TEST_TMPDIR/j"
@@ -112,22 +112,24 @@ assert_lazy_bytes() { # ACTUAL EXPECTED
 	# nothing dropped: every clean lazily freed page is still there (the
 	# dry run only drains the kernel's per-CPU MADV_FREE batches)
 	assert_equal "$(lazyfree_kb "$HELPER_PID")" $(( (HELPER_FREE_LEN - HELPER_REWRITE_LEN) / 1024 ))
-	[ "$(smaps_kb "$HELPER_PID" Rss)" -ge $((rss - 64)) ]
+	[ "$(smaps_kb "$HELPER_PID" Rss "$HELPER_ADDR")" -ge $((rss - 64)) ]
 	stop_helper
 }
 
 @test "precise mode: clean lazyfree pages go, rewritten ones stay intact" {
 	need_root
 	start_lazy_helper --mib 32 --no-thp --free-pct 50 --rewrite-pct 25
-	local rss=$(smaps_kb "$HELPER_PID" Rss) clean_kb=$(( (HELPER_FREE_LEN - HELPER_REWRITE_LEN) / 1024 ))
+	# the Rss of the helper's region: the process's total also moves with
+	# its stack and libc (CI once saw it 96 kB short of the clean bytes)
+	local rss=$(smaps_kb "$HELPER_PID" Rss "$HELPER_ADDR") clean_kb=$(( (HELPER_FREE_LEN - HELPER_REWRITE_LEN) / 1024 ))
 	run mfree-discard -p "$HELPER_PID" -J
 	assert_success
 	echo "$output" >"$BATS_TEST_TMPDIR/j"
 	validate "$BATS_TEST_TMPDIR/j"
 	assert_equal "$(lazyfree_kb "$HELPER_PID")" 0
-	local now=$(smaps_kb "$HELPER_PID" Rss) drop
+	local now=$(smaps_kb "$HELPER_PID" Rss "$HELPER_ADDR") drop
 	drop=$((rss - now))
-	# Rss fell by the clean lazily freed bytes (a few pages of slack for the stack)
+	# Rss fell by the clean lazily freed bytes
 	[ "$drop" -ge $((clean_kb - 64)) ] && [ "$drop" -le $((clean_kb + 64)) ] ||
 		fail "Rss fell by $drop kB, expected about $clean_kb kB"
 	assert_equal "$(jq_py "$BATS_TEST_TMPDIR/j" 'd["processes"][0]["discarded"]')" \
@@ -239,27 +241,11 @@ assert_lazy_bytes() { # ACTUAL EXPECTED
 
 @test "-n: processes that exit before their turn are left out (exit 0); a named -p one counts" {
 	need_root
-	local name=nsq$$x$BATS_TEST_NUMBER i k st threes=0 leftout=0 long
-	cp /bin/sleep "$BATS_TEST_TMPDIR/$name"
-	"$BATS_TEST_TMPDIR/$name" 60 3>&- &
-	long=$!
-	for ((i = 0; i < 15; i++)); do
-		# short-lived ones of the same name, exiting while the tool runs
-		for ((k = 0; k < 20; k++)); do
-			"$BATS_TEST_TMPDIR/$name" "0.0$((RANDOM % 9 + 1))" 3>&- &
-		done
-		st=0
-		mfree-discard -n "$name" --dry-run >/dev/null 2>"$BATS_TEST_TMPDIR/err" || st=$?
-		[ "$st" = 3 ] && threes=$((threes + 1))
-		grep -q "exited before its turn: left out" "$BATS_TEST_TMPDIR/err" && leftout=$((leftout + 1))
-		[ "$st" = 0 ] || fail "run $i: exit $st: $(cat "$BATS_TEST_TMPDIR/err")"
-		wait $(jobs -p | grep -vx "$long") 2>/dev/null || true
-	done
-	kill "$long"
-	echo "# $leftout of 15 runs left a process out" >&3
-	assert_equal "$threes" 0
+	left_out_runs "nsq$$x$BATS_TEST_NUMBER" mfree-discard --dry-run
+	kill "$LONG_PID"
+	wait "$LONG_PID" 2>/dev/null || true
 	# a PID named with -p that does not exist still counts
-	run mfree-discard -p "$long" --dry-run
+	run mfree-discard -p "$LONG_PID" --dry-run
 	assert_failure 1
 }
 

@@ -106,6 +106,13 @@ usage_err() {
 	assert_line --regexp '^1000 worker proc +0 +2 base '
 	assert_line --regexp '^1000 worker proc +1 +3 base '
 	refute_line --regexp '^1000 worker proc +[23] '
+	# a captured tree is not this machine: no engine is chosen for it, by
+	# --sysroot or by NUMASHIFT_SYSROOT alike
+	refute_output --partial "engine"
+	run env NUMASHIFT_SYSROOT="$T" "$NS_BIN/mmigrate" -q --dry-run 1000 0,1 2,3
+	assert_success
+	assert_line --regexp '^1000 worker proc +1 +3 base '
+	refute_output --partial "engine"
 }
 
 @test "dry run -J: the plan's bytes are the numa_maps pages of the source nodes" {
@@ -277,4 +284,11 @@ garbled() { # JQ-FILTER EXPECTED-TEXT: the edited plan is refused with one line
 	garbled '.processes[0].runs[0].to = .processes[0].runs[0].from' "to the node it is on"
 	garbled '.processes[0].runs[0].to = 5000' "'to'"
 	garbled '.processes[0].runs[0].coarse = 1' "'coarse'"
+}
+
+@test "-n: processes that exit before they are planned are left out (exit 0), as in every tool" {
+	load "$NS_TOP/tests/vm/tests/common"
+	left_out_runs "nst$$x$BATS_TEST_NUMBER" mmigrate --dry-run --to 0
+	kill "$LONG_PID"
+	wait "$LONG_PID" 2>/dev/null || true
 }

@@ -308,3 +308,10 @@ print(d["processes"][0]["node_bytes"],
 	run "$NS_TOP/scripts/capture-sysroot" 1x "$BATS_TEST_TMPDIR/t2"
 	assert_failure 2
 }
+
+@test "-n: processes that exit before they are read are left out (exit 0), as in every tool" {
+	load "$NS_TOP/tests/vm/tests/common"
+	left_out_runs "nsr$$x$BATS_TEST_NUMBER" mscan
+	kill "$LONG_PID"
+	wait "$LONG_PID" 2>/dev/null || true
+}

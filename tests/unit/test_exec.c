@@ -13,6 +13,7 @@
 #include "exec.h"
 #include "lock.h"
 #include "plan.h"
+#include "privs.h"
 #include "procs.h"
 #include "sysinfo.h"
 #include "tap.h"
@@ -407,6 +408,72 @@ static void test_lock(void)
 	lock_release(&b);
 }
 
+/* engine auto: every reason that keeps move_pages, and the one case that
+ * takes migrate_pages (pure logic: no page moves). */
+static void choose_case(int k, struct exec_opts *o, struct plan_run *r)
+{
+	switch (k) {
+	case 0: o->filtered = true; break;
+	case 1: o->threads = 2; break;
+	case 2: o->rate = 1 << 20; break;
+	case 3: o->deadline = 1; break;
+	case 4: o->batch_given = true; break;
+	case 5: o->discard_lazyfree = true; break;
+	case 6: o->requery = true; break;
+	case 7: o->spread = true; nodeset_add(&o->to, 1); break;
+	case 8: r->cls = PLAN_THP; break;
+	case 9: r->cls = PLAN_HUGETLB; break;
+	case 10: nodeset_zero(&o->to); nodeset_add(&o->to, NS_MAX_NODES - 1); break;   /* in no cpuset */
+	}
+}
+
+static void test_choose(void)
+{
+	static const char *const reasons[] = {
+		"--vma", "--threads", "--rate", "--timeout", "--batch", "--discard-lazyfree",
+		"saved plan", "spread over several targets", "THPs", "hugetlb pages",
+		"targets outside our cpuset",
+	};
+	struct plan_run run = { .pages = 1, .step = ps, .cls = PLAN_BASE, .src = 1, .dst = 0 };
+	struct plan_proc pp = { .runs = &run, .nruns = 1 };
+	struct exec_opts o;
+	const char *why = "";
+	bool nice = privs_has_cap(NS_CAP_SYS_NICE);
+
+	for (int k = 0; k < (int)(sizeof(reasons) / sizeof(reasons[0])); k++) {
+		exec_opts_init(&o);
+		nodeset_zero(&o.to);
+		nodeset_add(&o.to, 0);
+		run.cls = PLAN_BASE;
+		choose_case(k, &o, &run);
+		ok(exec_choose(&pp, &o, &why) == EXEC_PAGES && strcmp(why, reasons[k]) == 0,
+		   "auto keeps move_pages for %s (said: %s)", reasons[k], why);
+	}
+	run.cls = PLAN_BASE;
+	exec_opts_init(&o);
+	nodeset_zero(&o.to);
+	nodeset_add(&o.to, 0);
+	ok(exec_choose(&pp, &o, &why) == EXEC_SYSCALL && strcmp(why, "base pages, whole process") == 0,
+	   "auto takes migrate_pages for a whole process of base pages (said: %s)", why);
+	o.spread = true;
+	ok(exec_choose(&pp, &o, &why) == EXEC_SYSCALL, "auto: --to one node alone is a mapping too");
+	o.spread = false;
+	pp.shared_pages = 1;
+	ok(exec_choose(&pp, &o, &why) == (nice ? EXEC_PAGES : EXEC_SYSCALL),
+	   "auto: shared pages on a source keep move_pages only with CAP_SYS_NICE (said: %s)", why);
+	o.move_all = true;
+	ok(exec_choose(&pp, &o, &why) == EXEC_SYSCALL, "auto: --move-all is migrate_pages' own job");
+	o.move_all = false;
+	pp.shared_pages = 0;
+	pp.coarse = true;
+	ok(exec_choose(&pp, &o, &why) == (nice ? EXEC_PAGES : EXEC_SYSCALL) &&
+	   (!nice || strcmp(why, "sharing not known") == 0),
+	   "auto: a coarse plan does not know what is shared (said: %s)", why);
+	o.engine = EXEC_PAGES;
+	ok(exec_choose(&pp, &o, &why) == EXEC_PAGES && strcmp(why, "asked for") == 0,
+	   "--engine pages is taken as asked");
+}
+
 int main(void)
 {
 	ps = sys_page_size();
@@ -421,5 +488,6 @@ int main(void)
 	test_vma();
 	test_plan_json();
 	test_lock();
+	test_choose();
 	return tap_done();
 }

@@ -231,3 +231,29 @@ numa_balancing_restore() {
 	[ -z "${NS_NB_SAVED:-}" ] || echo "$NS_NB_SAVED" >/proc/sys/kernel/numa_balancing
 	return 0
 }
+
+# left_out_runs NAME TOOL ARGS...: runs `TOOL -n NAME ARGS` 15 times, each
+# while 20 short-lived copies of sleep named NAME end, with one long-lived
+# copy (LONG_PID, killed by the caller) keeping the selection non-empty.
+# A process found by -n that is gone before its turn is left out (the
+# contract in numashift(7)): any status but 0 fails.  LEFT_OUT_RUNS counts
+# the runs whose stderr said one was left out.
+left_out_runs() {
+	local name=$1 i k st err=$BATS_TEST_TMPDIR/left-out.err
+	shift
+	cp /bin/sleep "$BATS_TEST_TMPDIR/$name"
+	"$BATS_TEST_TMPDIR/$name" 60 3>&- &
+	LONG_PID=$!
+	LEFT_OUT_RUNS=0
+	for ((i = 0; i < 15; i++)); do
+		for ((k = 0; k < 20; k++)); do
+			"$BATS_TEST_TMPDIR/$name" "0.0$((RANDOM % 9 + 1))" 3>&- &
+		done
+		st=0
+		"$@" -n "$name" >/dev/null 2>"$err" || st=$?
+		grep -q "exited before its turn: left out" "$err" && LEFT_OUT_RUNS=$((LEFT_OUT_RUNS + 1))
+		[ "$st" = 0 ] || fail "run $i: $1 exit $st: $(cat "$err")"
+		wait $(jobs -p | grep -vx "$LONG_PID") 2>/dev/null || true
+	done
+	echo "# $1: $LEFT_OUT_RUNS of 15 runs left a process out" >&3
+}

@@ -79,21 +79,23 @@ clean_len() { echo $((HELPER_FREE_LEN - HELPER_REWRITE_LEN)); }
 
 @test "--dry-run shows what would go and drops nothing" {
 	start_helper --mib 32 --no-thp --free-pct 50 --rewrite-pct 25
-	local rss=$(smaps_kb "$HELPER_PID" Rss)
+	local rss=$(smaps_kb "$HELPER_PID" Rss "$HELPER_ADDR")
+	[ "$rss" -gt 0 ]
 	discard_json -p "$HELPER_PID" --dry-run
 	assert_equal "$status" 0
 	assert_equal "$(json '.processes[0].found')" "$HELPER_FREE_LEN"
 	assert_equal "$(json '.processes[0].discarded // "none"')" none
-	[ "$(smaps_kb "$HELPER_PID" Rss)" -ge $((rss - 64)) ]
+	[ "$(smaps_kb "$HELPER_PID" Rss "$HELPER_ADDR")" -ge $((rss - 64)) ]
 	assert_equal "$(lazyfree_kb "$HELPER_PID")" $(( $(clean_len) / 1024 ))
 	stop_helper
 }
 
 @test "a process with no lazily freed pages: no-op, exit 0" {
 	start_helper --mib 16 --thp
-	local rss=$(smaps_kb "$HELPER_PID" Rss)
+	local rss=$(smaps_kb "$HELPER_PID" Rss "$HELPER_ADDR")
+	[ "$rss" -gt 0 ]
 	run mfree-discard -p "$HELPER_PID"
 	assert_success
-	[ "$(smaps_kb "$HELPER_PID" Rss)" -ge $((rss - 64)) ]
+	[ "$(smaps_kb "$HELPER_PID" Rss "$HELPER_ADDR")" -ge $((rss - 64)) ]
 	stop_helper
 }
