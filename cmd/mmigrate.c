@@ -911,6 +911,7 @@ int main(int argc, char **argv)
 	cli_setup_sysroot(m.sysroot, !m.dry_run);
 	cli_catch_signals();
 	cli_exec_start(&m.ex);
+	exec_prepare(&m.ex.xo);
 	if (m.ex.xo.renice && m.ex.xo.nice < 0 && !privs_has_cap(NS_CAP_SYS_NICE)) {
 		cli_err("--nice %d (raising the workers' priority) needs CAP_SYS_NICE", m.ex.xo.nice);
 		cli_exit(NS_EXIT_PERM);

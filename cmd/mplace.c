@@ -641,6 +641,7 @@ int main(int argc, char **argv)
 		launch(&m);
 	}
 	cli_catch_signals();
+	exec_prepare(&m.ex.xo);
 	rc = run(&m);
 	place_cpus_free(&m.cpus);
 	topo_free(&m.topo);

@@ -63,6 +63,19 @@ double exec_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void *exec_nop(void *ud)
+{
+	return ud;
+}
+
+void exec_prepare(const struct exec_opts *o)
+{
+	pthread_t t;
+
+	if (o->threads > 1 && pthread_create(&t, NULL, exec_nop, NULL) == 0)
+		pthread_join(t, NULL);
+}
+
 void exec_opts_init(struct exec_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -703,7 +716,7 @@ static int exec_after_pagemap(const struct plan *p, const struct plan_proc *pp,
 	int rc = 0;
 
 	/* kpageflags only count THPs that arrived whole: none planned, none read */
-	if (pm_open(&pm, pp->id.pid, PM_WANT_NODE | (pp->thp_entries ? PM_WANT_KPF : 0)) < 0)
+	if (pm_open(&pm, pp->id.pid, PM_WANT_NODE | (pp->thp_entries ? PM_WANT_KPF | PM_WANT_THP_ONLY : 0)) < 0)
 		return -EOPNOTSUPP;
 	if (!pm_has_pfn(pm)) {
 		pm_close(pm);

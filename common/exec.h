@@ -125,6 +125,13 @@ struct exec_opts {
 
 void exec_opts_init(struct exec_opts *o);
 double exec_now(void);                 /* CLOCK_MONOTONIC seconds */
+/* Call before planning.  With threads > 1, starts and joins one thread: the
+ * C library's thread code is then mapped in by this process before the plan
+ * sees which pages the target maps alone.  (Seen in make bench: with
+ * --threads 2 the kernel refused 1-3 pages as shared that the plan had found
+ * mapped by the target alone; library pages faulted in by the workers' start
+ * are the likely cause.) */
+void exec_prepare(const struct exec_opts *o);
 
 /* Run one process's part.  Returns 0 when the run ended (see r->stop for
  * how), or -errno when nothing could start (-ESRCH gone, -EPERM/-EACCES,

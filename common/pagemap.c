@@ -526,6 +526,54 @@ static int pm_read_window(struct pm_reader *r, size_t j, size_t k)
 	return 0;
 }
 
+/* PM_WANT_THP_ONLY: kpageflags of the first page of each THP-aligned
+ * block (at batch index i0 + k * thp_pages) whose pages are all present
+ * with consecutive PFNs from a THP-aligned one; a THP head gives the whole
+ * block its flags, everything else present is known not to be a PMD THP. */
+static int pm_fill_kpf_thp(struct pm_reader *r, uint64_t start, size_t n)
+{
+	uint64_t tp = r->thp_pages, i0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t e = r->ent[i];
+
+		r->kpf[i] = 0;
+		r->kpf_ok[i] = (e & PM_E_PRESENT) != 0;
+		if ((e & PM_E_PRESENT) && !(e & PM_E_PFN_MASK)) {
+			r->has_pfn = r->has_kpf = false;   /* PFNs hidden after all */
+			memset(r->kpf_ok, 0, n);
+			return 0;
+		}
+	}
+	if (tp <= 1)
+		return 0;
+	i0 = (tp - start / r->page % tp) % tp;
+	for (uint64_t b = i0; b + tp <= n; b += tp) {
+		uint64_t pfn = r->ent[b] & PM_E_PFN_MASK, f;
+		uint64_t j;
+		ssize_t got;
+
+		if (!(r->ent[b] & PM_E_PRESENT) || pfn % tp)
+			continue;
+		for (j = 1; j < tp; j++)
+			if (!(r->ent[b + j] & PM_E_PRESENT) ||
+			    (r->ent[b + j] & PM_E_PFN_MASK) != pfn + j)
+				break;
+		if (j < tp)
+			continue;
+		got = pm_pread_full(r->kpf_fd, &f, sizeof(f), pfn * 8);
+		if (got < 0)
+			return (int)got;
+		if (got < (ssize_t)sizeof(f) || !(f & KPF_BIT(KPF_COMPOUND_HEAD)) ||
+		    !(f & KPF_BIT(KPF_THP)) || (f & KPF_BIT(KPF_HUGE)))
+			continue;
+		f &= KPF_BIT(KPF_THP) | KPF_BIT(KPF_COMPOUND_HEAD);
+		for (j = 0; j < tp; j++)
+			r->kpf[b + j] = f;
+	}
+	return 0;
+}
+
 static int pm_fill_kpf(struct pm_reader *r, size_t n)
 {
 	size_t m = pm_collect_pfns(r, n), j = 0, k;
@@ -804,11 +852,15 @@ int pm_walk(struct pm_reader *r, uint64_t start, uint64_t end,
 			continue;
 		}
 		n = (end - addr) / r->page;
-		if (n > PM_BATCH)
+		if (n > PM_BATCH) {
 			n = PM_BATCH;
+			/* a batch that ends at a THP boundary splits no THP */
+			if (r->thp_pages > 1 && (addr / r->page + n) % r->thp_pages)
+				n -= (addr / r->page + n) % r->thp_pages;
+		}
 		rc = pm_read_entries(r, addr, n, r->ent);
 		if (rc == 0 && r->has_kpf)
-			rc = pm_fill_kpf(r, n);
+			rc = (r->want & PM_WANT_THP_ONLY) ? pm_fill_kpf_thp(r, addr, n) : pm_fill_kpf(r, n);
 		if (rc == 0 && r->thp_scan)
 			pm_fill_huge(r, addr, n);
 		if (rc == 0)

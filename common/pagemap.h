@@ -89,6 +89,15 @@ struct page_run {
 
 #define PM_WANT_NODE   0x1    /* resolve the node of present pages */
 #define PM_WANT_KPF    0x2    /* read kpageflags (needs CAP_SYS_ADMIN) */
+/* With PM_WANT_KPF: kpageflags only to find PMD-mapped THPs (the planner and
+ * the executor's check afterwards need no more).  A THP can only be a
+ * THP-aligned block of present pages whose PFNs are consecutive from a
+ * THP-aligned PFN; only such a block's first PFN is read (one pread per
+ * block, not one entry per page and no sort).  RUN_KPF then vouches for
+ * RUN_THP alone: RUN_LAZYFREE, RUN_ZERO and RUN_HUGETLB stay clear (hugetlb
+ * pages are known from their mapping).  A THP mapped by PTEs outside such a
+ * block is seen as base pages; the executor's -EBUSY query covers it. */
+#define PM_WANT_THP_ONLY 0x4
 
 struct pm_reader;
 

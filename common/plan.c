@@ -550,7 +550,7 @@ int plan_add_process(struct plan *p, const struct plan_opts *o,
 	}
 	if (!pp->id.pid)
 		pp->id = *id;
-	if (o->use_pagemap && pm_open(&pm, id->pid, PM_WANT_NODE | PM_WANT_KPF) < 0)
+	if (o->use_pagemap && pm_open(&pm, id->pid, PM_WANT_NODE | PM_WANT_KPF | PM_WANT_THP_ONLY) < 0)
 		pm = NULL;
 	pp->kpf = pm && pm_has_thp(pm);
 	rc = 0;

@@ -13,11 +13,9 @@
 # when less than all of it reached the target).  Lines starting with "#" are
 # progress for people.
 #
-# Each figure gets 5 repetitions when the budget allows; when a part would
-# overrun its share of BUDGET_SECS it stops after MIN_REPS (the 1 GiB part
-# after 1);
-# the host counts and prints how many ran.  The memcpy ceiling is cheap and
-# always gets 5.
+# Each figure gets MIN_REPS (5) repetitions, and up to MAX_REPS (5) while
+# the part's share of BUDGET_SECS allows; the host counts and prints how
+# many ran.  The memcpy ceiling is cheap and always gets 5.
 set -u
 budget=${1:-480}
 t_start=$EPOCHREALTIME
@@ -102,11 +100,14 @@ run_tool() {
 	esac >"$tmp/out" 2>"$tmp/err"
 }
 
-# A field of mmigrate's JSON result for the helper (empty when absent).
-mm_field() {
-	jq -r --argjson p "$HPID" --arg f "$1" \
-		'[.. | objects | select(.pid? == $p and has($f)) | .[$f]] | first // empty' \
-		"$tmp/out" 2>/dev/null
+# key=value words of mmigrate's JSON result for the helper, from one jq run
+# (every jq start is slow in the emulated guest): moved_bytes discarded_bytes
+# tool_seconds calls engine (empty when absent).
+mm_fields() {
+	jq -r --argjson p "$HPID" '([.. | objects | select(.pid? == $p)] | first // {}) as $r |
+		"moved_bytes=\($r.moved_bytes // "") discarded_bytes=\($r.discarded_bytes // "")" +
+		" tool_seconds=\($r.seconds // "") calls=\($r.calls // "") engine=\($r.engine // "")"' \
+		"$tmp/out" 2>/dev/null || echo "moved_bytes= discarded_bytes= tool_seconds= calls= engine="
 }
 
 # sample TEST KIND MIB TOOL REP [extra key=value]: move the helper to the other
@@ -132,8 +133,7 @@ sample() {
 	case $tool in
 	migratepages) ;;
 	bare) more="$more $(sed 's/^seconds=/call_seconds=/' "$tmp/out")" ;;
-	*) more="$more moved_bytes=$(mm_field moved_bytes) discarded_bytes=$(mm_field discarded_bytes)"
-	   more="$more tool_seconds=$(mm_field seconds) calls=$(mm_field calls) engine=$(mm_field engine)" ;;
+	*) more="$more $(mm_fields)" ;;
 	esac
 	if [ "$rc" != 0 ]; then
 		ok=0
@@ -157,13 +157,13 @@ rotate() {
 
 # ---- time ------------------------------------------------------------------------
 
-# more_reps DONE DEADLINE ROUND_SECS: go on while fewer than 5 repetitions
-# ran and, past the first MIN_REPS (default 3), one more round still ends
+# more_reps DONE DEADLINE ROUND_SECS: go on while fewer than MAX_REPS
+# repetitions ran and, past the first MIN_REPS, one more round still ends
 # before DEADLINE (seconds since the start).
 more_reps() {
 	local done=$1 deadline=$2 round=$3
-	[ "$done" -lt 5 ] || return 1
-	[ "$done" -lt "${MIN_REPS:-3}" ] && return 0
+	[ "$done" -lt "$MAX_REPS" ] || return 1
+	[ "$done" -lt "$MIN_REPS" ] && return 0
 	awk -v e="$(elapsed)" -v d="$deadline" -v r="$round" 'BEGIN { exit !(e + r <= d) }'
 }
 
@@ -274,21 +274,26 @@ part_rate() { # MIB DEADLINE RATES_MIB...
 # Shares of the budget: each part may use this percentage of what is left
 # when it starts; what it does not use goes to the parts after it.
 big=${2:-1024}
-MIN_REPS=${3:-3}
+MIN_REPS=${3:-5}
+MAX_REPS=${4:-5}
+[ "$MAX_REPS" -ge "$MIN_REPS" ] || MAX_REPS=$MIN_REPS
 tools="mmigrate migratepages bare threads2 moveall"
 # in order of importance: a guest cut short by its timeout loses the last
-part_compare 4k 256 "$(deadline 15)" $tools plan
-part_compare thp 256 "$(deadline 18)" $tools plan
+part_compare 4k 256 "$(deadline 10)" $tools plan
+part_compare thp 256 "$(deadline 10)" $tools plan
 part_memcpy 4k 256
 part_memcpy thp 256
-# at 1 GiB without --move-all (the 256 MiB parts compare it)
-MIN_REPS=1 part_compare 4k "$big" "$(deadline 30)" ${tools% moveall} plan
-MIN_REPS=1 part_compare thp "$big" "$(deadline 40)" ${tools% moveall} plan
+# 512 MiB: the workload of mmigrate's speed goal; 1 GiB without --move-all
+part_compare 4k 512 "$(deadline 12)" $tools plan
+part_compare thp 512 "$(deadline 12)" $tools plan
+part_memcpy thp 512
+part_compare 4k "$big" "$(deadline 25)" ${tools% moveall} plan
+part_compare thp "$big" "$(deadline 25)" ${tools% moveall} plan
 part_lazyfree 4k 256 "$(deadline 20)"
-part_batch 256 "$(deadline 35)" 64 512 4096 16384 65536
-part_stall thp 256 "$(deadline 40)" migratepages mmigrate
-MIN_REPS=1 part_stall 4k 16 "$(deadline 40)" migratepages mmigrate
-MIN_REPS=1 part_rate 64 "$(deadline 60)" 16 32
+part_batch 256 "$(deadline 30)" 64 512 4096 16384 65536
+part_stall thp 256 "$(deadline 35)" migratepages mmigrate
+part_stall 4k 16 "$(deadline 35)" migratepages mmigrate
+part_rate 64 "$(deadline 60)" 16 32
 part_memcpy 4k "$big"
 part_memcpy thp "$big"
 echo "NSB info total_seconds=$(elapsed) budget=$budget"

@@ -264,6 +264,10 @@ static void test_thp(int root)
 	   "2 THPs: one run of %llu pages flagged THP", (unsigned long long)(2 * tp));
 	ok(rs.n == 1 && !(rs.v[0].flags & RUN_LAZYFREE) && rs.v[0].node == 0,
 	   "THP pages not lazyfree, on node 0");
+	rc = walk(PM_WANT_NODE | PM_WANT_KPF | PM_WANT_THP_ONLY, p, 2 * tp, &rs, &has_pfn, &has_kpf);
+	ok(rc == 0 && rs.n == 1 && rs.v[0].pages == 2 * tp &&
+	   (rs.v[0].flags & (RUN_THP | RUN_KPF)) == (RUN_THP | RUN_KPF),
+	   "THP only: 2 live THPs are one THP run");
 
 	/* the second half of the first THP alone: the walk starts on tail pages
 	 * whose head lies before the kpageflags window */
@@ -400,16 +404,97 @@ static void test_kpf_61_tree(void)
 	free(kpf);
 }
 
+/* The skeleton of a one-node captured tree: proc/PID, node 0 holding memory
+ * block 0 of block_bytes, and the THP size. */
+static void one_node_tree(const char *root, int pid, uint64_t block_bytes, uint64_t thp_bytes)
+{
+	char piddir[32], buf[64];
+	const char *const dirs[] = { "proc", piddir, "sys", "sys/devices", "sys/devices/system",
+		"sys/devices/system/memory", "sys/devices/system/node",
+		"sys/devices/system/node/node0", "sys/devices/system/node/node0/memory0",
+		"sys/kernel", "sys/kernel/mm", "sys/kernel/mm/transparent_hugepage" };
+
+	snprintf(piddir, sizeof(piddir), "proc/%d", pid);
+	make_dirs(root, dirs, sizeof(dirs) / sizeof(dirs[0]));
+	snprintf(buf, sizeof(buf), "%llx\n", (unsigned long long)block_bytes);
+	write_file(root, "sys/devices/system/memory/block_size_bytes", buf, strlen(buf));
+	snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)thp_bytes);
+	write_file(root, "sys/kernel/mm/transparent_hugepage/hpage_pmd_size", buf, strlen(buf));
+}
+
+/* PM_WANT_THP_ONLY on a captured tree.  From address A (THP aligned), on
+ * node 0: block 0 a THP (head + tails, PFNs from p0), block 1 a THP-aligned
+ * run of consecutive PFNs that are plain pages, block 2 a THP with one page
+ * not present (so its block is no candidate), block 3 a lazily freed THP.
+ * Only the first PFN of a candidate block is read: THPs show, lazyfree and
+ * plain pages read as "known, not a THP". */
+static void test_kpf_thp_only(void)
+{
+	char root[] = "/tmp/ns-kto-XXXXXX";
+	uint64_t tp = 512, thp = tp * page, A = 8 * thp, npm = A / page + 4 * tp;
+	uint64_t pfn0[4] = { 2 * tp, 4 * tp, 6 * tp, 8 * tp }, nk = 9 * tp;
+	uint64_t *pm = calloc(npm, 8), *kpf = calloc(nk, 8), *e = pm + A / page;
+	uint64_t anon_thp = KB(KPF_ANON) | KB(KPF_THP) | KB(KPF_LRU) | KB(KPF_SWAPBACKED);
+	struct pm_reader *r;
+	struct runs rs;
+	int rc;
+
+	if (!pm || !kpf || !mkdtemp(root)) {
+		ok(0, "set up the THP-only tree");
+		free(pm);
+		free(kpf);
+		return;
+	}
+	for (int b = 0; b < 4; b++)
+		for (uint64_t i = 0; i < tp; i++) {
+			uint64_t f = pfn0[b] + i;
+
+			e[b * tp + i] = PM_E_PRESENT | PM_E_EXCLUSIVE | f;
+			if (b == 1)
+				kpf[f] = KB(KPF_ANON) | KB(KPF_LRU) | KB(KPF_SWAPBACKED);
+			else
+				kpf[f] = (i ? KB(KPF_COMPOUND_TAIL) : KB(KPF_COMPOUND_HEAD)) |
+					 (b == 3 ? anon_thp & ~KB(KPF_SWAPBACKED) : anon_thp);
+		}
+	e[2 * tp + 7] = 0;   /* one page of THP 2 not present */
+	one_node_tree(root, 79, 64 * thp, thp);
+	write_file(root, "proc/79/pagemap", pm, npm * 8);
+	write_file(root, "proc/kpageflags", kpf, nk * 8);
+
+	rc = path_set_root(root) == 0 ? pm_open(&r, 79, PM_WANT_NODE | PM_WANT_KPF | PM_WANT_THP_ONLY) : -1;
+	ok(rc == 0 && pm_has_kpf(r), "THP only: tree open with kpageflags");
+	if (rc == 0) {
+		memset(&rs, 0, sizeof(rs));
+		rc = pm_walk(r, A, A + 4 * tp * page, collect, &rs);
+		/* THP | plain + 7 pages | absent | 504 pages of the broken THP | THP */
+		ok(rc == 0 && rs.n == 5, "THP only: 5 runs (got %d)", rs.n);
+		ok(rs.n == 5 && rs.v[0].pages == tp && rs.v[0].pfn == pfn0[0] &&
+		   (rs.v[0].flags & (RUN_THP | RUN_KPF | RUN_LAZYFREE)) == (RUN_THP | RUN_KPF),
+		   "THP only: the THP is one THP run");
+		ok(rs.n == 5 && rs.v[1].pages == tp + 7 && (rs.v[1].flags & RUN_KPF) &&
+		   !(rs.v[1].flags & RUN_THP),
+		   "THP only: consecutive plain pages and the broken THP's pages are no THP");
+		ok(rs.n == 5 && rs.v[2].pages == 1 && !(rs.v[2].flags & RUN_PRESENT),
+		   "THP only: the absent page");
+		ok(rs.n == 5 && rs.v[3].pages == tp - 8 && !(rs.v[3].flags & RUN_THP),
+		   "THP only: the rest of the broken THP");
+		ok(rs.n == 5 && rs.v[4].pages == tp && rs.v[4].pfn == pfn0[3] &&
+		   (rs.v[4].flags & (RUN_THP | RUN_LAZYFREE)) == RUN_THP,
+		   "THP only: the lazily freed THP is a THP, lazyfree not looked at");
+		pm_close(r);
+	}
+	path_set_root(NULL);
+	remove_tree(root);
+	free(pm);
+	free(kpf);
+}
+
 /* kpageflags reach the right pages whatever the order of their PFNs:
  * ascending, descending (read in one pass after an O(n) reversal) and
  * shuffled (sorted).  64 small pages; a page is lazyfree iff its PFN is odd. */
 static void test_kpf_order(void)
 {
-	char root[] = "/tmp/ns-kpo-XXXXXX", buf[64];
-	const char *const dirs[] = { "proc", "proc/78", "sys", "sys/devices", "sys/devices/system",
-		"sys/devices/system/memory", "sys/devices/system/node",
-		"sys/devices/system/node/node0", "sys/devices/system/node/node0/memory0",
-		"sys/kernel", "sys/kernel/mm", "sys/kernel/mm/transparent_hugepage" };
+	char root[] = "/tmp/ns-kpo-XXXXXX";
 	enum { N = 64, P0 = 1000 };
 	static const char *const names[] = { "ascending", "descending", "shuffled" };
 	uint64_t A = 1024 * page, npm = A / page + N, *pm = calloc(npm, 8), kpf[P0 + N];
@@ -421,12 +506,8 @@ static void test_kpf_order(void)
 	}
 	for (uint64_t f = 0; f < P0 + N; f++)
 		kpf[f] = KB(KPF_ANON) | KB(KPF_LRU) | (f % 2 ? 0 : KB(KPF_SWAPBACKED));
-	make_dirs(root, dirs, sizeof(dirs) / sizeof(dirs[0]));
+	one_node_tree(root, 78, 1ULL << 30, 512 * page);
 	write_file(root, "proc/kpageflags", kpf, sizeof(kpf));
-	snprintf(buf, sizeof(buf), "%llx\n", (unsigned long long)(1ULL << 30));
-	write_file(root, "sys/devices/system/memory/block_size_bytes", buf, strlen(buf));
-	snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)(512 * page));
-	write_file(root, "sys/kernel/mm/transparent_hugepage/hpage_pmd_size", buf, strlen(buf));
 	for (int order = 0; order < 3; order++) {
 		struct pm_reader *r;
 		struct runs rs;
@@ -499,6 +580,7 @@ int main(void)
 	test_thp(root);
 	test_pfn_nodes_tree();
 	test_kpf_61_tree();
+	test_kpf_thp_only();
 	test_kpf_order();
 	return tap_done();
 }

@@ -32,7 +32,9 @@ signal_once() {
 	case $rc in
 	"$want") ;;
 	0) ;;   # it had finished before the signal came
-	*) echo "$what (want $want or 0): $(head -c 300 "$d/err")" >>"$BAD" ;;
+	*) echo "$what (want $want or 0): $(head -c 300 "$d/err") $(jq -c '.processes[0] |
+		{stop, status, planned_pages, moved_pages, already_pages, gone_pages, not_moved_by_reason_pages, retries}' \
+		"$d/out.json" 2>/dev/null)" >>"$BAD" ;;
 	esac
 	if [ -s "$d/out.json" ] && ! jq -e .processes "$d/out.json" >/dev/null 2>&1; then
 		echo "$what: stdout is not complete JSON: $(tail -c 200 "$d/out.json")" >>"$BAD"
