@@ -39,6 +39,10 @@ assert_region_on() {
 	run mmigrate -q -J -p "$HELPER_PID" --from 0 --to 1
 	assert_success
 	assert_equal "$(echo "$output" | jq '.processes[0].thp_split')" 0
+	# as root the plan finds every THP from kpageflags (one read per
+	# THP-aligned candidate block): one entry each
+	assert_equal "$(echo "$output" | jq '.processes[0].thp_planned')" \
+		$((before / ($(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size) / 1024)))
 	assert_equal "$(anon_huge_kb "$HELPER_PID" "$HELPER_ADDR")" "$before"
 	assert_region_on 1
 	verify_helper
