@@ -20,6 +20,7 @@
 #endif
 
 #define DISCARD_IOV_MAX 1024   /* UIO_MAXIOV: the kernel's per-call limit */
+#define DISCARD_SCAN_SLICE (16ULL << 20)   /* scanned() every 16 MiB of a mapping */
 
 const char *discard_mode_name(enum discard_mode m)
 {
@@ -272,10 +273,18 @@ static int discard_scan_mapping(struct pm_reader *pm, struct discard_set *s,
 	 * reserved heap) would read pagemap for terabytes of holes. */
 	if ((m->have & MAP_F_SMAPS) && m->lazyfree == 0)
 		return 0;
-	rc = pm_walk(pm, m->start, m->end,
-		     s->exact ? discard_walk_precise : discard_walk_mapping, &w);
-	if (rc < 0)
-		return rc;
+	/* with a 'scanned' listener, in slices, each reported when done */
+	for (uint64_t a = m->start; a < m->end; ) {
+		uint64_t e = o->scanned && m->end - a > DISCARD_SCAN_SLICE ?
+			     a + DISCARD_SCAN_SLICE : m->end;
+
+		rc = pm_walk(pm, a, e, s->exact ? discard_walk_precise : discard_walk_mapping, &w);
+		if (rc < 0)
+			return rc;
+		if (o->scanned && e < m->end && (rc = o->scanned(o->scanned_ud, s, e)) < 0)
+			return rc;
+		a = e;
+	}
 	if (s->exact) {
 		/* smaps LazyFree counts only clean pages: less than what
 		 * kpageflags calls lazyfree means some were written again */
@@ -369,6 +378,8 @@ int discard_find(const struct proc_id *id, const struct discard_opts *o,
 		if (o->vma_filter && !o->vma_filter(o->vma_ud, m))
 			continue;
 		rc = discard_scan_mapping(pm, out, o, m);
+		if (rc >= 0 && o->scanned)
+			rc = o->scanned(o->scanned_ud, out, m->end);
 	}
 done:
 	pm_close(pm);

@@ -56,6 +56,8 @@ typedef bool (*discard_vma_fn)(void *ud, const struct mapping *m);
 /* Polled between system calls; true stops the work (signal, timeout). */
 typedef bool (*discard_stop_fn)(void *ud);
 
+struct discard_set;
+
 struct discard_opts {
 	enum discard_mode mode;
 	enum discard_thp thp;
@@ -65,6 +67,12 @@ struct discard_opts {
 	void *vma_ud;
 	discard_stop_fn stop;        /* NULL: never stop */
 	void *stop_ud;
+	/* NULL, or called by discard_find as the scan goes up the address
+	 * space: every range of the set below 'upto' is final (a range ending
+	 * at 'upto' may still grow; the set's array may move between calls).
+	 * A negative return ends the scan with that value. */
+	int (*scanned)(void *ud, const struct discard_set *s, uint64_t upto);
+	void *scanned_ud;
 };
 
 /* One range handed to the kernel: page aligned; THP ranges THP aligned. */

@@ -177,10 +177,16 @@ struct exec_ctx {
 	size_t batch;               /* entries per call */
 	uint64_t max_bytes;         /* bytes per call */
 	bool requery_all;
-	/* what the discard step handed to the kernel (ascending, disjoint):
-	 * only batches that touch it are queried before they move */
+	/* the lazyfree ranges the discard step pages out (ascending, disjoint).
+	 * Pass 1 moves every entry outside them while the discard runs beside
+	 * it; pass 2 then takes only the entries that touch them, each batch
+	 * queried first: what the discard kept (written again) moves, what it
+	 * dropped counts as discarded.  Pass 0: no discard, every entry. */
 	struct exec_span { uint64_t start, end; } *gone;
-	size_t ngone;
+	size_t ngone, gone_cap;
+	int pass;
+	uint64_t scanned;           /* pass 1: the discard's scan is final below this */
+	pthread_cond_t scan_cv;     /* scanned moved */
 
 	pthread_mutex_t lock;
 	size_t run;                 /* cursor: run index and entry within it */
@@ -247,12 +253,77 @@ static bool exec_pidfd_exits(int pidfd, int ms)
 	return rc > 0;
 }
 
+/* The first span that ends after a, or NULL. */
+static const struct exec_span *exec_span_after(const struct exec_ctx *c, uint64_t a)
+{
+	size_t lo = 0, hi = c->ngone;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->gone[mid].end <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->ngone ? &c->gone[lo] : NULL;
+}
+
+/* Passes 1 and 2: does the entry at the cursor belong to this pass?  If
+ * not, the cursor jumps past what does not (to the end of the run when
+ * nothing more does) and false is returned.  *clear caches, in pass 1, the
+ * address below which no span starts. */
+static bool exec_span_pick(struct exec_ctx *c, uint64_t base, uint64_t step,
+			   uint64_t nent, uint64_t *clear)
+{
+	uint64_t a = base + c->entry * step;
+	const struct exec_span *s;
+	bool touches;
+
+	if (c->pass == 1 && a + step <= *clear)
+		return true;
+	s = exec_span_after(c, a);
+	touches = s && s->start < a + step;
+	if (c->pass == 1) {
+		if (!touches) {
+			*clear = s ? s->start : UINT64_MAX;
+			return true;
+		}
+		c->entry = (s->end - base + step - 1) / step;
+	} else {
+		if (touches)
+			return true;
+		c->entry = s ? (s->start - base) / step : nent;
+	}
+	if (c->entry > nent)
+		c->entry = nent;
+	return false;
+}
+
+/* Pass 1: wait (lock held) until the discard's scan moves on, at most
+ * 50 ms so that a stop request or the deadline is seen soon. */
+static void exec_wait_scan(struct exec_ctx *c)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += 50 * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	(void)pthread_cond_timedwait(&c->scan_cv, &c->lock, &ts);
+}
+
 /* Take the next batch from the cursor; false when there is none. */
 static bool exec_take(struct exec_ctx *c, struct exec_batch *b)
 {
 	const struct plan_proc *pp = c->pp;
 	uint64_t ps = c->p->page_size, bytes = 0;
 	bool got;
+
+	uint64_t clear = 0;          /* pass 1: entries below this touch no span */
+	bool hold = false, waited = false;
 
 	pthread_mutex_lock(&c->lock);
 	b->n = 0;
@@ -270,15 +341,36 @@ static bool exec_take(struct exec_ctx *c, struct exec_batch *b)
 		b->dst = r->dst;
 		while (c->entry < nent && b->n < c->batch &&
 		       (b->n == 0 || bytes + r->step <= c->max_bytes)) {
+			if (c->pass == 1 && base + (c->entry + 1) * r->step > c->scanned) {
+				if (b->n) {
+					hold = true;      /* hand out what there is */
+					break;
+				}
+				/* other workers move the cursor meanwhile: r,
+				 * nent and base are read again after the wait */
+				exec_wait_scan(c);
+				waited = true;
+				break;
+			}
+			if (c->pass && !exec_span_pick(c, base, r->step, nent, &clear))
+				continue;
 			b->addr[b->n] = (void *)(uintptr_t)(base + c->entry * r->step);
 			b->ridx[b->n++] = (uint32_t)c->run;
 			bytes += r->step;
 			c->entry++;
 		}
-		if (c->entry < nent)
+		if (waited) {
+			waited = false;
+			clear = 0;
+			if (!exec_check_locked(c))
+				break;
+			continue;
+		}
+		if (hold || c->stopped || c->entry < nent)
 			break;
 		c->run++;
 		c->entry = 0;
+		clear = 0;
 	}
 	got = b->n > 0;
 	pthread_mutex_unlock(&c->lock);
@@ -538,30 +630,6 @@ static bool exec_batch_coarse(const struct exec_ctx *c, const struct exec_batch 
 	return false;
 }
 
-/* Does the batch touch a range the discard step paged out?  A batch's
- * entries ascend (one target node, runs sorted by start), so its span is
- * checked: one search per batch, at worst a query of a batch that did not
- * need one. */
-static bool exec_batch_discarded(const struct exec_ctx *c, const struct exec_batch *b)
-{
-	uint64_t a, e;
-	size_t lo = 0, hi = c->ngone;
-
-	if (!c->ngone || !b->n)
-		return false;
-	a = (uint64_t)(uintptr_t)b->addr[0];
-	e = (uint64_t)(uintptr_t)b->addr[b->n - 1] + c->pp->runs[b->ridx[b->n - 1]].step;
-	while (lo < hi) {          /* the first range that ends after a */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (c->gone[mid].end <= a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < c->ngone && c->gone[lo].start < e;
-}
-
 static void *exec_worker(void *arg)
 {
 	struct exec_ctx *c = arg;
@@ -587,7 +655,7 @@ static void *exec_worker(void *arg)
 		uint64_t calls = 0, retries = 0, bytes = 0;
 
 		rc = 0;
-		if (c->requery_all || exec_batch_coarse(c, &b) || exec_batch_discarded(c, &b)) {
+		if (c->requery_all || c->pass == 2 || exec_batch_coarse(c, &b)) {
 			rc = exec_filter(c, &b);
 			calls++;
 		}
@@ -777,57 +845,115 @@ static bool exec_discard_stop(void *ud)
 	return (o->stop && *o->stop) || (o->deadline > 0 && exec_now() >= o->deadline);
 }
 
-static int exec_discard(struct exec_ctx *c, int pidfd)
-{
-	struct exec_discard_ud dud = { c->pp };
-	struct discard_opts dopt = {
-		.mode = DISCARD_AUTO, .thp = DISCARD_THP_COLLAPSE, .limit_nodes = true,
-		.vma_filter = exec_discard_vma, .vma_ud = &dud,
-		.stop = exec_discard_stop, .stop_ud = (void *)c->o,
-	};
+static int exec_start_threads(struct exec_ctx *c, int nthreads);
+
+/* The discard step, run in a thread of its own beside pass 1. */
+struct exec_discard_job {
+	struct exec_ctx *c;
+	int pidfd;
+	struct discard_opts dopt;
+	struct exec_discard_ud dud;
 	struct discard_set set;
 	struct discard_result res;
-	int rc;
+	size_t seen;               /* ranges of set already in c->gone (the last may grow) */
+	int find_rc, apply_rc;
+};
 
-	nodeset_zero(&dopt.nodes);
-	for (size_t i = 0; i < c->pp->nruns; i++)
-		nodeset_add(&dopt.nodes, c->pp->runs[i].src);
-	rc = discard_find(&c->pp->id, &dopt, &set);
-	if (rc < 0)
-		return rc;
-	/* mapping mode with swap would swap out live pages: leave it */
-	if (set.warn & DISCARD_W_SWAP) {
-		c->r->discard_skipped = true;
-		discard_set_free(&set);
-		return 0;
-	}
-	memset(&res, 0, sizeof(res));
-	rc = discard_apply(pidfd, &set, &dopt, &res);
-	if (rc == 0 && set.n) {
-		c->gone = malloc(set.n * sizeof(*c->gone));
-		if (!c->gone)
-			c->requery_all = true;   /* query everything instead */
-		for (size_t i = 0; c->gone && i < set.n; i++)
-			if (!(set.v[i].flags & DR_SKIPPED))
-				c->gone[c->ngone++] = (struct exec_span){
-					set.v[i].start, set.v[i].start + set.v[i].len };
-	}
-	if (rc == 0) {
-		for (int n = 0; n < set.node_slots; n++) {
-			uint64_t pages = set.node[n].discarded / c->p->page_size;
+/* discard_find's listener: the ranges found so far become spans pass 1
+ * leaves out, and pass 1 may take entries below 'upto'.  Ranges ascend, so
+ * each one extends the last span or follows it. */
+static int exec_discard_scanned(void *ud, const struct discard_set *s, uint64_t upto)
+{
+	struct exec_discard_job *j = ud;
+	struct exec_ctx *c = j->c;
+	int rc = 0;
 
-			for (size_t k = 0; k < c->r->npairs && pages; k++)
-				if (c->r->pairs[k].src == n) {
-					uint64_t take = pages < c->r->pairs[k].planned ?
-							pages : c->r->pairs[k].planned;
-					c->r->pairs[k].discarded += take;
-					pages -= take;
-				}
+	/* mapping mode with swap would swap out live pages: not run */
+	if (s->warn & DISCARD_W_SWAP)
+		return -ECANCELED;
+	pthread_mutex_lock(&c->lock);
+	for (size_t i = j->seen ? j->seen - 1 : 0; i < s->n; i++) {
+		uint64_t a = s->v[i].start, e = a + s->v[i].len;
+		struct exec_span *last = c->ngone ? &c->gone[c->ngone - 1] : NULL;
+
+		if (last && a <= last->end) {
+			if (e > last->end)
+				last->end = e;
+			continue;
 		}
-		c->r->discard_done = true;
+		if (c->ngone == c->gone_cap) {
+			size_t cap = c->gone_cap ? c->gone_cap * 2 : 64;
+			struct exec_span *v = realloc(c->gone, cap * sizeof(*v));
+
+			if (!v) {
+				rc = -ENOMEM;
+				break;
+			}
+			c->gone = v;
+			c->gone_cap = cap;
+		}
+		c->gone[c->ngone++] = (struct exec_span){ a, e };
 	}
-	discard_set_free(&set);
+	j->seen = s->n;
+	if (rc == 0 && upto > c->scanned)
+		c->scanned = upto;
+	pthread_cond_broadcast(&c->scan_cv);
+	pthread_mutex_unlock(&c->lock);
 	return rc;
+}
+
+/* The scan is over (done or failed): pass 1 may take every entry. */
+static void exec_discard_scan_end(struct exec_ctx *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->scanned = UINT64_MAX;
+	pthread_cond_broadcast(&c->scan_cv);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Find the lazyfree ranges of the planned mappings (published to pass 1 as
+ * the scan goes), then page them out. */
+static void *exec_discard_thread(void *arg)
+{
+	struct exec_discard_job *j = arg;
+	struct exec_ctx *c = j->c;
+
+	if (c->o->renice)
+		(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), c->o->nice);
+	j->dud.pp = c->pp;
+	j->dopt = (struct discard_opts){
+		.mode = DISCARD_AUTO, .thp = DISCARD_THP_COLLAPSE, .limit_nodes = true,
+		.vma_filter = exec_discard_vma, .vma_ud = &j->dud,
+		.stop = exec_discard_stop, .stop_ud = (void *)c->o,
+		.scanned = exec_discard_scanned, .scanned_ud = j,
+	};
+	nodeset_zero(&j->dopt.nodes);
+	for (size_t i = 0; i < c->pp->nruns; i++)
+		nodeset_add(&j->dopt.nodes, c->pp->runs[i].src);
+	j->find_rc = discard_find(&c->pp->id, &j->dopt, &j->set);
+	exec_discard_scan_end(c);
+	if (j->find_rc < 0)
+		return NULL;
+	memset(&j->res, 0, sizeof(j->res));
+	j->apply_rc = discard_apply(j->pidfd, &j->set, &j->dopt, &j->res);
+	return NULL;
+}
+
+/* After the discard: what it dropped, per source node, into the pairs. */
+static void exec_discard_count(struct exec_ctx *c, const struct exec_discard_job *j)
+{
+	for (int n = 0; n < j->set.node_slots; n++) {
+		uint64_t pages = j->set.node[n].discarded / c->p->page_size;
+
+		for (size_t k = 0; k < c->r->npairs && pages; k++)
+			if (c->r->pairs[k].src == n) {
+				uint64_t take = pages < c->r->pairs[k].planned ?
+						pages : c->r->pairs[k].planned;
+				c->r->pairs[k].discarded += take;
+				pages -= take;
+			}
+	}
+	c->r->discard_done = true;
 }
 
 /* Discarded pages are no longer present: their batches counted them as
@@ -841,6 +967,51 @@ static void exec_discard_fix(struct exec_result *r)
 		x->gone -= d;
 		x->discarded = d;
 	}
+}
+
+/* --discard-lazyfree: a thread scans for the lazyfree ranges and pages them
+ * out; pass 1 meanwhile moves every entry outside them (an entry is taken
+ * only once the scan has gone past it; disjoint pages, so the two kernel
+ * paths run side by side); pass 2 then queries the entries inside them and
+ * moves what the discard kept (written again since MADV_FREE). */
+static int exec_discard_run(struct exec_ctx *c, int pidfd)
+{
+	struct exec_discard_job *j = calloc(1, sizeof(*j));
+	pthread_t tid;
+	int rc;
+
+	if (!j)
+		return -ENOMEM;
+	j->c = c;
+	j->pidfd = pidfd;
+	c->pass = 1;
+	c->scanned = 0;
+	if (pthread_create(&tid, NULL, exec_discard_thread, j) != 0) {
+		exec_discard_thread(j);     /* no thread: scan and discard first */
+		rc = exec_start_threads(c, c->o->threads);
+	} else {
+		rc = exec_start_threads(c, c->o->threads);
+		pthread_join(tid, NULL);
+	}
+	if (j->find_rc == -ECANCELED) {
+		c->r->discard_skipped = true;
+	} else if (j->find_rc == -ESRCH || j->apply_rc == -ESRCH) {
+		exec_stop_locked(c, EXS_GONE, -ESRCH);
+	} else if (j->find_rc < 0 || j->apply_rc < 0) {
+		c->r->discard_err = j->find_rc < 0 ? j->find_rc : j->apply_rc;
+	} else {
+		exec_discard_count(c, j);
+	}
+	/* every span pass 1 left out, discarded or not */
+	if (rc == 0 && !c->stopped && c->ngone) {
+		c->pass = 2;
+		c->run = 0;
+		c->entry = 0;
+		rc = exec_start_threads(c, c->o->threads);
+	}
+	discard_set_free(&j->set);
+	free(j);
+	return rc;
 }
 
 /* ---- entry points ------------------------------------------------------------ */
@@ -931,16 +1102,11 @@ int exec_proc(const struct plan *p, const struct plan_proc *pp,
 	c.t0 = exec_now();
 	c.last = c.t0;
 	pthread_mutex_init(&c.lock, NULL);
-	if (o->discard_lazyfree && pp->nruns && pidfd >= 0) {
-		rc = exec_discard(&c, pidfd);
-		if (rc == -ESRCH)
-			exec_stop_locked(&c, EXS_GONE, rc);
-		else if (rc < 0)
-			r->discard_err = rc;
-		/* discarded pages are gone now: the batches that held them are
-		 * queried first (c.gone) */
-	}
-	if (!c.stopped)
+	pthread_cond_init(&c.scan_cv, NULL);
+	rc = 0;
+	if (o->discard_lazyfree && pp->nruns && pidfd >= 0)
+		rc = exec_discard_run(&c, pidfd);
+	else
 		rc = exec_start_threads(&c, o->threads);
 	if (rc < 0 && !c.stopped)
 		exec_stop_locked(&c, EXS_ERROR, rc);
@@ -948,6 +1114,7 @@ int exec_proc(const struct plan *p, const struct plan_proc *pp,
 		exec_discard_fix(r);
 	r->seconds = exec_now() - c.t0;
 	pthread_mutex_destroy(&c.lock);
+	pthread_cond_destroy(&c.scan_cv);
 	free(c.gone);
 	if (o->residual && r->stop != EXS_GONE && procs_check_same(&pp->id) == 0 &&
 	    (pidfd < 0 || privs_pidfd_alive(pidfd))) {

@@ -19,6 +19,13 @@
  * the process is checked (pidfd alive and same start time); the stop flag and
  * the deadline are checked between batches.
  *
+ * --discard-lazyfree: a thread scans the planned mappings for clean
+ * lazyfree ranges (discard_find, published as it goes up the address
+ * space) and pages them out (discard_apply); pass 1 meanwhile moves every
+ * entry the scan has gone past that touches none of those ranges; pass 2
+ * then queries the entries inside them and moves what is still on its
+ * source (written again); discarded pages count as discarded, not gone.
+ *
  * Engine "syscall": one migrate_pages(2) call for the FROM->TO node sets;
  * the kernel only returns a count of pages not migrated.
  *
@@ -112,7 +119,8 @@ struct exec_opts {
 	int retries;                       /* extra attempts for busy pages */
 	double deadline;                   /* CLOCK_MONOTONIC seconds; 0 = none */
 	bool requery;                      /* query each batch; move only pages on src */
-	bool discard_lazyfree;             /* discard clean lazyfree pages first */
+	bool discard_lazyfree;             /* discard clean lazyfree pages (a thread
+					    * beside the workers) instead of moving them */
 	bool residual;                     /* query the runs afterwards */
 	const volatile sig_atomic_t *stop; /* non-zero: stop between batches */
 	void (*progress)(void *ud, const struct exec_progress *p);
