@@ -1165,13 +1165,25 @@ enum exec_engine exec_choose(const struct plan_proc *pp, const struct exec_opts 
 			*why = pp->runs[i].cls == PLAN_THP ? "THPs" : "hugetlb pages";
 			return EXEC_PAGES;
 		}
-	if (!o->move_all && privs_has_cap(NS_CAP_SYS_NICE) && (pp->coarse || pp->shared_pages)) {
-		*why = pp->coarse ? "sharing not known" : "shared pages left out";
-		return EXEC_PAGES;
-	}
 	if (privs_mems_allowed(getpid(), &mine) < 0 || !nodeset_subset(&o->to, &mine)) {
 		*why = "targets outside our cpuset";
 		return EXEC_PAGES;
+	}
+	if (!o->move_all && privs_has_cap(NS_CAP_SYS_NICE)) {
+		struct ns_nodeset theirs;
+
+		/* the call then runs without CAP_SYS_NICE (the kernel moves only
+		 * pages mapped by the process alone, as move_pages does without
+		 * MPOL_MF_MOVE_ALL), and without it the kernel also wants the
+		 * targets inside the process's cpuset */
+		if (pp->coarse) {
+			*why = "sharing not known";
+			return EXEC_PAGES;
+		}
+		if (privs_mems_allowed(pp->id.pid, &theirs) < 0 || !nodeset_subset(&o->to, &theirs)) {
+			*why = "targets outside the process's cpuset";
+			return EXEC_PAGES;
+		}
 	}
 	*why = "base pages, whole process";
 	return EXEC_SYSCALL;
@@ -1186,6 +1198,8 @@ int exec_syscall(const struct proc_id *id, const struct plan *p,
 	struct ns_nodeset fs = o->from;
 	double t0;
 	long rc;
+	bool lowered;
+	int err;
 
 	if (procs_check_same(id) < 0)
 		return -ESRCH;
@@ -1194,13 +1208,25 @@ int exec_syscall(const struct proc_id *id, const struct plan *p,
 			nodeset_add(&fs, pp->runs[i].src);
 	exec_mask(&fs, from, W);
 	exec_mask(&o->to, to, W);
+	/* With CAP_SYS_NICE the kernel would also move pages shared with other
+	 * processes (MPOL_MF_MOVE_ALL): without --move-all this thread lowers
+	 * it for the call and raises it again. */
+	lowered = !o->move_all && privs_has_cap(NS_CAP_SYS_NICE);
+	if (lowered && (err = privs_cap_set_effective(NS_CAP_SYS_NICE, false)) < 0) {
+		r->stop = EXS_ERROR;
+		r->err = err;
+		return 0;
+	}
 	t0 = exec_now();
 	rc = sys_migrate_pages(id->pid, NS_MAX_NODES + 1, from, to);
+	err = rc < 0 ? -errno : 0;
 	r->seconds = exec_now() - t0;
 	r->calls = 1;
-	if (rc < 0) {
+	if (lowered && privs_cap_set_effective(NS_CAP_SYS_NICE, true) < 0 && !err)
+		err = -EPERM;      /* cannot go on as before: stop here */
+	if (err) {
 		r->stop = EXS_ERROR;
-		r->err = -errno;
+		r->err = err;
 		return 0;
 	}
 	r->syscall_failed = (uint64_t)rc;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,6 +26,33 @@ bool privs_has_cap(int cap)
 	if (syscall(SYS_capget, &hdr, data) < 0)
 		return false;
 	return (data[cap / 32].effective >> (cap % 32)) & 1;
+}
+
+/* Set or clear one capability in the calling thread's effective set (it
+ * stays permitted, so it can be raised again). */
+int privs_cap_set_effective(int cap, bool on)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	uint32_t bit;
+
+	if (cap < 0 || cap >= 32 * _LINUX_CAPABILITY_U32S_3)
+		return -EINVAL;
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return -errno;
+	bit = 1U << (cap % 32);
+	if (on && !(data[cap / 32].permitted & bit))
+		return -EPERM;
+	if (on)
+		data[cap / 32].effective |= bit;
+	else
+		data[cap / 32].effective &= ~bit;
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return -errno;
+	return 0;
 }
 
 /* The four ids of a "Uid:" or "Gid:" line of /proc/PID/status. */

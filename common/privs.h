@@ -35,6 +35,9 @@ enum priv_need {
 
 /* This process has the capability in its effective set. */
 bool privs_has_cap(int cap);
+/* Raise (on) or lower one capability in the calling thread's effective
+ * set; raising needs it permitted.  0 or -errno. */
+int privs_cap_set_effective(int cap, bool on);
 /* 0 when allowed; -EPERM with 'why' naming the missing capability or access
  * ("moving pages of pid 42 (uid 1000) needs CAP_SYS_NICE"). */
 int privs_check(const struct proc_id *target, enum priv_need need,

@@ -117,10 +117,29 @@ static void test_mems_and_pidfd(void)
 	is_u64(-privs_pidfd_open(child), ESRCH, "pidfd_open of a reaped pid: -ESRCH");
 }
 
+/* Lowering CAP_SYS_NICE for one call and raising it again (exec_syscall
+ * without --move-all). */
+static void test_cap_lower_raise(void)
+{
+	bool had = privs_has_cap(NS_CAP_SYS_NICE);
+
+	ok(privs_cap_set_effective(NS_CAP_SYS_NICE, false) == 0, "lowering CAP_SYS_NICE works");
+	ok(!privs_has_cap(NS_CAP_SYS_NICE), "CAP_SYS_NICE no longer effective");
+	if (had) {
+		ok(privs_cap_set_effective(NS_CAP_SYS_NICE, true) == 0 &&
+		   privs_has_cap(NS_CAP_SYS_NICE), "raised again from the permitted set");
+	} else {
+		ok(privs_cap_set_effective(NS_CAP_SYS_NICE, true) == -EPERM,
+		   "not permitted: raising is refused (-EPERM)");
+	}
+	ok(privs_cap_set_effective(-1, false) == -EINVAL, "a capability out of range is -EINVAL");
+}
+
 int main(void)
 {
 	alarm(60);
 	test_matrix();
 	test_mems_and_pidfd();
+	test_cap_lower_raise();
 	return tap_done();
 }
