@@ -59,6 +59,7 @@ struct pm_page_region {
 #define PM_PAGEMAP_SCAN    _IOWR('f', 16, struct pm_scan_arg)
 #define PM_PAGE_IS_PRESENT (1ULL << 3)
 #define PM_PAGE_IS_SWAPPED (1ULL << 4)
+#define PM_PAGE_IS_PFNZERO (1ULL << 5)
 #define PM_PAGE_IS_HUGE    (1ULL << 6)
 #define PM_HUGE_VEC        256     /* huge-page regions per ioctl */
 
@@ -69,6 +70,8 @@ struct pm_reader {
 	int pm_fd, kpf_fd;
 	bool has_pfn, has_kpf;
 	bool thp_scan;         /* no kpageflags: THPs from PAGEMAP_SCAN (6.7+) */
+	bool thp_hint;         /* PM_WANT_THP_ONLY with kpageflags: a block PAGEMAP_SCAN
+				* shows PMD-mapped (6.7+) needs no kpageflags read */
 	uint64_t page;         /* base page size */
 	uint64_t thp_pages;    /* base pages in a PMD THP; 1 without THP */
 	struct pfn_nodes *pn;  /* PFN -> node, when PFNs are visible */
@@ -76,7 +79,7 @@ struct pm_reader {
 	uint64_t *ent;         /* PM_BATCH pagemap entries */
 	uint64_t *kpf;         /* PM_BATCH effective kpageflags */
 	uint8_t *kpf_ok;       /* PM_BATCH: kpf[i] is known */
-	uint8_t *huge;         /* PM_BATCH: in a PAGE_IS_HUGE region (thp_scan) */
+	uint8_t *huge;         /* PM_BATCH: in a PAGE_IS_HUGE region (thp_scan, thp_hint) */
 	int *node;             /* PM_BATCH nodes */
 	struct pm_slot *slot;  /* PM_BATCH present PFNs, sorted */
 	uint64_t *win;         /* KPF_WIN kpageflags of one window */
@@ -292,7 +295,7 @@ static int pm_alloc(struct pm_reader *r)
 		if (!r->addr || !r->status)
 			return -ENOMEM;
 	}
-	if (r->thp_scan && !(r->huge = malloc(PM_BATCH)))
+	if ((r->thp_scan || r->thp_hint) && !(r->huge = malloc(PM_BATCH)))
 		return -ENOMEM;
 	if (!r->has_kpf)
 		return 0;
@@ -349,6 +352,8 @@ int pm_open(struct pm_reader **out, pid_t pid, unsigned want)
 	/* without kpageflags, THPs from PAGEMAP_SCAN where the kernel has it
 	 * (found out by the first call: older kernels say ENOTTY) */
 	r->thp_scan = (want & PM_WANT_KPF) && !r->has_kpf && r->skip == PM_SKIP_SCAN;
+	r->thp_hint = (want & PM_WANT_THP_ONLY) && r->has_kpf && r->skip == PM_SKIP_SCAN &&
+		      r->thp_pages > 1;
 	if ((want & PM_WANT_NODE) && r->has_pfn && pfn_nodes_load(&r->pn) < 0)
 		r->pn = NULL;
 	rc = pm_alloc(r);
@@ -561,6 +566,12 @@ static int pm_fill_kpf_thp(struct pm_reader *r, uint64_t start, size_t n)
 				break;
 		if (j < tp)
 			continue;
+		/* PMD-mapped (and not the huge zero page): a THP head */
+		if (r->thp_hint && r->huge[b] && r->huge[b + tp - 1]) {
+			for (j = 0; j < tp; j++)
+				r->kpf[b + j] = KPF_BIT(KPF_THP) | KPF_BIT(KPF_COMPOUND_HEAD);
+			continue;
+		}
 		got = pm_pread_full(r->kpf_fd, &f, sizeof(f), pfn * 8);
 		if (got < 0)
 			return (int)got;
@@ -725,6 +736,8 @@ static int pm_merge(struct pm_reader *r, uint64_t start, size_t n,
  * thp_scan off for the rest of the walk (the pages then say nothing). */
 static void pm_fill_huge(struct pm_reader *r, uint64_t start, size_t n)
 {
+	/* as a hint to kpageflags, the huge zero page is left to kpageflags */
+	uint64_t zero = r->thp_hint ? PM_PAGE_IS_PFNZERO : 0;
 	struct pm_page_region reg[PM_HUGE_VEC];
 	uint64_t addr = start, end = start + n * r->page;
 	struct pm_scan_arg a;
@@ -738,12 +751,13 @@ static void pm_fill_huge(struct pm_reader *r, uint64_t start, size_t n)
 		a.end = end;
 		a.vec = (uint64_t)(uintptr_t)reg;
 		a.vec_len = PM_HUGE_VEC;
-		a.category_mask = PM_PAGE_IS_HUGE;
+		a.category_inverted = zero;
+		a.category_mask = PM_PAGE_IS_HUGE | zero;
 		a.return_mask = PM_PAGE_IS_HUGE;
 		got = ioctl(r->pm_fd, PM_PAGEMAP_SCAN, &a);
 		if (got < 0) {
 			if (errno == ENOTTY || errno == EINVAL || errno == EOPNOTSUPP)
-				r->thp_scan = false;
+				r->thp_scan = r->thp_hint = false;
 			return;
 		}
 		for (long k = 0; k < got; k++) {
@@ -859,6 +873,8 @@ int pm_walk(struct pm_reader *r, uint64_t start, uint64_t end,
 				n -= (addr / r->page + n) % r->thp_pages;
 		}
 		rc = pm_read_entries(r, addr, n, r->ent);
+		if (rc == 0 && r->thp_hint)
+			pm_fill_huge(r, addr, n);
 		if (rc == 0 && r->has_kpf)
 			rc = (r->want & PM_WANT_THP_ONLY) ? pm_fill_kpf_thp(r, addr, n) : pm_fill_kpf(r, n);
 		if (rc == 0 && r->thp_scan)

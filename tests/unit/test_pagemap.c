@@ -285,6 +285,14 @@ static void test_thp(int root)
 	rc = walk(PM_WANT_NODE | PM_WANT_KPF, p + thp / 2, tp, &rs, &has_pfn, &has_kpf);
 	ok(rc == 0 && rs.n == 2 && rs.v[0].pages == tp / 2 && (rs.v[0].flags & RUN_LAZYFREE),
 	   "walk starting inside the lazyfree THP: lazyfree from its head");
+
+	/* mprotect of one page maps the second THP with PTEs (PAGEMAP_SCAN no
+	 * longer calls it huge); the folio stays a THP, which the THP-only
+	 * reader still finds from kpageflags */
+	mprotect(p + thp + page, page, PROT_READ);
+	rc = walk(PM_WANT_NODE | PM_WANT_KPF | PM_WANT_THP_ONLY, p + thp, tp, &rs, &has_pfn, &has_kpf);
+	ok(rc == 0 && rs.n == 1 && rs.v[0].pages == tp && (rs.v[0].flags & RUN_THP),
+	   "THP only: a PTE-mapped THP is still one THP run (%d runs)", rs.n);
 	munmap(p, 2 * thp);
 }
 
