@@ -911,6 +911,8 @@ int main(int argc, char **argv)
 	cli_setup_sysroot(m.sysroot, !m.dry_run);
 	cli_catch_signals();
 	cli_exec_start(&m.ex);
+	/* on a terminal the progress is drawn: engine auto then keeps batches */
+	m.ex.xo.interactive = isatty(STDERR_FILENO) && !cli_quiet;
 	exec_prepare(&m.ex.xo);
 	if (m.ex.xo.renice && m.ex.xo.nice < 0 && !privs_has_cap(NS_CAP_SYS_NICE)) {
 		cli_err("--nice %d (raising the workers' priority) needs CAP_SYS_NICE", m.ex.xo.nice);

@@ -1153,7 +1153,8 @@ enum exec_engine exec_choose(const struct plan_proc *pp, const struct exec_opts 
 	}
 	*why = o->filtered ? "--vma" : o->threads > 1 ? "--threads" : o->rate ? "--rate" :
 	       o->deadline > 0 ? "--timeout" : o->batch_given ? "--batch" :
-	       o->discard_lazyfree ? "--discard-lazyfree" : o->requery ? "saved plan" : NULL;
+	       o->discard_lazyfree ? "--discard-lazyfree" : o->requery ? "saved plan" :
+	       o->interactive ? "progress on a terminal" : NULL;
 	if (*why)
 		return EXEC_PAGES;
 	if (o->spread && nodeset_count(&o->to) != 1) {
@@ -1224,26 +1225,35 @@ int exec_syscall(const struct proc_id *id, const struct plan *p,
 	r->calls = 1;
 	if (lowered && privs_cap_set_effective(NS_CAP_SYS_NICE, true) < 0 && !err)
 		err = -EPERM;      /* cannot go on as before: stop here */
-	if (err) {
+	if (err == -ENOMEM) {
+		/* the target filled up: what did not fit is "target full", as
+		 * move_pages reports it page by page (the query below counts) */
+	} else if (err) {
 		r->stop = EXS_ERROR;
 		r->err = err;
-		return 0;
+		/* the call may have moved part before it failed: the query
+		 * afterwards says how much */
+		if (err == -ESRCH || procs_check_same(id) < 0)
+			return 0;
+	} else {
+		r->syscall_failed = (uint64_t)rc;
 	}
-	r->syscall_failed = (uint64_t)rc;
 	exec_after(p, pp, r, o->batch ? o->batch : EXEC_DEFAULT_BATCH);
 	if (r->residual_known) {
 		/* the kernel gives a count only: what left each source moved */
+		enum exec_reason why = err == -ENOMEM ? EXR_NOMEM : EXR_NOT_MIGRATED;
+
 		for (size_t k = 0; k < r->npairs; k++) {
 			struct exec_pair *x = &r->pairs[k];
 			uint64_t left = x->src < r->residual_slots ? r->residual[x->src] : 0;
 			uint64_t stay = left < x->planned ? left : x->planned;
 
 			x->moved = x->planned - stay;
-			x->not_moved[EXR_NOT_MIGRATED] = stay;
+			x->not_moved[why] = stay;
 			r->residual[x->src] -= stay;   /* shared by pairs of one source */
 		}
 		for (size_t k = 0; k < r->npairs; k++)
-			r->residual[r->pairs[k].src] += r->pairs[k].not_moved[EXR_NOT_MIGRATED];
+			r->residual[r->pairs[k].src] += r->pairs[k].not_moved[why];
 	}
 	return 0;
 }

@@ -129,6 +129,8 @@ struct exec_opts {
 	struct ns_nodeset from, to;
 	bool spread;                       /* --to alone: targets by free memory */
 	bool filtered;                     /* the plan leaves mappings out (--vma) */
+	bool interactive;                  /* progress drawn on a terminal: batches, so
+					    * that it advances and a Ctrl-C stops soon */
 };
 
 void exec_opts_init(struct exec_opts *o);

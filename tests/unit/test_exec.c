@@ -420,6 +420,7 @@ static void choose_case(int k, struct exec_opts *o, struct plan_run *r)
 	case 4: o->batch_given = true; break;
 	case 5: o->discard_lazyfree = true; break;
 	case 6: o->requery = true; break;
+	case 11: o->interactive = true; break;
 	case 7: o->spread = true; nodeset_add(&o->to, 1); break;
 	case 8: r->cls = PLAN_THP; break;
 	case 9: r->cls = PLAN_HUGETLB; break;
@@ -432,7 +433,7 @@ static void test_choose(void)
 	static const char *const reasons[] = {
 		"--vma", "--threads", "--rate", "--timeout", "--batch", "--discard-lazyfree",
 		"saved plan", "spread over several targets", "THPs", "hugetlb pages",
-		"targets outside our cpuset",
+		"targets outside our cpuset", "progress on a terminal",
 	};
 	struct plan_run run = { .pages = 1, .step = ps, .cls = PLAN_BASE, .src = 1, .dst = 0 };
 	struct plan_proc pp = { .runs = &run, .nruns = 1, .id.pid = getpid() };

@@ -116,6 +116,23 @@ teardown() {
 	assert_output --partial "engine syscall (base pages, whole process)"
 }
 
+@test "on a terminal: the progress is drawn and engine auto keeps move_pages batches" {
+	command -v script >/dev/null || skip "no script(1) in the guest"
+	start_helper --mib 64 --node 0 --no-thp
+	local out=$BATS_TEST_TMPDIR/out tty=$BATS_TEST_TMPDIR/tty
+	# standard error is the terminal script(1) makes; the JSON goes to a file
+	script -qfec "mmigrate -J $HELPER_PID 0 1 >$out" "$tty" </dev/null
+	assert_equal "$(jq -r '.processes[0].engine' "$out")" pages
+	assert_equal "$(jq -r '.processes[0].engine_reason' "$out")" "progress on a terminal"
+	grep -q 'ETA' "$tty" || fail "no progress on the terminal: $(cat -v "$tty" | head -c 300)"
+	assert_equal "$(node_bytes "$HELPER_PID" 1 "$HELPER_ADDR")" "$HELPER_LEN"
+	# -q: no progress, and the single call
+	script -qfec "mmigrate -q -J $HELPER_PID 1 0 >$out" "$tty" </dev/null
+	assert_equal "$(jq -r '.processes[0].engine' "$out")" syscall
+	! grep -q 'ETA' "$tty" || fail "progress drawn despite -q"
+	verify_helper
+}
+
 @test "engine auto keeps move_pages for THPs, --vma, --threads, --rate, --batch, --timeout" {
 	local r
 	start_helper --mib 16 --node 0 --no-thp
