@@ -129,6 +129,57 @@ static void test_serial_and_threads(void)
 	munmap(p, pages * ps);
 }
 
+/* --discard-lazyfree: the discard thread beside the workers (pass 1, then
+ * pass 2 over the lazyfree ranges), on this process's own memory, node 0 to
+ * node 0: what is not discarded counts as moved (already there), pages
+ * written again after MADV_FREE are kept with their data.  Under
+ * ThreadSanitizer (tests/unit/tsan-exec) this checks the scan's publishing
+ * against the workers' cursor. */
+static void test_discard_beside(void)
+{
+	const size_t pages = 2048, freed = 1024, rewritten = 64;
+	int threads[] = { 1, 2 };
+
+	for (size_t t = 0; t < sizeof(threads) / sizeof(threads[0]); t++) {
+		char *p = map_pages(pages, true);
+		struct plan pl;
+		struct exec_opts o;
+		struct exec_result r;
+		struct exec_pair sum;
+		bool kept = true;
+
+		madvise(p, freed * ps, MADV_FREE);
+		for (size_t i = 0; i < rewritten; i++)
+			memset(p + i * ps, (int)(i & 0xff), 8);
+		self_plan(&pl, p, pages, ps, PLAN_BASE);
+		exec_opts_init(&o);
+		o.threads = threads[t];
+		o.batch = 100;
+		o.discard_lazyfree = true;
+		rc_ = exec_proc(&pl, &pl.procs[0], &o, &r);
+		ok(rc_ == 0 && r.stop == EXS_DONE, "discard, threads %d: ran to the end", threads[t]);
+		exec_totals(&r, &sum);
+		is_u64(sum.moved + sum.already + sum.discarded + sum.gone + not_moved(&sum), pages,
+		       "discard, threads %d: every planned page has an outcome", threads[t]);
+		if (r.discard_done && !r.discard_err) {
+			ok(sum.discarded > 0 && sum.discarded <= (freed - rewritten),
+			   "discard, threads %d: %llu of %zu clean lazyfree pages discarded", threads[t],
+			   (unsigned long long)sum.discarded, freed - rewritten);
+		} else {
+			printf("ok %d - # SKIP discard, threads %d: not run here (err %d)\n", ++tap_n,
+			       threads[t], r.discard_err);
+		}
+		for (size_t i = 0; i < pages; i++)
+			if ((i < rewritten || i >= freed) &&
+			    (p[i * ps] != (char)(i & 0xff) || p[i * ps + 7] != (char)(i & 0xff)))
+				kept = false;
+		ok(kept, "discard, threads %d: rewritten and live pages intact", threads[t]);
+		exec_result_free(&r);
+		plan_free(&pl);
+		munmap(p, pages * ps);
+	}
+}
+
 static void test_requery_and_absent(void)
 {
 	const size_t pages = 512;
@@ -479,6 +530,7 @@ int main(void)
 {
 	ps = sys_page_size();
 	test_serial_and_threads();
+	test_discard_beside();
 	test_requery_and_absent();
 	test_unmapped();
 	test_thp();
