@@ -1170,14 +1170,15 @@ enum exec_engine exec_choose(const struct plan_proc *pp, const struct exec_opts 
 		*why = "targets outside our cpuset";
 		return EXEC_PAGES;
 	}
-	if (!o->move_all && privs_has_cap(NS_CAP_SYS_NICE)) {
+	if (!o->move_all || !privs_has_cap(NS_CAP_SYS_NICE)) {
 		struct ns_nodeset theirs;
 
-		/* the call then runs without CAP_SYS_NICE (the kernel moves only
-		 * pages mapped by the process alone, as move_pages does without
-		 * MPOL_MF_MOVE_ALL), and without it the kernel also wants the
-		 * targets inside the process's cpuset */
-		if (pp->coarse) {
+		/* the call runs without CAP_SYS_NICE (lowered for it without
+		 * --move-all: the kernel moves only pages mapped by the process
+		 * alone, as move_pages does without MPOL_MF_MOVE_ALL), and
+		 * without it the kernel wants the targets inside the process's
+		 * cpuset */
+		if (pp->coarse && privs_has_cap(NS_CAP_SYS_NICE)) {
 			*why = "sharing not known";
 			return EXEC_PAGES;
 		}

@@ -66,6 +66,10 @@ teardown() {
 	assert_failure 5
 	assert_output --partial "node 1 is not in the cpuset of pid $HELPER_PID"
 	assert_equal "$(node_bytes "$HELPER_PID" 0 "$HELPER_ADDR")" "$HELPER_LEN"
+	# the plan says which engine a forced run would take: not the single
+	# migrate_pages(2) call, which the kernel refuses for such targets
+	run mmigrate --dry-run --force "$HELPER_PID" 0 1
+	assert_output --partial "engine pages (targets outside the process's cpuset)"
 }
 
 @test "a second run on the same process refuses naming the first; --wait waits" {
