@@ -63,6 +63,8 @@ struct pm_page_region {
 #define PM_PAGE_IS_HUGE    (1ULL << 6)
 #define PM_HUGE_VEC        256     /* huge-page regions per ioctl */
 
+enum { PM_UNIFORM = 1, PM_THP_BLOCK = 2 };   /* pm_reader.uni */
+
 struct pm_reader {
 	pid_t pid;
 	enum pm_skip skip;
@@ -80,6 +82,11 @@ struct pm_reader {
 	uint64_t *kpf;         /* PM_BATCH effective kpageflags */
 	uint8_t *kpf_ok;       /* PM_BATCH: kpf[i] is known */
 	uint8_t *huge;         /* PM_BATCH: in a PAGE_IS_HUGE region (thp_scan, thp_hint) */
+	uint8_t *uni;          /* PM_BATCH, PM_WANT_THP_ONLY, at the first entry of a
+				* THP block: PM_UNIFORM when its entries are identical
+				* but for the PFN (+1 each): one state, one node, one
+				* step; PM_THP_BLOCK when they are not (bits differ) */
+	bool any_uni;          /* this batch has such a block */
 	int *node;             /* PM_BATCH nodes */
 	struct pm_slot *slot;  /* PM_BATCH present PFNs, sorted */
 	uint64_t *win;         /* KPF_WIN kpageflags of one window */
@@ -304,7 +311,8 @@ static int pm_alloc(struct pm_reader *r)
 	r->slot = malloc(PM_BATCH * sizeof(*r->slot));
 	r->win = malloc(KPF_WIN * sizeof(*r->win));
 	r->hbuf = malloc(r->thp_pages * sizeof(*r->hbuf));
-	if (!r->kpf || !r->kpf_ok || !r->slot || !r->win || !r->hbuf)
+	r->uni = malloc(PM_BATCH);
+	if (!r->kpf || !r->kpf_ok || !r->slot || !r->win || !r->hbuf || !r->uni)
 		return -ENOMEM;
 	return 0;
 }
@@ -393,6 +401,7 @@ void pm_close(struct pm_reader *r)
 	free(r->kpf);
 	free(r->kpf_ok);
 	free(r->huge);
+	free(r->uni);
 	free(r->node);
 	free(r->slot);
 	free(r->win);
@@ -534,53 +543,81 @@ static int pm_read_window(struct pm_reader *r, size_t j, size_t k)
 /* PM_WANT_THP_ONLY: kpageflags of the first page of each THP-aligned
  * block (at batch index i0 + k * thp_pages) whose pages are all present
  * with consecutive PFNs from a THP-aligned one; a THP head gives the whole
- * block its flags, everything else present is known not to be a PMD THP. */
+ * block its flags, everything else present is known not to be a PMD THP.
+ * A THP block whose pagemap entries differ only in the PFN (entry k is the
+ * first entry + k, the PFN being the low bits) is PM_UNIFORM: its pages
+ * are not looked at one by one again (same bits, flags and node). */
 static int pm_fill_kpf_thp(struct pm_reader *r, uint64_t start, size_t n)
 {
 	uint64_t tp = r->thp_pages, i0;
 
-	for (size_t i = 0; i < n; i++) {
-		uint64_t e = r->ent[i];
+	memset(r->uni, 0, n);
+	r->any_uni = false;
+	i0 = tp > 1 ? (tp - start / r->page % tp) % tp : n;
+	for (uint64_t b = i0; tp > 1 && b + tp <= n; b += tp) {
+		uint64_t e0 = r->ent[b], pfn = e0 & PM_E_PFN_MASK, f;
+		uint64_t j;
+		bool same = true;
+		ssize_t got;
 
+		if (!(e0 & PM_E_PRESENT) || !pfn || pfn % tp)
+			continue;
+		/* consecutive PFNs; uniform when the other bits are the same
+		 * too (soft-dirty or exclusive may differ in a PTE-mapped THP) */
+		for (j = 1; j < tp; j++) {
+			uint64_t e = r->ent[b + j];
+
+			if (e == e0 + j)
+				continue;
+			same = false;
+			if (!(e & PM_E_PRESENT) || (e & PM_E_PFN_MASK) != pfn + j)
+				break;
+		}
+		if (j < tp)
+			continue;
+		if (r->thp_hint && r->huge[b] && r->huge[b + tp - 1]) {
+			/* PMD-mapped (and not the huge zero page): a THP head */
+			f = KPF_BIT(KPF_THP) | KPF_BIT(KPF_COMPOUND_HEAD);
+		} else {
+			got = pm_pread_full(r->kpf_fd, &f, sizeof(f), pfn * 8);
+			if (got < 0)
+				return (int)got;
+			if (got < (ssize_t)sizeof(f) || !(f & KPF_BIT(KPF_COMPOUND_HEAD)) ||
+			    !(f & KPF_BIT(KPF_THP)) || (f & KPF_BIT(KPF_HUGE)))
+				continue;
+			f &= KPF_BIT(KPF_THP) | KPF_BIT(KPF_COMPOUND_HEAD);
+		}
+		if (same) {
+			r->uni[b] = PM_UNIFORM;
+			r->any_uni = true;
+			r->kpf[b] = f;
+			r->kpf_ok[b] = 1;
+			continue;
+		}
+		r->uni[b] = PM_THP_BLOCK;
+		for (j = 0; j < tp; j++) {
+			r->kpf[b + j] = f;
+			r->kpf_ok[b + j] = 1;
+		}
+	}
+	/* the rest, entry by entry: present pages are known not to be THPs */
+	for (size_t i = 0; i < n; i++) {
+		uint64_t e;
+
+		if (r->uni[i]) {
+			i += tp - 1;
+			continue;
+		}
+		e = r->ent[i];
 		r->kpf[i] = 0;
 		r->kpf_ok[i] = (e & PM_E_PRESENT) != 0;
 		if ((e & PM_E_PRESENT) && !(e & PM_E_PFN_MASK)) {
 			r->has_pfn = r->has_kpf = false;   /* PFNs hidden after all */
 			memset(r->kpf_ok, 0, n);
+			memset(r->uni, 0, n);
+			r->any_uni = false;
 			return 0;
 		}
-	}
-	if (tp <= 1)
-		return 0;
-	i0 = (tp - start / r->page % tp) % tp;
-	for (uint64_t b = i0; b + tp <= n; b += tp) {
-		uint64_t pfn = r->ent[b] & PM_E_PFN_MASK, f;
-		uint64_t j;
-		ssize_t got;
-
-		if (!(r->ent[b] & PM_E_PRESENT) || pfn % tp)
-			continue;
-		for (j = 1; j < tp; j++)
-			if (!(r->ent[b + j] & PM_E_PRESENT) ||
-			    (r->ent[b + j] & PM_E_PFN_MASK) != pfn + j)
-				break;
-		if (j < tp)
-			continue;
-		/* PMD-mapped (and not the huge zero page): a THP head */
-		if (r->thp_hint && r->huge[b] && r->huge[b + tp - 1]) {
-			for (j = 0; j < tp; j++)
-				r->kpf[b + j] = KPF_BIT(KPF_THP) | KPF_BIT(KPF_COMPOUND_HEAD);
-			continue;
-		}
-		got = pm_pread_full(r->kpf_fd, &f, sizeof(f), pfn * 8);
-		if (got < 0)
-			return (int)got;
-		if (got < (ssize_t)sizeof(f) || !(f & KPF_BIT(KPF_COMPOUND_HEAD)) ||
-		    !(f & KPF_BIT(KPF_THP)) || (f & KPF_BIT(KPF_HUGE)))
-			continue;
-		f &= KPF_BIT(KPF_THP) | KPF_BIT(KPF_COMPOUND_HEAD);
-		for (j = 0; j < tp; j++)
-			r->kpf[b + j] = f;
 	}
 	return 0;
 }
@@ -607,6 +644,17 @@ static int pm_fill_kpf(struct pm_reader *r, size_t n)
 
 /* ---- nodes ---------------------------------------------------------- */
 
+/* Turn the uniform block at batch index b back into pages looked at one by
+ * one (their flags copied from its first page). */
+static void pm_unfold(struct pm_reader *r, size_t b)
+{
+	for (uint64_t j = 1; j < r->thp_pages; j++) {
+		r->kpf[b + j] = r->kpf[b];
+		r->kpf_ok[b + j] = r->kpf_ok[b];
+	}
+	r->uni[b] = 0;
+}
+
 static void pm_nodes_from_pfn(struct pm_reader *r, size_t n)
 {
 	const struct pfn_range *last = NULL;
@@ -620,6 +668,14 @@ static void pm_nodes_from_pfn(struct pm_reader *r, size_t n)
 		if (!last || pfn < last->start || pfn >= last->end)
 			last = pfn_nodes_find(r->pn, pfn);
 		r->node[i] = last ? last->node : RUN_NODE_UNKNOWN;
+		if (r->any_uni && r->uni[i] == PM_UNIFORM) {
+			/* a uniform block in one PFN range has one node; one
+			 * that straddles two ranges goes page by page */
+			if (last && pfn + r->thp_pages <= last->end)
+				i += r->thp_pages - 1;
+			else
+				pm_unfold(r, i);
+		}
 	}
 }
 
@@ -647,15 +703,24 @@ static int pm_nodes_from_query(struct pm_reader *r, uint64_t start, size_t n)
 
 static int pm_fill_nodes(struct pm_reader *r, uint64_t start, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		r->node[i] = (r->ent[i] & PM_E_PRESENT) ? RUN_NODE_UNKNOWN : RUN_NODE_NONE;
-	if (!(r->want & PM_WANT_NODE))
-		return 0;
-	if (r->has_pfn && r->pn) {
+	if ((r->want & PM_WANT_NODE) && r->has_pfn && r->pn) {
+		/* every present page gets its node below */
+		for (size_t i = 0; i < n; i++)
+			if (!(r->ent[i] & PM_E_PRESENT))
+				r->node[i] = RUN_NODE_NONE;
 		pm_nodes_from_pfn(r, n);
 		return 0;
 	}
-	if (!path_is_live())
+	/* only the PFN path knows a uniform block's node in one step */
+	if (r->any_uni) {
+		for (size_t i = 0; i < n; i++)
+			if (r->uni[i] == PM_UNIFORM)
+				pm_unfold(r, i);
+		r->any_uni = false;
+	}
+	for (size_t i = 0; i < n; i++)
+		r->node[i] = (r->ent[i] & PM_E_PRESENT) ? RUN_NODE_UNKNOWN : RUN_NODE_NONE;
+	if (!(r->want & PM_WANT_NODE) || !path_is_live())
 		return 0;
 	return pm_nodes_from_query(r, start, n);
 }
@@ -715,18 +780,22 @@ static int pm_merge(struct pm_reader *r, uint64_t start, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		unsigned s = pm_page_state(r, i);
 		int node = r->node[i];
+		/* a uniform block: its pages all have this state and node */
+		uint64_t step = r->any_uni && r->uni[i] == PM_UNIFORM ? r->thp_pages : 1;
 
 		if (cur->pages && cur->flags == s && cur->node == node) {
-			cur->pages++;
+			cur->pages += step;
+			i += step - 1;
 			continue;
 		}
 		if (cur->pages && (rc = fn(ud, cur)) != 0)
 			return rc;
 		cur->start = start + i * r->page;
-		cur->pages = 1;
+		cur->pages = step;
 		cur->flags = s;
 		cur->node = node;
 		cur->pfn = (s & RUN_PRESENT) ? r->ent[i] & PM_E_PFN_MASK : 0;
+		i += step - 1;
 	}
 	return 0;
 }
@@ -873,6 +942,7 @@ int pm_walk(struct pm_reader *r, uint64_t start, uint64_t end,
 				n -= (addr / r->page + n) % r->thp_pages;
 		}
 		rc = pm_read_entries(r, addr, n, r->ent);
+		r->any_uni = false;   /* set by the THP-only kpageflags reader */
 		if (rc == 0 && r->thp_hint)
 			pm_fill_huge(r, addr, n);
 		if (rc == 0 && r->has_kpf)

@@ -1,12 +1,14 @@
 /* pmbench: how fast pm_walk covers resident memory.
  *
- *   pmbench [--mib N] [--thp|--no-thp] [--repeat R]
+ *   pmbench [--mib N] [--thp|--no-thp] [--thp-only] [--repeat R]
  *
  * Maps N MiB (default 2048) of anonymous memory, touches every page, and
  * walks it with pm_walk asking for nodes and kpageflags: first with this
  * process's capabilities (as root: PFN, kpageflags, node from the memory
  * blocks), then with its effective capabilities dropped (node from
- * move_pages(2) query mode, as for a plain user).  Prints one line per mode:
+ * move_pages(2) query mode, as for a plain user).  --thp-only asks for
+ * kpageflags only where a THP can be (PM_WANT_THP_ONLY, as mmigrate's planner
+ * and its check afterwards do).  Prints one line per mode:
  *   mode=pfn+kpf resident_mib=2048 runs=.. best_s=.. gib_per_s=..
  * Exit 0, or 1 when a walk failed or did not see every page present.
  */
@@ -60,6 +62,8 @@ static int bench_caps(int on)
 }
 
 /* Best of 'repeat' walks over [p, p+len); returns 0 or -1. */
+static unsigned bench_want = PM_WANT_NODE | PM_WANT_KPF;
+
 static int bench_walk(const char *mode, char *p, uint64_t len, int repeat)
 {
 	struct bench_count c = { 0 };
@@ -71,7 +75,7 @@ static int bench_walk(const char *mode, char *p, uint64_t len, int repeat)
 		double t0 = bench_now();
 
 		memset(&c, 0, sizeof(c));
-		rc = pm_open(&r, getpid(), PM_WANT_NODE | PM_WANT_KPF);
+		rc = pm_open(&r, getpid(), bench_want);
 		if (rc < 0) {
 			fprintf(stderr, "pmbench: pm_open: %s\n", strerror(-rc));
 			return -1;
@@ -100,6 +104,7 @@ int main(int argc, char **argv)
 		{ "thp", no_argument, NULL, 't' },
 		{ "no-thp", no_argument, NULL, 'T' },
 		{ "repeat", required_argument, NULL, 'r' },
+		{ "thp-only", no_argument, NULL, 'o' },
 		{ 0 }
 	};
 	uint64_t mib = 2048, len, page = sys_page_size();
@@ -112,8 +117,9 @@ int main(int argc, char **argv)
 		case 't': thp = 1; break;
 		case 'T': thp = 0; break;
 		case 'r': repeat = atoi(optarg); break;
+		case 'o': bench_want |= PM_WANT_THP_ONLY; break;
 		default:
-			fprintf(stderr, "usage: pmbench [--mib N] [--thp|--no-thp] [--repeat R]\n");
+			fprintf(stderr, "usage: pmbench [--mib N] [--thp|--no-thp] [--thp-only] [--repeat R]\n");
 			return 2;
 		}
 	}

@@ -433,14 +433,16 @@ static void one_node_tree(const char *root, int pid, uint64_t block_bytes, uint6
 /* PM_WANT_THP_ONLY on a captured tree.  From address A (THP aligned), on
  * node 0: block 0 a THP (head + tails, PFNs from p0), block 1 a THP-aligned
  * run of consecutive PFNs that are plain pages, block 2 a THP with one page
- * not present (so its block is no candidate), block 3 a lazily freed THP.
- * Only the first PFN of a candidate block is read: THPs show, lazyfree and
- * plain pages read as "known, not a THP". */
+ * not present (so its block is no candidate), block 3 a lazily freed THP,
+ * block 4 a THP whose page 5 alone is soft-dirty (its entries differ in more
+ * than the PFN: no uniform block, each page looked at).  Only the first PFN
+ * of a candidate block is read: THPs show, lazyfree and plain pages read as
+ * "known, not a THP". */
 static void test_kpf_thp_only(void)
 {
 	char root[] = "/tmp/ns-kto-XXXXXX";
-	uint64_t tp = 512, thp = tp * page, A = 8 * thp, npm = A / page + 4 * tp;
-	uint64_t pfn0[4] = { 2 * tp, 4 * tp, 6 * tp, 8 * tp }, nk = 9 * tp;
+	uint64_t tp = 512, thp = tp * page, A = 8 * thp, npm = A / page + 5 * tp;
+	uint64_t pfn0[5] = { 2 * tp, 4 * tp, 6 * tp, 8 * tp, 10 * tp }, nk = 11 * tp;
 	uint64_t *pm = calloc(npm, 8), *kpf = calloc(nk, 8), *e = pm + A / page;
 	uint64_t anon_thp = KB(KPF_ANON) | KB(KPF_THP) | KB(KPF_LRU) | KB(KPF_SWAPBACKED);
 	struct pm_reader *r;
@@ -453,7 +455,7 @@ static void test_kpf_thp_only(void)
 		free(kpf);
 		return;
 	}
-	for (int b = 0; b < 4; b++)
+	for (int b = 0; b < 5; b++)
 		for (uint64_t i = 0; i < tp; i++) {
 			uint64_t f = pfn0[b] + i;
 
@@ -465,6 +467,7 @@ static void test_kpf_thp_only(void)
 					 (b == 3 ? anon_thp & ~KB(KPF_SWAPBACKED) : anon_thp);
 		}
 	e[2 * tp + 7] = 0;   /* one page of THP 2 not present */
+	e[4 * tp + 5] |= PM_E_SOFTDIRTY;
 	one_node_tree(root, 79, 64 * thp, thp);
 	write_file(root, "proc/79/pagemap", pm, npm * 8);
 	write_file(root, "proc/kpageflags", kpf, nk * 8);
@@ -489,6 +492,18 @@ static void test_kpf_thp_only(void)
 		ok(rs.n == 5 && rs.v[4].pages == tp && rs.v[4].pfn == pfn0[3] &&
 		   (rs.v[4].flags & (RUN_THP | RUN_LAZYFREE)) == RUN_THP,
 		   "THP only: the lazily freed THP is a THP, lazyfree not looked at");
+		/* blocks 3 and 4: the uniform THP joins the first pages of the
+		 * THP with one soft-dirty page, which is a run of its own */
+		memset(&rs, 0, sizeof(rs));
+		rc = pm_walk(r, A + 3 * tp * page, A + 5 * tp * page, collect, &rs);
+		ok(rc == 0 && rs.n == 3 && rs.v[0].pages == tp + 5 && (rs.v[0].flags & RUN_THP) &&
+		   !(rs.v[0].flags & RUN_SOFTDIRTY),
+		   "THP only: a uniform THP and the start of the next THP are one run (%d runs)", rs.n);
+		ok(rs.n == 3 && rs.v[1].pages == 1 && rs.v[1].pfn == pfn0[4] + 5 &&
+		   (rs.v[1].flags & (RUN_THP | RUN_SOFTDIRTY)) == (RUN_THP | RUN_SOFTDIRTY) &&
+		   rs.v[2].pages == tp - 6 && (rs.v[2].flags & RUN_THP) &&
+		   !(rs.v[2].flags & RUN_SOFTDIRTY),
+		   "THP only: a THP whose entries differ is still a THP, page by page");
 		pm_close(r);
 	}
 	path_set_root(NULL);
