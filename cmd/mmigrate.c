@@ -738,6 +738,7 @@ static json_t *proc_json(const struct mm *m, const struct plan_proc *pp, const s
 	json_object_set_new(j, "thp_split", o->r.thp_known ? json_integer((json_int_t)o->r.thp_split) : json_null());
 	json_object_set_new(j, "retries", json_integer((json_int_t)o->r.retries));
 	json_object_set_new(j, "calls", json_integer((json_int_t)o->r.calls));
+	json_object_set_new(j, "plan_seconds", pp->plan_seconds >= 0 ? json_real(pp->plan_seconds) : json_null());
 	json_object_set_new(j, "seconds", json_real(o->r.seconds));
 	json_object_set_new(j, "bytes_per_second",
 			    json_real(o->r.seconds > 0 ? (double)(s.moved * ps) / o->r.seconds : 0));

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "output.h"
@@ -530,12 +531,21 @@ static int plan_mapping(struct plan *p, struct plan_proc *pp, const struct plan_
 	return rc;
 }
 
+static double plan_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int plan_add_process(struct plan *p, const struct plan_opts *o,
 		     const struct proc_id *id, maps_warn_fn warn, void *ud)
 {
 	struct scan_proc s;
 	struct pm_reader *pm = NULL;
 	struct plan_proc *pp;
+	double t0 = plan_now();
 	int rc;
 
 	memset(&s, 0, sizeof(s));
@@ -560,6 +570,7 @@ int plan_add_process(struct plan *p, const struct plan_opts *o,
 		pm_close(pm);
 	scan_free(&s);
 	plan_proc_finish(pp, p->page_size);
+	pp->plan_seconds = plan_now() - t0;
 	return rc;
 }
 
@@ -837,6 +848,8 @@ static int plan_proc_from_json(struct plan_vctx *v, struct plan *p, const json_t
 	if (!json_is_array(runs))
 		return plan_bad(v, "'runs' must be an array");
 	pp = plan_proc_new(p, &id);
+	if (pp)
+		pp->plan_seconds = -1;   /* planned by another run */
 	if (!pp)
 		return -ENOMEM;
 	pp->already_pages = already;

@@ -83,6 +83,8 @@ struct plan_proc {
 	bool coarse;                  /* some runs are coarse */
 	char policy_warn[128];        /* "bind:0" etc. of a planned mapping whose
 				       * policy keeps it off the target, or "" */
+	double plan_seconds;          /* scan + plan of this process (wall clock);
+				       * < 0 when the plan came from a file */
 };
 
 struct plan {

@@ -102,12 +102,13 @@ run_tool() {
 
 # key=value words of mmigrate's JSON result for the helper, from one jq run
 # (every jq start is slow in the emulated guest): moved_bytes discarded_bytes
-# tool_seconds calls engine (empty when absent).
+# tool_seconds plan_seconds calls engine (empty when absent).
 mm_fields() {
 	jq -r --argjson p "$HPID" '([.. | objects | select(.pid? == $p)] | first // {}) as $r |
 		"moved_bytes=\($r.moved_bytes // "") discarded_bytes=\($r.discarded_bytes // "")" +
-		" tool_seconds=\($r.seconds // "") calls=\($r.calls // "") engine=\($r.engine // "")"' \
-		"$tmp/out" 2>/dev/null || echo "moved_bytes= discarded_bytes= tool_seconds= calls= engine="
+		" tool_seconds=\($r.seconds // "") plan_seconds=\($r.plan_seconds // "")" +
+		" calls=\($r.calls // "") engine=\($r.engine // "")"' \
+		"$tmp/out" 2>/dev/null || echo "moved_bytes= discarded_bytes= tool_seconds= plan_seconds= calls= engine="
 }
 
 # sample TEST KIND MIB TOOL REP [extra key=value]: move the helper to the other

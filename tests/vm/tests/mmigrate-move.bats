@@ -58,7 +58,9 @@ assert_region_on() {
 
 @test "the JSON report's figures match numa_maps" {
 	start_helper --mib $mib --node 0 --no-thp
+	local t0=$EPOCHREALTIME wall
 	run mmigrate -q -J "$HELPER_PID" 0 1
+	wall=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')
 	assert_success
 	local moved planned
 	moved=$(echo "$output" | jq '.processes[0].moved_bytes')
@@ -67,6 +69,11 @@ assert_region_on() {
 	[ "$moved" -ge "$HELPER_LEN" ] || fail "moved $moved < $HELPER_LEN"
 	assert_equal "$(echo "$output" | jq '.processes[0].residual_bytes["0"]')" 0
 	assert_equal "$(echo "$output" | jq -r '.status')" ok
+	# the scan and plan of this process were timed: more than nothing, less
+	# than the whole run (bats' own clock)
+	assert_equal "$(echo "$output" | jq -r '.processes[0].plan_seconds | type')" number
+	assert_equal "$(echo "$output" | jq --argjson w "$wall" \
+		'.processes[0].plan_seconds > 0 and .processes[0].plan_seconds < $w')" true
 	assert_region_on 1
 }
 

@@ -26,6 +26,8 @@ setup() {
 	run mmigrate -q -J --apply "$PLAN"
 	assert_success
 	assert_equal "$(echo "$output" | jq -r '.applied_plan')" true
+	# planned by the run before: no planning time of its own
+	assert_equal "$(echo "$output" | jq '.processes[0].plan_seconds')" null
 	assert_equal "$(node_bytes "$HELPER_PID" 1 "$HELPER_ADDR")" "$HELPER_LEN"
 	verify_helper
 }
