@@ -362,7 +362,7 @@ int discard_find(const struct proc_id *id, const struct discard_opts *o,
 	rc = maps_read_smaps(id->pid, &ml, NULL, NULL);
 	if (rc < 0)
 		return rc;
-	rc = discard_read_smaps(id->pid, &out->before);
+	rc = o->no_totals ? 0 : discard_read_smaps(id->pid, &out->before);
 	if (rc < 0)
 		goto done;
 	rc = discard_open_reader(id, o, out, &pm);
@@ -675,7 +675,7 @@ int discard_apply(int pidfd, struct discard_set *set,
 	rc = discard_pageout(c, pm);
 	if (rc < 0)
 		goto out;
-	rc = discard_read_smaps(set->id.pid, &res->after_pageout);
+	rc = o->no_totals ? 0 : discard_read_smaps(set->id.pid, &res->after_pageout);
 	if (rc < 0)
 		goto out;
 	rc = discard_measure(c, pm);
@@ -687,7 +687,7 @@ int discard_apply(int pidfd, struct discard_set *set,
 		if (rc < 0)
 			goto out;
 	}
-	rc = discard_read_smaps(set->id.pid, &res->after);
+	rc = o->no_totals ? 0 : discard_read_smaps(set->id.pid, &res->after);
 	if (rc < 0)
 		goto out;
 	if (res->after.anon_huge > res->after_pageout.anon_huge && set->thp_size)

@@ -73,6 +73,11 @@ struct discard_opts {
 	 * A negative return ends the scan with that value. */
 	int (*scanned)(void *ud, const struct discard_set *s, uint64_t upto);
 	void *scanned_ud;
+	/* the caller does not report the process's smaps totals: the three
+	 * smaps_rollup reads (before, after the pageout, after) are skipped and
+	 * set->before, res->after_pageout, res->after, res->thp_collapsed stay 0
+	 * (each read walks every page of the process) */
+	bool no_totals;
 };
 
 /* One range handed to the kernel: page aligned; THP ranges THP aligned. */

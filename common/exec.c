@@ -926,6 +926,7 @@ static void *exec_discard_thread(void *arg)
 		.vma_filter = exec_discard_vma, .vma_ud = &j->dud,
 		.stop = exec_discard_stop, .stop_ud = (void *)c->o,
 		.scanned = exec_discard_scanned, .scanned_ud = j,
+		.no_totals = true,   /* the pairs count what went, from the set */
 	};
 	nodeset_zero(&j->dopt.nodes);
 	for (size_t i = 0; i < c->pp->nruns; i++)
