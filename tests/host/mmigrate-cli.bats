@@ -216,9 +216,11 @@ live_plan() { # a plan of a live sleep process (nothing to move on one node)
 	validate mmigrate-result.schema.json "$BATS_TEST_TMPDIR/res.json"
 	assert_equal "$(jq -r '.processes[0].stop' "$BATS_TEST_TMPDIR/res.json")" "not started"
 	assert_equal "$(jq '.applied_plan' "$BATS_TEST_TMPDIR/res.json")" true
+	assert_equal "$(jq '.processes[0].plan_seconds' "$BATS_TEST_TMPDIR/res.json")" null
 	mmigrate -q -J -p "$SLEEP_PID" --to 0 >"$BATS_TEST_TMPDIR/res.json"
 	validate mmigrate-result.schema.json "$BATS_TEST_TMPDIR/res.json"
 	assert_equal "$(jq '.processes[0].already_bytes > 0' "$BATS_TEST_TMPDIR/res.json")" true
+	assert_equal "$(jq '.processes[0].plan_seconds > 0' "$BATS_TEST_TMPDIR/res.json")" true
 }
 
 @test "--apply refuses a plan from another boot (exit 2)" {
