@@ -643,6 +643,10 @@ static void report_stop(const struct plan_proc *pp, const struct mm_outcome *o)
 	default:
 		break;
 	}
+	if (o->r.unaccounted)
+		cli_err("process %d (%s): %llu planned pages got no outcome from the kernel: "
+			"counted as not moved (a numashift bug: please report it)",
+			(int)pp->id.pid, pp->id.comm, (unsigned long long)o->r.unaccounted);
 	if (o->r.discard_skipped)
 		cli_warn("process %d: lazily freed pages not discarded: without kpageflags "
 			 "live pages would be swapped out; they were moved instead", (int)pp->id.pid);

@@ -131,6 +131,23 @@ static void exec_pair_add(struct exec_pair *a, const struct exec_pair *b)
 	a->thp_moved += b->thp_moved;
 }
 
+void exec_check_outcomes(const struct plan_proc *pp, struct exec_result *r)
+{
+	if (pp->coarse || r->stop != EXS_DONE)
+		return;
+	for (size_t i = 0; i < r->npairs; i++) {
+		struct exec_pair *x = &r->pairs[i];
+		uint64_t got = x->moved + x->already + x->gone + x->discarded;
+
+		for (int k = 0; k < EXR_NREASONS; k++)
+			got += x->not_moved[k];
+		if (got < x->planned) {
+			x->not_moved[EXR_OTHER] += x->planned - got;
+			r->unaccounted += x->planned - got;
+		}
+	}
+}
+
 void exec_totals(const struct exec_result *r, struct exec_pair *sum)
 {
 	memset(sum, 0, sizeof(*sum));
@@ -1113,6 +1130,7 @@ int exec_proc(const struct plan *p, const struct plan_proc *pp,
 		exec_stop_locked(&c, EXS_ERROR, rc);
 	if (r->discard_done)
 		exec_discard_fix(r);
+	exec_check_outcomes(pp, r);
 	r->seconds = exec_now() - c.t0;
 	pthread_mutex_destroy(&c.lock);
 	pthread_cond_destroy(&c.scan_cv);

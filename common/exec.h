@@ -93,6 +93,9 @@ struct exec_result {
 	uint64_t *residual;                /* base pages still on each source node, by node id */
 	int residual_slots;
 	bool residual_known;
+	uint64_t unaccounted;              /* planned pages that got no outcome although
+					    * every batch ran (an executor bug): counted
+					    * as not moved (other), never as moved */
 	bool discard_done;                 /* --discard-lazyfree ran */
 	bool discard_skipped;              /* not run: it would swap out live pages */
 	int discard_err;                   /* -errno of the discard step, 0 if none */
@@ -157,9 +160,10 @@ int exec_proc(const struct plan *p, const struct plan_proc *pp,
  * --timeout, --batch, --discard-lazyfree or saved plan; FROM -> TO given,
  * or a single target node; no THP or hugetlb entries in the plan; the
  * targets are in the caller's own cpuset (migrate_pages obeys it); and the
- * same pages move: without --move-all, a caller with CAP_SYS_NICE makes
- * migrate_pages move shared pages too, so the plan must have found none
- * (page-level plan, nothing left out as shared). */
+ * same pages move: without --move-all the call runs with CAP_SYS_NICE
+ * lowered (the kernel then leaves shared pages, as move_pages does), which
+ * also makes the kernel want the targets in the process's own cpuset; a
+ * coarse plan with CAP_SYS_NICE keeps batches ("sharing not known"). */
 enum exec_engine exec_choose(const struct plan_proc *pp, const struct exec_opts *o,
 			     const char **why);
 const char *exec_engine_name(enum exec_engine e);   /* "auto", "pages", "syscall" */
@@ -167,6 +171,14 @@ const char *exec_engine_name(enum exec_engine e);   /* "auto", "pages", "syscall
 int exec_syscall(const struct proc_id *id, const struct plan *p,
 		 const struct plan_proc *pp, const struct exec_opts *o,
 		 struct exec_result *r);
+
+/* Every page of a page-level plan ends with an outcome (moved, already,
+ * gone, discarded or not moved) once every batch ran.  Pages without one
+ * are added to not_moved (other) and to r->unaccounted, so that the result
+ * never claims more than happened.  Nothing is checked for a coarse plan
+ * (its entries are whole mappings, its counts from numa_maps) or a run that
+ * stopped early.  exec_proc calls it; exposed for the unit tests. */
+void exec_check_outcomes(const struct plan_proc *pp, struct exec_result *r);
 
 /* Totals of all pairs. */
 void exec_totals(const struct exec_result *r, struct exec_pair *sum);

@@ -123,10 +123,49 @@ static void test_serial_and_threads(void)
 		ok(r.residual_known && r.residual[0] == pages,
 		   "threads %d: residual query sees the pages on node 0", threads[t]);
 		ok(data_ok(p, pages), "threads %d: data intact", threads[t]);
+		is_u64(r.unaccounted, 0, "threads %d: every planned page has an outcome", threads[t]);
 		exec_result_free(&r);
 		plan_free(&pl);
 	}
 	munmap(p, pages * ps);
+}
+
+/* The executor's own check: pages of a page-level plan that got no outcome
+ * although every batch ran are counted as not moved, never as moved. */
+static void test_outcomes(void)
+{
+	struct plan_proc pp;
+	struct exec_result r;
+	struct exec_pair x;
+
+	memset(&pp, 0, sizeof(pp));
+	memset(&r, 0, sizeof(r));
+	memset(&x, 0, sizeof(x));
+	x.planned = 100;
+	x.moved = 60;
+	x.gone = 5;
+	x.discarded = 3;
+	x.already = 1;
+	x.not_moved[EXR_BUSY] = 1;
+	r.pairs = &x;
+	r.npairs = 1;
+	r.stop = EXS_DONE;
+	exec_check_outcomes(&pp, &r);
+	is_u64(r.unaccounted, 30, "outcomes: 30 of 100 pages had none");
+	is_u64(x.not_moved[EXR_OTHER], 30, "outcomes: they count as not moved (other)");
+	is_u64(x.moved, 60, "outcomes: moved unchanged");
+	exec_check_outcomes(&pp, &r);
+	is_u64(r.unaccounted, 30, "outcomes: a second check adds nothing");
+
+	x.not_moved[EXR_OTHER] = 0;
+	r.unaccounted = 0;
+	r.stop = EXS_SIGNAL;
+	exec_check_outcomes(&pp, &r);
+	is_u64(r.unaccounted, 0, "outcomes: a run stopped early is not checked");
+	r.stop = EXS_DONE;
+	pp.coarse = true;
+	exec_check_outcomes(&pp, &r);
+	is_u64(r.unaccounted, 0, "outcomes: a coarse plan is not checked");
 }
 
 /* --discard-lazyfree: the discard thread beside the workers (pass 1, then
@@ -530,6 +569,7 @@ int main(void)
 {
 	ps = sys_page_size();
 	test_serial_and_threads();
+	test_outcomes();
 	test_discard_beside();
 	test_requery_and_absent();
 	test_unmapped();
