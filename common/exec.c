@@ -317,13 +317,25 @@ static bool exec_span_pick(struct exec_ctx *c, uint64_t base, uint64_t step,
 	return false;
 }
 
+/* A condition variable whose timed waits use CLOCK_MONOTONIC. */
+static void exec_cond_init(pthread_cond_t *cv)
+{
+	pthread_condattr_t ca;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(cv, &ca);
+	pthread_condattr_destroy(&ca);
+}
+
 /* Pass 1: wait (lock held) until the discard's scan moves on, at most
- * 50 ms so that a stop request or the deadline is seen soon. */
+ * 50 ms so that a stop request or the deadline is seen soon (scan_cv runs
+ * on CLOCK_MONOTONIC: a jump of the wall clock changes nothing). */
 static void exec_wait_scan(struct exec_ctx *c)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ts.tv_nsec += 50 * 1000000L;
 	if (ts.tv_nsec >= 1000000000L) {
 		ts.tv_sec++;
@@ -1120,7 +1132,7 @@ int exec_proc(const struct plan *p, const struct plan_proc *pp,
 	c.t0 = exec_now();
 	c.last = c.t0;
 	pthread_mutex_init(&c.lock, NULL);
-	pthread_cond_init(&c.scan_cv, NULL);
+	exec_cond_init(&c.scan_cv);
 	rc = 0;
 	if (o->discard_lazyfree && pp->nruns && pidfd >= 0)
 		rc = exec_discard_run(&c, pidfd);
