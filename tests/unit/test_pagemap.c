@@ -512,6 +512,56 @@ static void test_kpf_thp_only(void)
 	free(kpf);
 }
 
+/* A THP block whose PFNs straddle two nodes' memory blocks (a captured
+ * tree with half-THP memory blocks: no real kernel has blocks that small)
+ * is not taken in one step: its pages are looked at one by one and the run
+ * splits where the node changes, both halves still THP. */
+static void test_kpf_thp_straddle(void)
+{
+	char root[] = "/tmp/ns-kts-XXXXXX";
+	uint64_t tp = 512, thp = tp * page, A = 8 * thp, npm = A / page + tp, p0 = 2 * tp;
+	uint64_t *pm = calloc(npm, 8), *kpf = calloc(3 * tp, 8), *e = pm + A / page;
+	uint64_t anon_thp = KB(KPF_ANON) | KB(KPF_THP) | KB(KPF_LRU) | KB(KPF_SWAPBACKED);
+	const char *const dirs[] = { "sys/devices/system/node/node1",
+		"sys/devices/system/node/node0/memory4", "sys/devices/system/node/node1/memory5" };
+	struct pm_reader *r;
+	struct runs rs;
+	int rc;
+
+	if (!pm || !kpf || !mkdtemp(root)) {
+		ok(0, "set up the straddling tree");
+		free(pm);
+		free(kpf);
+		return;
+	}
+	for (uint64_t i = 0; i < tp; i++) {
+		e[i] = PM_E_PRESENT | PM_E_EXCLUSIVE | (p0 + i);
+		kpf[p0 + i] = (i ? KB(KPF_COMPOUND_TAIL) : KB(KPF_COMPOUND_HEAD)) | anon_thp;
+	}
+	/* blocks of half a THP: PFNs [2 tp, 2.5 tp) on node 0, [2.5 tp, 3 tp) on node 1 */
+	one_node_tree(root, 79, thp / 2, thp);
+	make_dirs(root, dirs, sizeof(dirs) / sizeof(dirs[0]));
+	write_file(root, "proc/79/pagemap", pm, npm * 8);
+	write_file(root, "proc/kpageflags", kpf, 3 * tp * 8);
+
+	rc = path_set_root(root) == 0 ? pm_open(&r, 79, PM_WANT_NODE | PM_WANT_KPF | PM_WANT_THP_ONLY) : -1;
+	ok(rc == 0 && pm_has_kpf(r), "straddle: tree open with kpageflags");
+	if (rc == 0) {
+		memset(&rs, 0, sizeof(rs));
+		rc = pm_walk(r, A, A + thp, collect, &rs);
+		ok(rc == 0 && rs.n == 2 && rs.v[0].pages == tp / 2 && rs.v[0].node == 0 &&
+		   rs.v[1].pages == tp / 2 && rs.v[1].node == 1 && rs.v[1].pfn == p0 + tp / 2,
+		   "straddle: the THP's pages split by node (%d runs)", rs.n);
+		ok(rs.n == 2 && (rs.v[0].flags & RUN_THP) && (rs.v[1].flags & RUN_THP),
+		   "straddle: both halves are THP pages");
+		pm_close(r);
+	}
+	path_set_root(NULL);
+	remove_tree(root);
+	free(pm);
+	free(kpf);
+}
+
 /* kpageflags reach the right pages whatever the order of their PFNs:
  * ascending, descending (read in one pass after an O(n) reversal) and
  * shuffled (sorted).  64 small pages; a page is lazyfree iff its PFN is odd. */
@@ -604,6 +654,7 @@ int main(void)
 	test_pfn_nodes_tree();
 	test_kpf_61_tree();
 	test_kpf_thp_only();
+	test_kpf_thp_straddle();
 	test_kpf_order();
 	return tap_done();
 }
