@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "path.h"
 #include "strutil.h"
+#include "sysinfo.h"
 
 const char *cli_prog = "numashift";
 bool cli_quiet;
@@ -201,7 +202,15 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 void cli_exec_start(struct cli_exec *e)
 {
 	if (e->timeout > 0)
-		e->xo.deadline = exec_now() + e->timeout;
+		e->xo.deadline = sys_now() + e->timeout;
+}
+
+void cli_exec_unaccounted(const struct proc_id *id, const struct exec_result *r)
+{
+	if (r->unaccounted)
+		cli_err("process %d (%s): %llu planned pages got no outcome from the kernel: "
+			"counted as not moved (a numashift bug: please report it)",
+			(int)id->pid, id->comm, (unsigned long long)r->unaccounted);
 }
 
 pid_t cli_parse_pid(const char *arg)

@@ -93,6 +93,9 @@ void cli_exec_init(struct cli_exec *e);
 bool cli_exec_option(struct cli_exec *e, int c, const char *arg);
 /* Turn --timeout into the executor's deadline, counted from now. */
 void cli_exec_start(struct cli_exec *e);
+/* After a move: one error line when planned pages got no outcome (an
+ * executor bug; they count as not moved). */
+void cli_exec_unaccounted(const struct proc_id *id, const struct exec_result *r);
 
 /* Parse a PID argument: decimal, > 0; usage error otherwise. */
 pid_t cli_parse_pid(const char *arg);

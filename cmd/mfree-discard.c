@@ -20,6 +20,7 @@
 #include "plan.h"
 #include "privs.h"
 #include "strutil.h"
+#include "sysinfo.h"
 
 #define MFD_SCHEMA_VERSION 1
 #define MFD_MAX_VMA 64
@@ -200,21 +201,13 @@ static void parse_options(struct mfd *m, int argc, char **argv)
 		cli_usage_error("no process selected: use -p, -n, -u, --cgroup or -A");
 }
 
-static double mfd_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static bool mfd_stop(void *ud)
 {
 	struct mfd *m = ud;
 
 	if (cli_signal)
 		return true;
-	if (m->deadline > 0 && mfd_now() >= m->deadline) {
+	if (m->deadline > 0 && sys_now() >= m->deadline) {
 		m->timed_out = true;
 		return true;
 	}
@@ -252,7 +245,7 @@ static void setup(struct mfd *m)
 	m->dopts.stop = mfd_stop;
 	m->dopts.stop_ud = m;
 	if (m->timeout > 0)
-		m->deadline = mfd_now() + m->timeout;
+		m->deadline = sys_now() + m->timeout;
 	m->table = out_table_new(cols, NCOLS, NULL);
 	m->jprocs = json_array();
 	if (!m->table || !m->jprocs) {

@@ -643,10 +643,7 @@ static void report_stop(const struct plan_proc *pp, const struct mm_outcome *o)
 	default:
 		break;
 	}
-	if (o->r.unaccounted)
-		cli_err("process %d (%s): %llu planned pages got no outcome from the kernel: "
-			"counted as not moved (a numashift bug: please report it)",
-			(int)pp->id.pid, pp->id.comm, (unsigned long long)o->r.unaccounted);
+	cli_exec_unaccounted(&pp->id, &o->r);
 	if (o->r.discard_skipped)
 		cli_warn("process %d: lazily freed pages not discarded: without kpageflags "
 			 "live pages would be swapped out; they were moved instead", (int)pp->id.pid);
@@ -664,7 +661,7 @@ static void run_all(struct mm *m, struct mm_outcome *out)
 
 		if (!pp->nruns)
 			continue;
-		if (cli_signal || (m->ex.xo.deadline > 0 && exec_now() >= m->ex.xo.deadline))
+		if (cli_signal || (m->ex.xo.deadline > 0 && sys_now() >= m->ex.xo.deadline))
 			break;
 		m->last_draw = -1;
 		xo = m->ex.xo;
@@ -861,7 +858,7 @@ static int report(struct mm *m, struct mm_outcome *out)
 		code = NS_EXIT_OK;
 	if (cli_signal)
 		code = cli_signal_exit();
-	else if (m->ex.xo.deadline > 0 && exec_now() >= m->ex.xo.deadline && code != NS_EXIT_OK)
+	else if (m->ex.xo.deadline > 0 && sys_now() >= m->ex.xo.deadline && code != NS_EXIT_OK)
 		code = NS_EXIT_TIMEOUT;
 	if (m->json) {
 		json_t *procs = json_array(), *doc;

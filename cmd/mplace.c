@@ -490,10 +490,7 @@ static int run_move(struct mplace *m, struct run_report *rr)
 	code = aff_code(&rr->aff1, rr->error, sizeof(rr->error), rr->id.pid);
 	if (rr->error[0])
 		cli_err("%s", rr->error);
-	if (rr->ex.unaccounted)
-		cli_err("pid %d: %llu planned pages got no outcome from the kernel: counted as not "
-			"moved (a numashift bug: please report it)", (int)rr->id.pid,
-			(unsigned long long)rr->ex.unaccounted);
+	cli_exec_unaccounted(&rr->id, &rr->ex);
 	return ns_exit_combine(code, move_code(rr));
 }
 

@@ -15,6 +15,7 @@
 #include "path.h"
 #include "privs.h"
 #include "procs.h"
+#include "sysinfo.h"
 
 /* move_pages(2) and migrate_pages(2) called directly: libnuma's wrappers are
  * the same system calls, and not linking libnuma spares every tool its
@@ -55,13 +56,6 @@ const char *exec_stop_name(enum exec_stop s)
 	return (unsigned)s <= EXS_ERROR ? names[s] : "?";
 }
 
-double exec_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void *exec_nop(void *ud)
 {
@@ -244,7 +238,7 @@ static bool exec_check_locked(struct exec_ctx *c)
 		exec_stop_locked(c, EXS_SIGNAL, 0);
 		return false;
 	}
-	if (o->deadline > 0 && exec_now() >= o->deadline) {
+	if (o->deadline > 0 && sys_now() >= o->deadline) {
 		exec_stop_locked(c, EXS_TIMEOUT, 0);
 		return false;
 	}
@@ -448,7 +442,7 @@ static void exec_rate_wait(struct exec_ctx *c, uint64_t bytes)
 	if (!c->o->rate)
 		return;
 	pthread_mutex_lock(&c->lock);
-	now = exec_now();
+	now = sys_now();
 	c->tokens += (now - c->last) * (double)c->o->rate;
 	if (c->tokens > (double)c->o->rate / 10 + (double)bytes)
 		c->tokens = (double)c->o->rate / 10 + (double)bytes;
@@ -462,7 +456,7 @@ static void exec_rate_wait(struct exec_ctx *c, uint64_t bytes)
 		struct timespec ts = { (time_t)slice, (long)((slice - (double)(time_t)slice) * 1e9) };
 
 		if ((c->o->stop && *c->o->stop) ||
-		    (c->o->deadline > 0 && exec_now() >= c->o->deadline))
+		    (c->o->deadline > 0 && sys_now() >= c->o->deadline))
 			return;
 		nanosleep(&ts, NULL);
 		wait -= slice;
@@ -615,7 +609,7 @@ static void exec_merge(struct exec_ctx *c, struct exec_batch *b, uint64_t calls,
 		struct exec_progress pr = {
 			.planned_bytes = c->planned_bytes,
 			.done_bytes = c->done_bytes < c->planned_bytes ? c->done_bytes : c->planned_bytes,
-			.moved_bytes = c->moved_bytes, .seconds = exec_now() - c->t0,
+			.moved_bytes = c->moved_bytes, .seconds = sys_now() - c->t0,
 		};
 		c->o->progress(c->o->ud, &pr);
 	}
@@ -871,7 +865,7 @@ static bool exec_discard_stop(void *ud)
 {
 	const struct exec_opts *o = ud;
 
-	return (o->stop && *o->stop) || (o->deadline > 0 && exec_now() >= o->deadline);
+	return (o->stop && *o->stop) || (o->deadline > 0 && sys_now() >= o->deadline);
 }
 
 static int exec_start_threads(struct exec_ctx *c, int nthreads);
@@ -1129,7 +1123,7 @@ int exec_proc(const struct plan *p, const struct plan_proc *pp,
 	exec_size_batches(&c, o->threads);
 	c.requery_all = o->requery;
 	c.planned_bytes = plan_total_bytes(p, pp);
-	c.t0 = exec_now();
+	c.t0 = sys_now();
 	c.last = c.t0;
 	pthread_mutex_init(&c.lock, NULL);
 	exec_cond_init(&c.scan_cv);
@@ -1143,7 +1137,7 @@ int exec_proc(const struct plan *p, const struct plan_proc *pp,
 	if (r->discard_done)
 		exec_discard_fix(r);
 	exec_check_outcomes(pp, r);
-	r->seconds = exec_now() - c.t0;
+	r->seconds = sys_now() - c.t0;
 	pthread_mutex_destroy(&c.lock);
 	pthread_cond_destroy(&c.scan_cv);
 	free(c.gone);
@@ -1250,10 +1244,10 @@ int exec_syscall(const struct proc_id *id, const struct plan *p,
 		r->err = err;
 		return 0;
 	}
-	t0 = exec_now();
+	t0 = sys_now();
 	rc = sys_migrate_pages(id->pid, NS_MAX_NODES + 1, from, to);
 	err = rc < 0 ? -errno : 0;
-	r->seconds = exec_now() - t0;
+	r->seconds = sys_now() - t0;
 	r->calls = 1;
 	if (lowered && privs_cap_set_effective(NS_CAP_SYS_NICE, true) < 0 && !err)
 		err = -EPERM;      /* cannot go on as before: stop here */

@@ -137,7 +137,6 @@ struct exec_opts {
 };
 
 void exec_opts_init(struct exec_opts *o);
-double exec_now(void);                 /* CLOCK_MONOTONIC seconds */
 /* Call before planning.  With threads > 1, starts and joins one thread: the
  * C library's thread code is then mapped in by this process before the plan
  * sees which pages the target maps alone.  (Seen in make bench: with

@@ -4,7 +4,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "output.h"
@@ -531,21 +530,13 @@ static int plan_mapping(struct plan *p, struct plan_proc *pp, const struct plan_
 	return rc;
 }
 
-static double plan_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int plan_add_process(struct plan *p, const struct plan_opts *o,
 		     const struct proc_id *id, maps_warn_fn warn, void *ud)
 {
 	struct scan_proc s;
 	struct pm_reader *pm = NULL;
 	struct plan_proc *pp;
-	double t0 = plan_now();
+	double t0 = sys_now();
 	int rc;
 
 	memset(&s, 0, sizeof(s));
@@ -570,7 +561,7 @@ int plan_add_process(struct plan *p, const struct plan_opts *o,
 		pm_close(pm);
 	scan_free(&s);
 	plan_proc_finish(pp, p->page_size);
-	pp->plan_seconds = plan_now() - t0;
+	pp->plan_seconds = sys_now() - t0;
 	return rc;
 }
 
@@ -848,10 +839,9 @@ static int plan_proc_from_json(struct plan_vctx *v, struct plan *p, const json_t
 	if (!json_is_array(runs))
 		return plan_bad(v, "'runs' must be an array");
 	pp = plan_proc_new(p, &id);
-	if (pp)
-		pp->plan_seconds = -1;   /* planned by another run */
 	if (!pp)
 		return -ENOMEM;
+	pp->plan_seconds = -1;   /* planned by another run */
 	pp->already_pages = already;
 	pp->shared_pages = shared;
 	for (size_t i = 0; i < json_array_size(runs); i++) {

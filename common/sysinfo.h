@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 /* Base page size of this machine (sysconf). */
+/* Seconds on CLOCK_MONOTONIC (durations, deadlines). */
+double sys_now(void);
 uint64_t sys_page_size(void);
 /* PMD THP size from /sys/kernel/mm/transparent_hugepage/hpage_pmd_size
  * (through path.h); 0 when THP is unavailable. */

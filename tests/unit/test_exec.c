@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "discard.h"
 #include "exec.h"
 #include "lock.h"
 #include "plan.h"
@@ -166,6 +167,25 @@ static void test_outcomes(void)
 	pp.coarse = true;
 	exec_check_outcomes(&pp, &r);
 	is_u64(r.unaccounted, 0, "outcomes: a coarse plan is not checked");
+}
+
+/* discard_opts.no_totals (what mmigrate's discard sets): the smaps totals
+ * of the process are not read; without it they are. */
+static void test_discard_no_totals(void)
+{
+	struct discard_opts o = { .mode = DISCARD_AUTO, .thp = DISCARD_THP_COLLAPSE };
+	struct discard_set s;
+	struct proc_id id;
+
+	procs_identify(getpid(), &id);
+	rc_ = discard_find(&id, &o, &s);
+	ok(rc_ == 0 && s.before.rss > 0, "discard_find reads the process's totals (Rss %llu)",
+	   (unsigned long long)s.before.rss);
+	discard_set_free(&s);
+	o.no_totals = true;
+	rc_ = discard_find(&id, &o, &s);
+	ok(rc_ == 0 && s.before.rss == 0, "no_totals: discard_find leaves them unread");
+	discard_set_free(&s);
 }
 
 /* --discard-lazyfree: the discard thread beside the workers (pass 1, then
@@ -329,7 +349,7 @@ static void test_stop_timeout_rate(void)
 	exec_result_free(&r);
 
 	exec_opts_init(&o);
-	o.deadline = exec_now() - 1;
+	o.deadline = sys_now() - 1;
 	exec_proc(&pl, &pl.procs[0], &o, &r);
 	ok(r.stop == EXS_TIMEOUT && r.calls == 0, "deadline passed: timeout before any batch");
 	exec_result_free(&r);
@@ -339,11 +359,11 @@ static void test_stop_timeout_rate(void)
 	o.threads = 2;
 	o.batch = 64;
 	o.rate = 16ULL << 20;
-	t0 = exec_now();
+	t0 = sys_now();
 	exec_proc(&pl, &pl.procs[0], &o, &r);
 	exec_totals(&r, &sum);
-	ok(exec_now() - t0 >= 0.9 * ((double)(pages * ps) - (double)o.rate / 10) / (double)o.rate,
-	   "rate: %.3f s for %zu KiB at 16 MiB/s", exec_now() - t0, pages * ps / 1024);
+	ok(sys_now() - t0 >= 0.9 * ((double)(pages * ps) - (double)o.rate / 10) / (double)o.rate,
+	   "rate: %.3f s for %zu KiB at 16 MiB/s", sys_now() - t0, pages * ps / 1024);
 	is_u64(sum.moved, pages, "rate: everything still moved");
 	exec_result_free(&r);
 
@@ -570,6 +590,7 @@ int main(void)
 	ps = sys_page_size();
 	test_serial_and_threads();
 	test_outcomes();
+	test_discard_no_totals();
 	test_discard_beside();
 	test_requery_and_absent();
 	test_unmapped();
