@@ -83,9 +83,10 @@ all: $(BINS) $(HELPER_BINS) $(COMPLETIONS) $(if $(HAVE_SCDOC),docs)
 
 docs: $(MANS)
 
+# dated by the page's last commit (scripts/man-date), not by the day of the build
 $(BUILD)/man/%: docs/%.scd
 	@mkdir -p $(dir $@)
-	scdoc < $< > $@
+	SOURCE_DATE_EPOCH=$$(scripts/man-date $<) scdoc < $< > $@
 
 deps:
 	@scripts/deps build

@@ -87,15 +87,20 @@ section() {
 	done
 }
 
-@test "every page builds with scdoc, and make built it into \$NS_BUILD/man" {
-	local src name
+@test "every page builds with scdoc, and make built it into \$NS_BUILD/man, dated by its last commit" {
+	local src name epoch day
 	command -v scdoc >/dev/null || skip "scdoc is not installed"
 	for src in "$NS_TOP"/docs/*.[17].scd; do
 		name=$(basename "$src" .scd)
-		run -0 scdoc <"$src"
-		[[ $output == *".TH \"${name%.*}\" \"${name##*.}\""* ]] || fail "$name: no .TH line"
+		epoch=$("$NS_TOP/scripts/man-date" "$src")
+		day=$(date -u -d "@$epoch" +%F)
+		run -0 env SOURCE_DATE_EPOCH="$epoch" scdoc <"$src"
+		[[ $output == *".TH \"${name%.*}\" \"${name##*.}\" \"$day\""* ]] || fail "$name: no .TH line dated $day"
 		[ -s "$NS_BUILD/man/$name" ] || fail "$NS_BUILD/man/$name was not built"
-		cmp -s <(scdoc <"$src") "$NS_BUILD/man/$name" || fail "$NS_BUILD/man/$name is stale"
+		cmp -s <(printf '%s\n' "$output") "$NS_BUILD/man/$name" || fail "$NS_BUILD/man/$name is stale"
+		# the same source builds to the same page on another day
+		grep -q "^\.TH \"${name%.*}\" \"${name##*.}\" \"$day\"" "$NS_BUILD/man/$name" ||
+			fail "$NS_BUILD/man/$name is not dated $day"
 	done
 }
 
