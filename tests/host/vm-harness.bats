@@ -48,3 +48,84 @@ LOGS=$NS_TOP/tests/fixtures/vm-console
 	run -2 env NS_VM_BOOT_TRIES=two "$NS_TOP/tests/vm/run" --script /dev/null
 	assert_output --partial "NS_VM_BOOT_TRIES"
 }
+
+# ---- tests/vm/run's repeat, with a stand-in for QEMU ---------------------------
+# The stand-in writes, for its Nth start, the console and results channel
+# given in $FAKE/N.console and $FAKE/N.results, then exits.  It needs what a
+# real run needs before QEMU starts: the cached 6.12 kernel and the guest's
+# tools (make deps-vm); without them these tests skip.
+
+fake_setup() {
+	[ -f "$NS_TOP/tests/vm/cache/kernel-6.12/vmlinuz" ] ||
+		skip "no cached 6.12 kernel (tests/vm/run fetches it: make check-vm)"
+	command -v busybox >/dev/null && command -v cpio >/dev/null ||
+		skip "the guest's tools are not installed (make deps-vm)"
+	FAKE=$BATS_TEST_TMPDIR/fake
+	mkdir -p "$FAKE/bin"
+	cat >"$FAKE/bin/qemu-system-x86_64" <<'EOS'
+#!/bin/bash
+n=$(( $(cat "$FAKE/count" 2>/dev/null || echo 0) + 1 ))
+echo "$n" >"$FAKE/count"
+for a in "$@"; do
+	case $a in
+	file:*console.log) cp "$FAKE/$n.console" "${a#file:}" 2>/dev/null ;;
+	file:*results.log) cp "$FAKE/$n.results" "${a#file:}" 2>/dev/null ;;
+	esac
+done
+exit 0
+EOS
+	chmod +x "$FAKE/bin/qemu-system-x86_64"
+	export FAKE
+	echo true >"$FAKE/script.sh"
+	printf 'NUMASHIFT-VM-BEGIN kernel=fake\nNUMASHIFT-VM-END status=0\n' >"$FAKE/ok.results"
+}
+
+fake_run() { # runs tests/vm/run --script with the stand-in; removes its logs
+	run env PATH="$FAKE/bin:$PATH" "$NS_TOP/tests/vm/run" --build "$NS_BUILD" --kernel 6.12 \
+		--topo 3node --script "$FAKE/script.sh"
+	local logs
+	logs=$(sed -n 's/^vm: logs in //p' <<<"$output")
+	[ -z "$logs" ] || rm -rf "${NS_TOP:?}/$logs"
+	STARTS=$(cat "$FAKE/count")
+}
+
+@test "tests/vm/run: a guest that died of the int3 race is booted again, and the second boot counts" {
+	fake_setup
+	cp "$LOGS/int3-boot-6.12.log" "$FAKE/1.console"
+	cp "$FAKE/ok.results" "$FAKE/2.results"
+	fake_run
+	assert_success
+	assert_output --partial "died of an emulator fault, not of a test: int3 trap in kernel text at sched_clock_cpu"
+	assert_output --partial "booting again (try 2 of 3"
+	assert_output --partial "script ok"
+	[ "$STARTS" = 2 ]
+}
+
+@test "tests/vm/run: a guest that died of anything else, or after a 'not ok', is not booted again" {
+	fake_setup
+	cp "$LOGS/bug-6.12.log" "$FAKE/1.console"
+	cp "$FAKE/ok.results" "$FAKE/2.results"
+	fake_run
+	assert_failure 1
+	refute_output --partial "booting again"
+	[ "$STARTS" = 1 ]
+	rm "$FAKE/count"
+	cp "$LOGS/int3-alloc-6.12.log" "$FAKE/1.console"
+	printf 'NUMASHIFT-VM-BEGIN kernel=fake\nnot ok 1 a test that failed\n' >"$FAKE/1.results"
+	fake_run
+	assert_failure 1
+	refute_output --partial "booting again"
+	[ "$STARTS" = 1 ]
+}
+
+@test "tests/vm/run: NS_VM_BOOT_TRIES boots at most, then the death fails the run" {
+	fake_setup
+	cp "$LOGS/int3-boot-6.12.log" "$FAKE/1.console"
+	cp "$LOGS/int3-boot-6.12.log" "$FAKE/2.console"
+	cp "$FAKE/ok.results" "$FAKE/3.results"
+	NS_VM_BOOT_TRIES=2 fake_run
+	assert_failure 1
+	assert_output --partial "booting again (try 2 of 2"
+	assert_output --partial "guest ended without the end marker"
+	[ "$STARTS" = 2 ]
+}
