@@ -16,6 +16,10 @@
 #   stop_helper [PID]       SIGTERM, wait; fails unless it exits 0 with
 #                           "verify ok"; sets HELPER_MAX_PAUSE_US
 #   helper_cleanup          kill what start_helper started and is still alive
+#   helper_region           the helper's region as a --vma START-END spec
+#                           (plans that leave its library pages out: one may
+#                           become shared with a test's own commands between
+#                           plan and move, and is then rightly refused)
 # Where memory is (read from the kernel, not from numashift):
 #   node_bytes PID NODE [ADDR]   bytes on NODE from numa_maps (kernelpagesize_kB
 #                                honoured; ADDR: only the mapping starting there;
@@ -141,6 +145,8 @@ ns_hexnorm() { # 0x00007f.. / 7f.. -> 7f.. (lower case, no leading zeros)
 	while [ "${a#0}" != "$a" ]; do a=${a#0}; done
 	echo "${a:-0}"
 }
+
+helper_region() { printf '0x%x-0x%x' "$HELPER_ADDR" $((HELPER_ADDR + HELPER_LEN)); }
 
 node_bytes() {
 	local pid=$1 node=$2 addr=

@@ -19,8 +19,6 @@ teardown() {
 	helper_cleanup
 }
 
-region() { printf '0x%x-0x%x' "$HELPER_ADDR" $((HELPER_ADDR + HELPER_LEN)); }
-
 # Wait until some of PID's memory is on node 1 (the move has begun).
 wait_moving() { # PID [ADDR]
 	local i
@@ -35,7 +33,7 @@ wait_moving() { # PID [ADDR]
 @test "target killed mid-move: exit 3, the report's moved bytes are really on the target" {
 	start_helper --mib 96 --node 0 --no-thp
 	local pid=$HELPER_PID addr=$HELPER_ADDR
-	mmigrate -J --rate 24M --vma "$(region)" "$pid" 0 1 \
+	mmigrate -J --rate 24M --vma "$(helper_region)" "$pid" 0 1 \
 		>"$BATS_TEST_TMPDIR/out.json" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
 	local mm=$! rc=0 on1
 	wait_moving "$pid" "$addr"
@@ -159,7 +157,7 @@ wait_moving() { # PID [ADDR]
 	start_helper --mib "$hog_mib" --node 1 --no-thp
 	local hog=$HELPER_PID
 	start_helper --mib 160 --node 0 --no-thp
-	run --separate-stderr mmigrate -J --force --min-free 0 --vma "$(region)" "$HELPER_PID" 0 1
+	run --separate-stderr mmigrate -J --force --min-free 0 --vma "$(helper_region)" "$HELPER_PID" 0 1
 	assert_failure 3
 	local moved left on1 on0
 	moved=$(echo "$output" | jq '.processes[0].moved_bytes')
@@ -180,7 +178,7 @@ wait_moving() { # PID [ADDR]
 	local locked
 	locked=$(smaps_kb "$HELPER_PID" Locked "$HELPER_ADDR")
 	[ "$locked" -gt 0 ] || fail "not locked: $locked kB"
-	run --separate-stderr mmigrate -J --vma "$(region)" "$HELPER_PID" 0 1
+	run --separate-stderr mmigrate -J --vma "$(helper_region)" "$HELPER_PID" 0 1
 	assert_success
 	assert_equal "$(node_bytes "$HELPER_PID" 1 "$HELPER_ADDR")" "$HELPER_LEN"
 	assert_equal "$(smaps_kb "$HELPER_PID" Locked "$HELPER_ADDR")" "$locked"

@@ -17,11 +17,9 @@ teardown() {
 	return 0
 }
 
-region() { printf '0x%x-0x%x' "$HELPER_ADDR" $((HELPER_ADDR + HELPER_LEN)); }
-
 @test "SIGINT mid-move: exit 130, and the report's moved bytes are where numa_maps says" {
 	start_helper --mib 128 --node 0 --no-thp
-	mmigrate -q -J --rate 32M --vma "$(region)" -p "$HELPER_PID" --from 0 --to 1 \
+	mmigrate -q -J --rate 32M --vma "$(helper_region)" -p "$HELPER_PID" --from 0 --to 1 \
 		>"$BATS_TEST_TMPDIR/out.json" 3>&- &
 	BG_PID=$!
 	sleep 1.5
@@ -54,7 +52,7 @@ region() { printf '0x%x-0x%x' "$HELPER_ADDR" $((HELPER_ADDR + HELPER_LEN)); }
 
 @test "--timeout: exit 124 with a report of what moved" {
 	start_helper --mib 64 --node 0 --no-thp
-	run mmigrate -J --rate 16M --timeout 1 --vma "$(region)" "$HELPER_PID" 0 1
+	run mmigrate -J --rate 16M --timeout 1 --vma "$(helper_region)" "$HELPER_PID" 0 1
 	assert_failure 124
 	local moved
 	moved=$(echo "$output" | jq '.processes[0].moved_bytes')
