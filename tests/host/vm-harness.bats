@@ -58,8 +58,10 @@ LOGS=$NS_TOP/tests/fixtures/vm-console
 fake_setup() {
 	[ -f "$NS_TOP/tests/vm/cache/kernel-6.12/vmlinuz" ] ||
 		skip "no cached 6.12 kernel (tests/vm/run fetches it: make check-vm)"
-	command -v busybox >/dev/null && command -v cpio >/dev/null ||
-		skip "the guest's tools are not installed (make deps-vm)"
+	local t
+	for t in busybox cpio gzip xz jq; do
+		command -v "$t" >/dev/null || skip "the guest's tools are not installed: no $t (make deps-vm)"
+	done
 	FAKE=$BATS_TEST_TMPDIR/fake
 	mkdir -p "$FAKE/bin"
 	cat >"$FAKE/bin/qemu-system-x86_64" <<'EOS'
