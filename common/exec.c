@@ -56,7 +56,6 @@ const char *exec_stop_name(enum exec_stop s)
 	return (unsigned)s <= EXS_ERROR ? names[s] : "?";
 }
 
-
 static void *exec_nop(void *ud)
 {
 	return ud;

@@ -104,6 +104,15 @@ section() {
 	done
 }
 
+@test "scripts/man-date: a usage error without exactly one page, exit 2 and one line" {
+	run --separate-stderr "$NS_TOP/scripts/man-date"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "usage: man-date PAGE.scd"
+	run --separate-stderr "$NS_TOP/scripts/man-date" a.scd b.scd
+	assert_equal "$status" 2
+	assert_equal "$stderr" "usage: man-date PAGE.scd"
+}
+
 @test "man renders each built page without warnings" {
 	command -v man >/dev/null || skip "man is not installed"
 	local p
