@@ -5,8 +5,9 @@
 # Every sample is one line on stdout (the results channel, copied back to the
 # host as it arrives):
 #   NSB test=T kind=4k|thp mib=M tool=X rep=R seconds=S [key=value ...]
-# Tools are rotated within each repetition (rep r starts at the r-th tool) so
-# that no tool always runs first or right after another; the host
+# Tools run in a different order in each repetition (order(): rows of a
+# Williams design), so that no tool always runs first or right after the
+# same other tool; the host
 # (tests/bench/report) takes medians and spreads.  The helper process
 # (nshelper) is filled once per size and page kind and moved back and forth
 # between node 0 and node 1; every move is checked against numa_maps (ok=0
@@ -151,13 +152,38 @@ sample() {
 	echo "NSB test=$test kind=$kind mib=$mib tool=$tool rep=$rep seconds=$s ok=$ok $more $extra"
 }
 
-# rotate R WORDS...: the words starting at the (R mod n)-th
-rotate() {
+# order R WORDS...: the words in repetition R's order.  Repetition R starts
+# with the R-th word (mod n); each next word is, of those not yet run, the
+# one that has least often run right after the previous word in repetitions
+# 0..R-1 (ties: the next one after it in WORDS, cyclically).  A plain
+# rotation would put every word right after the same other word in every
+# repetition, so whatever a tool leaves behind in the guest (moved library
+# pages, a fragmented node) would always land on the same next tool.  Here
+# two words alternate; 4 or 6 words in n repetitions run right after every
+# other exactly once; each of 5 follows at least 3 different others in 5.
+order() {
 	local r=$1
 	shift
-	local n=$# i
-	local -a w=("$@")
-	for ((i = 0; i < n; i++)); do printf '%s ' "${w[$(((r + i) % n))]}"; done
+	local n=$# i k p x best bc c
+	local -a w=("$@") row used
+	local -A cnt=()
+	for ((i = 0; i <= r; i++)); do
+		row=($((i % n)))
+		used=()
+		used[i % n]=1
+		for ((k = 1; k < n; k++)); do
+			p=${row[k - 1]} best=-1 bc=0
+			for ((x = 0; x < n; x++)); do
+				[ -n "${used[(p + 1 + x) % n]:-}" ] && continue
+				c=${cnt[$p,$(((p + 1 + x) % n))]:-0}
+				if ((best < 0 || c < bc)); then best=$(((p + 1 + x) % n)) bc=$c; fi
+			done
+			row+=("$best")
+			used[best]=1
+			cnt[$p,$best]=$((bc + 1))
+		done
+	done
+	for ((k = 0; k < n; k++)); do printf '%s ' "${w[row[k]]}"; done
 }
 
 # ---- time ------------------------------------------------------------------------
@@ -189,7 +215,7 @@ part_compare() { # KIND MIB DEADLINE TOOLS...
 	say "$kind $mib MiB: $* (until ${dl}s)"
 	while more_reps "$r" "$dl" "$round"; do
 		t0=$EPOCHREALTIME
-		for t in $(rotate "$r" "$@"); do sample compare "$kind" "$mib" "$t" $((r + 1)); done
+		for t in $(order "$r" "$@"); do sample compare "$kind" "$mib" "$t" $((r + 1)); done
 		round=$(secs_since "$t0")
 		r=$((r + 1))
 	done
@@ -204,7 +230,7 @@ part_batch() { # MIB DEADLINE SIZES...
 	say "batch sizes $* (4k, $mib MiB, until ${dl}s)"
 	while more_reps "$r" "$dl" "$round"; do
 		t0=$EPOCHREALTIME
-		for t in $(rotate "$r" "$@"); do sample batch 4k "$mib" "batch$t" $((r + 1)); done
+		for t in $(order "$r" "$@"); do sample batch 4k "$mib" "batch$t" $((r + 1)); done
 		round=$(secs_since "$t0")
 		r=$((r + 1))
 	done
@@ -232,7 +258,7 @@ part_lazyfree() { # KIND MIB DEADLINE
 	while more_reps "$r" "$dl" "$round"; do
 		t0=$EPOCHREALTIME
 		r=$((r + 1))
-		for t in $(rotate "$r" mmigrate discard); do
+		for t in $(order "$r" mmigrate discard); do
 			helper_start "$kind" "$mib" --free-pct 50 || return 1
 			sample lazyfree "$kind" "$mib" "$t" "$r" "lazyfree_kb_before=$(awk '$1 == "LazyFree:" { print $2 }' "/proc/$HPID/smaps_rollup")"
 			helper_kill
@@ -252,7 +278,7 @@ part_stall() { # KIND MIB DEADLINE TOOLS...
 	while more_reps "$r" "$dl" "$round"; do
 		t0=$EPOCHREALTIME
 		r=$((r + 1))
-		for t in $(rotate "$r" "$@"); do
+		for t in $(order "$r" "$@"); do
 			helper_start "$kind" "$mib" --writers 1 || return 1
 			line=$(NSB_TIMEOUT=180 sample stall "$kind" "$mib" "$t" "$r")
 			helper_stop
@@ -269,7 +295,7 @@ part_rate() { # MIB DEADLINE RATES_MIB...
 	say "--rate $* MiB/s (4k, $mib MiB, until ${dl}s)"
 	while more_reps "$r" "$dl" "$round"; do
 		t0=$EPOCHREALTIME
-		for t in $(rotate "$r" "$@"); do sample rate 4k "$mib" "rate$t" $((r + 1)) "requested_bps=$((t * 1048576))"; done
+		for t in $(order "$r" "$@"); do sample rate 4k "$mib" "rate$t" $((r + 1)) "requested_bps=$((t * 1048576))"; done
 		round=$(secs_since "$t0")
 		r=$((r + 1))
 	done
