@@ -5,10 +5,9 @@
 # Every sample is one line on stdout (the results channel, copied back to the
 # host as it arrives):
 #   NSB test=T kind=4k|thp mib=M tool=X rep=R seconds=S [key=value ...]
-# Tools run in a different order in each repetition (order(): rows of a
-# Williams design), so that no tool always runs first or right after the
-# same other tool; the host
-# (tests/bench/report) takes medians and spreads.  The helper process
+# Tools run in a different order in each repetition (order(), below), so
+# that no tool always runs first or right after the same other tool; the
+# host (tests/bench/report) takes medians and spreads.  The helper process
 # (nshelper) is filled once per size and page kind and moved back and forth
 # between node 0 and node 1; every move is checked against numa_maps (ok=0
 # when less than all of it reached the target).  Lines starting with "#" are

@@ -1,0 +1,102 @@
+#!/usr/bin/env bats
+# tests/bench/report: make bench's raw lines -> docs/PERFORMANCE.md and
+# bench-results.json.  The fixture is the raw output of a real make bench
+# (tests/fixtures/bench-raw: both guest kernels and the host part); the
+# figures checked here are computed again from the raw lines with awk.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	NS_TOP=${NS_TOP:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
+	REPORT=$NS_TOP/tests/bench/report
+	RAW=$NS_TOP/tests/fixtures/bench-raw
+	command -v python3 >/dev/null || skip "python3 is not installed"
+	command -v jq >/dev/null || skip "jq is not installed"
+}
+
+# median of the seconds-like FIELD of the good samples that match, from the
+# raw lines of KERNEL: median KERNEL FIELD key=value...
+median() {
+	local k=$1 f=$2
+	shift 2
+	awk -v f="$f" -v want="$*" '
+		BEGIN { n = split(want, w, " ") }
+		$1 == "NSB" {
+			delete v
+			for (i = 2; i <= NF; i++) { j = index($i, "="); v[substr($i, 1, j - 1)] = substr($i, j + 1) }
+			for (i = 1; i <= n; i++) { j = index(w[i], "="); if (v[substr(w[i], 1, j - 1)] != substr(w[i], j + 1)) next }
+			if (v["ok"] != "1" || v[f] == "") next
+			x[++c] = v[f] + 0
+		}
+		END {
+			for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
+			if (c % 2) printf "%.9f\n", x[(c + 1) / 2]; else printf "%.9f\n", (x[c / 2] + x[c / 2 + 1]) / 2
+		}' "$RAW/guest-$k.log"
+}
+
+@test "report: usage error without RAWDIR and DOCSDIR, exit 2 and one line" {
+	run --separate-stderr "$REPORT"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "usage: tests/bench/report RAWDIR DOCSDIR"
+}
+
+@test "report: the fixture builds PERFORMANCE.md and bench-results.json with every target row" {
+	local d=$BATS_TEST_TMPDIR/docs k
+	run -0 "$REPORT" "$RAW" "$d"
+	[ -s "$d/PERFORMANCE.md" ] || fail "no PERFORMANCE.md"
+	run -0 jq -e '.guest | keys == ["6.1", "6.12"]' "$d/bench-results.json"
+	for k in 6.1 6.12; do
+		# 4k and THP at 3 sizes against 2 tools (12), --move-all at 256 and
+		# 512 MiB (4), 3 rows per --threads size (9), discard (1), 2 planning
+		# rows per kind (4), memcpy at 3 sizes (3)
+		run -0 jq --arg k "$k" '.guest[$k].targets | length' "$d/bench-results.json"
+		assert_output 33
+		run -0 jq -r --arg k "$k" '.guest[$k].targets[] | select(.status != "PASS" and .status != "MISS") | .target' \
+			"$d/bench-results.json"
+		assert_output ""
+		grep -q "^| \\[$k\\] --threads 2 vs serial, the ceiling: each serial run against itself" "$d/PERFORMANCE.md" ||
+			fail "no ceiling row for $k"
+	done
+	grep -q '^Why the missed targets are missed:' "$d/PERFORMANCE.md" || fail "no why-text"
+}
+
+@test "report: ratios are ratios of the medians of the raw samples" {
+	local d=$BATS_TEST_TMPDIR/docs k mib s t want got
+	run -0 "$REPORT" "$RAW" "$d"
+	for k in 6.1 6.12; do
+		for mib in 256 1024; do
+			s=$(median "$k" seconds test=compare kind=thp mib=$mib tool=mmigrate)
+			t=$(median "$k" seconds test=compare kind=thp mib=$mib tool=threads2)
+			want=$(awk -v a="$s" -v b="$t" 'BEGIN { printf "%.4f", a / b }')
+			got=$(jq -r --arg k "$k" --arg n "--threads 2 vs serial, thp $mib MiB (speed ratio)" \
+				'.guest[$k].targets[] | select(.target == $n) | .ratio * 10000 | round / 10000 | tostring' \
+				"$d/bench-results.json")
+			awk -v a="$want" -v b="$got" 'BEGIN { exit !(a - b < 0.00015 && b - a < 0.00015) }' ||
+				fail "$k $mib MiB: report $got, raw medians $want"
+		done
+		# the ceiling: the serial runs against themselves with the move
+		# halved, median against median
+		want=$(awk '$1 == "NSB" && / test=compare / && / kind=thp / && / mib=256 / && / tool=mmigrate / && / ok=1 / {
+				for (i = 2; i <= NF; i++) { j = index($i, "="); v[substr($i, 1, j - 1)] = substr($i, j + 1) }
+				a[++c] = v["seconds"]; b[c] = v["seconds"] - v["tool_seconds"] / 2 }
+			function med(x, n,   i, j, t) {
+				for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
+				return n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2 }
+			END { printf "%.4f", med(a, c) / med(b, c) }' "$RAW/guest-$k.log")
+		got=$(jq -r --arg k "$k" '.guest[$k].targets[] | select(.target | startswith("--threads 2 vs serial, the ceiling")) |
+			select(.target | contains("thp 256 MiB")) | .ratio * 10000 | round / 10000 | tostring' "$d/bench-results.json")
+		awk -v a="$want" -v b="$got" 'BEGIN { exit !(a - b < 0.00015 && b - a < 0.00015) }' ||
+			fail "$k: ceiling $got, raw medians $want"
+	done
+	# a discard line: time ratio against the plain move of the same part
+	s=$(median 6.12 seconds test=lazyfree tool=mmigrate)
+	t=$(median 6.12 seconds test=lazyfree tool=discard)
+	want=$(awk -v a="$t" -v b="$s" 'BEGIN { printf "%.4f", a / b }')
+	got=$(jq -r '.guest["6.12"].targets[] | select(.target | startswith("--discard-lazyfree")) | .ratio * 10000 | round / 10000 | tostring' \
+		"$d/bench-results.json")
+	awk -v a="$want" -v b="$got" 'BEGIN { exit !(a - b < 0.00015 && b - a < 0.00015) }' ||
+		fail "discard: report $got, raw medians $want"
+}
