@@ -17,24 +17,36 @@ setup() {
 	command -v jq >/dev/null || skip "jq is not installed"
 }
 
-# median of the seconds-like FIELD of the good samples that match, from the
-# raw lines of KERNEL: median KERNEL FIELD key=value...
+# median KERNEL EXPR key=value...: the median of the awk expression EXPR over
+# the good samples that match, from the raw lines of KERNEL; EXPR reads a
+# sample's fields as v["name"] (e.g. 'v["seconds"]')
 median() {
-	local k=$1 f=$2
+	local k=$1 e=$2
 	shift 2
-	awk -v f="$f" -v want="$*" '
+	awk -v want="$*" '
 		BEGIN { n = split(want, w, " ") }
 		$1 == "NSB" {
 			delete v
 			for (i = 2; i <= NF; i++) { j = index($i, "="); v[substr($i, 1, j - 1)] = substr($i, j + 1) }
 			for (i = 1; i <= n; i++) { j = index(w[i], "="); if (v[substr(w[i], 1, j - 1)] != substr(w[i], j + 1)) next }
-			if (v["ok"] != "1" || v[f] == "") next
-			x[++c] = v[f] + 0
+			if (v["ok"] != "1") next
+			x[++c] = '"$e"'
 		}
 		END {
 			for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
 			if (c % 2) printf "%.9f\n", x[(c + 1) / 2]; else printf "%.9f\n", (x[c / 2] + x[c / 2 + 1]) / 2
 		}' "$RAW/guest-$k.log"
+}
+
+# ratio_is DOCS KERNEL TARGET-PREFIX A B: the report's ratio for the first
+# target of KERNEL whose name starts with TARGET-PREFIX is A/B (to 4 places)
+ratio_is() {
+	local got want
+	want=$(awk -v a="$4" -v b="$5" 'BEGIN { printf "%.4f", a / b }')
+	got=$(jq -r --arg k "$2" --arg n "$3" '[.guest[$k].targets[] | select(.target | startswith($n))][0] |
+		.ratio * 10000 | round / 10000 | tostring' "$1/bench-results.json")
+	awk -v a="$want" -v b="$got" 'BEGIN { exit !(a - b < 0.00015 && b - a < 0.00015) }' ||
+		fail "$2 '$3': report $got, raw medians $want"
 }
 
 @test "report: usage error without RAWDIR and DOCSDIR, exit 2 and one line" {
@@ -64,39 +76,22 @@ median() {
 }
 
 @test "report: ratios are ratios of the medians of the raw samples" {
-	local d=$BATS_TEST_TMPDIR/docs k mib s t want got
+	local d=$BATS_TEST_TMPDIR/docs k mib
 	run -0 "$REPORT" "$RAW" "$d"
 	for k in 6.1 6.12; do
 		for mib in 256 1024; do
-			s=$(median "$k" seconds test=compare kind=thp mib=$mib tool=mmigrate)
-			t=$(median "$k" seconds test=compare kind=thp mib=$mib tool=threads2)
-			want=$(awk -v a="$s" -v b="$t" 'BEGIN { printf "%.4f", a / b }')
-			got=$(jq -r --arg k "$k" --arg n "--threads 2 vs serial, thp $mib MiB (speed ratio)" \
-				'.guest[$k].targets[] | select(.target == $n) | .ratio * 10000 | round / 10000 | tostring' \
-				"$d/bench-results.json")
-			awk -v a="$want" -v b="$got" 'BEGIN { exit !(a - b < 0.00015 && b - a < 0.00015) }' ||
-				fail "$k $mib MiB: report $got, raw medians $want"
+			ratio_is "$d" "$k" "--threads 2 vs serial, thp $mib MiB" \
+				"$(median "$k" 'v["seconds"]' test=compare kind=thp mib=$mib tool=mmigrate)" \
+				"$(median "$k" 'v["seconds"]' test=compare kind=thp mib=$mib tool=threads2)"
 		done
 		# the ceiling: the serial runs against themselves with the move
 		# halved, median against median
-		want=$(awk '$1 == "NSB" && / test=compare / && / kind=thp / && / mib=256 / && / tool=mmigrate / && / ok=1 / {
-				for (i = 2; i <= NF; i++) { j = index($i, "="); v[substr($i, 1, j - 1)] = substr($i, j + 1) }
-				a[++c] = v["seconds"]; b[c] = v["seconds"] - v["tool_seconds"] / 2 }
-			function med(x, n,   i, j, t) {
-				for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
-				return n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2 }
-			END { printf "%.4f", med(a, c) / med(b, c) }' "$RAW/guest-$k.log")
-		got=$(jq -r --arg k "$k" '.guest[$k].targets[] | select(.target | startswith("--threads 2 vs serial, the ceiling")) |
-			select(.target | contains("thp 256 MiB")) | .ratio * 10000 | round / 10000 | tostring' "$d/bench-results.json")
-		awk -v a="$want" -v b="$got" 'BEGIN { exit !(a - b < 0.00015 && b - a < 0.00015) }' ||
-			fail "$k: ceiling $got, raw medians $want"
+		ratio_is "$d" "$k" "--threads 2 vs serial, the ceiling: each serial run against itself with a move twice as fast, thp 256 MiB" \
+			"$(median "$k" 'v["seconds"]' test=compare kind=thp mib=256 tool=mmigrate)" \
+			"$(median "$k" 'v["seconds"] - v["tool_seconds"] / 2' test=compare kind=thp mib=256 tool=mmigrate)"
 	done
-	# a discard line: time ratio against the plain move of the same part
-	s=$(median 6.12 seconds test=lazyfree tool=mmigrate)
-	t=$(median 6.12 seconds test=lazyfree tool=discard)
-	want=$(awk -v a="$t" -v b="$s" 'BEGIN { printf "%.4f", a / b }')
-	got=$(jq -r '.guest["6.12"].targets[] | select(.target | startswith("--discard-lazyfree")) | .ratio * 10000 | round / 10000 | tostring' \
-		"$d/bench-results.json")
-	awk -v a="$want" -v b="$got" 'BEGIN { exit !(a - b < 0.00015 && b - a < 0.00015) }' ||
-		fail "discard: report $got, raw medians $want"
+	# the discard: a time ratio against the plain move of the same part
+	ratio_is "$d" 6.12 "--discard-lazyfree" \
+		"$(median 6.12 'v["seconds"]' test=lazyfree tool=discard)" \
+		"$(median 6.12 'v["seconds"]' test=lazyfree tool=mmigrate)"
 }

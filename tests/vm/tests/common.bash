@@ -16,10 +16,11 @@
 #   stop_helper [PID]       SIGTERM, wait; fails unless it exits 0 with
 #                           "verify ok"; sets HELPER_MAX_PAUSE_US
 #   helper_cleanup          kill what start_helper started and is still alive
-#   helper_region           the helper's region as a --vma START-END spec
-#                           (plans that leave its library pages out: one may
-#                           become shared with a test's own commands between
-#                           plan and move, and is then rightly refused)
+#   helper_region [ADDR LEN] the helper's region (or ADDR..ADDR+LEN) as a
+#                           --vma START-END spec (plans that leave its library
+#                           pages out: one may become shared with a test's own
+#                           commands between plan and move, and is then
+#                           rightly refused)
 # Where memory is (read from the kernel, not from numashift):
 #   node_bytes PID NODE [ADDR]   bytes on NODE from numa_maps (kernelpagesize_kB
 #                                honoured; ADDR: only the mapping starting there;
@@ -146,7 +147,10 @@ ns_hexnorm() { # 0x00007f.. / 7f.. -> 7f.. (lower case, no leading zeros)
 	echo "${a:-0}"
 }
 
-helper_region() { printf '0x%x-0x%x' "$HELPER_ADDR" $((HELPER_ADDR + HELPER_LEN)); }
+helper_region() {
+	local a=${1:-$HELPER_ADDR} l=${2:-$HELPER_LEN}
+	printf '0x%x-0x%x' "$a" $((a + l))
+}
 
 node_bytes() {
 	local pid=$1 node=$2 addr=

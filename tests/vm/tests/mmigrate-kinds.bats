@@ -72,7 +72,7 @@ teardown() {
 	[ "$k" -gt 0 ] || skip "node 1 gave no huge pages"
 	start_helper --mib 1 --no-thp --hugetlb "$k"
 	[ "${HELPER_HUGETLB:-0}" = "$k" ] || skip "second helper got ${HELPER_HUGETLB:-0} of $k huge pages"
-	run mmigrate -J --force --min-free 0 --vma "$(printf '0x%x-0x%x' "$addr" $((addr + len)))" "$pid" 0 1
+	run mmigrate -J --force --min-free 0 --vma "$(helper_region "$addr" "$len")" "$pid" 0 1
 	local json not on0
 	json=$(echo "$output" | sed -n '/^{/,$p')
 	not=$(echo "$json" | jq '.processes[0].not_moved_bytes')
@@ -137,7 +137,7 @@ teardown() {
 	local r
 	start_helper --mib 16 --node 0 --no-thp
 	local a=$HELPER_PID region
-	region=$(printf '0x%x-0x%x' "$HELPER_ADDR" $((HELPER_ADDR + HELPER_LEN)))
+	region=$(helper_region)
 	for opt in "--vma $region:--vma" "--threads 2:--threads" "--rate 1G:--rate" "--batch 512:--batch" \
 		"--timeout 60:--timeout"; do
 		run --separate-stderr mmigrate -J --move-all ${opt%%:*} "$a" 0 1
@@ -225,7 +225,7 @@ NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
 	addr=$(sed -n 's/.* addr=\([^ ]*\).*/\1/p' "$dir/ready")
 	len=$(sed -n 's/.* len=\([^ ]*\).*/\1/p' "$dir/ready")
 	ahp=$(anon_huge_kb "$nb" "$addr")
-	run $NOBODY mmigrate -q -J --vma "$(printf '0x%x-0x%x' "$addr" $((addr + len)))" "$nb" 0 1
+	run $NOBODY mmigrate -q -J --vma "$(helper_region "$addr" "$len")" "$nb" 0 1
 	local ahp_after on1
 	ahp_after=$(anon_huge_kb "$nb" "$addr")
 	on1=$(node_bytes "$nb" 1 "$addr")
