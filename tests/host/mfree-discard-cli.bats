@@ -35,9 +35,12 @@ import ctypes, os, struct, sys
 pid, addr, length = int(sys.argv[1]), int(sys.argv[2], 0), int(sys.argv[3])
 page = os.sysconf("SC_PAGE_SIZE")
 unit = int(sys.argv[4]) if len(sys.argv) > 4 else page
-# move_pages(2) of no pages on ourselves drains every CPU's batches
+# move_pages(2) of no pages on ourselves drains every CPU's batches (with
+# a node array: without one the kernel only queries, and drains nothing)
 nr = {"x86_64": 279, "aarch64": 239}[os.uname().machine]
-ctypes.CDLL(None, use_errno=True).syscall(nr, 0, ctypes.c_ulong(0), None, None, None, 0)
+page_, node, status = ctypes.c_void_p(0), ctypes.c_int(0), ctypes.c_int(0)
+ctypes.CDLL(None, use_errno=True).syscall(nr, 0, ctypes.c_ulong(0), ctypes.byref(page_),
+                                          ctypes.byref(node), ctypes.byref(status), 0)
 KPF_ANON, KPF_SWAPBACKED = 1 << 12, 1 << 14
 lazy = 0
 with open(f"/proc/{pid}/pagemap", "rb") as pm, open("/proc/kpageflags", "rb") as kf:
