@@ -149,11 +149,14 @@ assert_between() {
 @test "precise mode: clean lazyfree pages go, rewritten ones stay intact" {
 	need_root
 	start_helper --mib 32 --no-thp --free-pct 50 --rewrite-pct 25
+	local clean=$((HELPER_FREE_LEN - HELPER_REWRITE_LEN)) rss r0 c0 found kept discarded
+	r0=$(lazy_bytes "$HELPER_PID" "$HELPER_ADDR" "$HELPER_REWRITE_LEN")
+	c0=$(lazy_bytes "$HELPER_PID" $((HELPER_ADDR + HELPER_REWRITE_LEN)) "$clean")
+	# the helper's MADV_FREE took (reclaim takes a few pages, not half)
+	assert_between "$r0" $((HELPER_REWRITE_LEN / 2)) "$HELPER_REWRITE_LEN" "rewritten lazily freed bytes"
+	assert_between "$c0" $((clean / 2)) "$clean" "clean lazily freed bytes"
 	# the Rss of the helper's region: the process's total also moves with
 	# its stack and libc (CI once saw it 96 kB short of the clean bytes)
-	local rss r0 c0 found kept discarded
-	r0=$(lazy_bytes "$HELPER_PID" "$HELPER_ADDR" "$HELPER_REWRITE_LEN")
-	c0=$(lazy_bytes "$HELPER_PID" $((HELPER_ADDR + HELPER_REWRITE_LEN)) $((HELPER_FREE_LEN - HELPER_REWRITE_LEN)))
 	rss=$(smaps_kb "$HELPER_PID" Rss "$HELPER_ADDR")
 	run mfree-discard -p "$HELPER_PID" -J
 	assert_success
@@ -189,6 +192,7 @@ assert_between() {
 	# lazily freed THPs, rewritten and clean, counted by their head pages
 	r0=$(lazy_bytes "$HELPER_PID" "$HELPER_ADDR" "$HELPER_REWRITE_LEN" "$thp")
 	c0=$(lazy_bytes "$HELPER_PID" $((HELPER_ADDR + HELPER_REWRITE_LEN)) $((HELPER_FREE_LEN - HELPER_REWRITE_LEN)) "$thp")
+	assert_between "$r0" $((HELPER_REWRITE_LEN / 2)) "$HELPER_REWRITE_LEN" "rewritten lazily freed THP bytes"
 	run mfree-discard -p "$HELPER_PID" -J
 	assert_success
 	echo "$output" >"$BATS_TEST_TMPDIR/j"
