@@ -108,9 +108,13 @@ ratio_is() {
 	{
 		awk '/^NSB test=/ { sub(/ seconds=/, " seconds=9") } /^NSB info/ { sub(/kernel=[^ ]*/, "kernel=first-boot") } 1' \
 			"$RAW/guest-6.1.log"
+		# the line tests/vm/run prints between the boots
 		echo "vm 6.1 bench: the guest kernel died of an emulator fault, not of a test: int3 oops in kernel text; booting again (try 2 of 3; tests/vm/README.md)"
 		cat "$once/guest-6.1.log"
 	} >"$again/guest-6.1.log"
+	# the report knows the boots apart by that line: tests/vm/run must print it
+	grep -q '^[[:space:]]*echo "vm $label: the guest kernel died of an emulator fault, not of a test: $flake; booting again (try ' \
+		"$NS_TOP/tests/vm/run" || fail "tests/vm/run no longer prints the line the report looks for"
 	run -0 "$REPORT" "$once" "$once/docs"
 	run -0 "$REPORT" "$again" "$again/docs"
 	for json in "$once" "$again"; do

@@ -30,17 +30,14 @@ need_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
 # lazy_bytes PID ADDR LEN [UNIT]: the lazily freed bytes of [ADDR, ADDR+LEN);
 # with UNIT (a THP size) whole blocks, judged by their first page.
 lazy_bytes() {
+	# a move_pages(2) call that moves (not one that only queries) drains
+	# every CPU's batches first: mpprobe's, of one page it never touched
+	mpprobe --node 0 --untouched 1 >/dev/null
 	python3 - "$@" <<'PY'
-import ctypes, os, struct, sys
+import os, struct, sys
 pid, addr, length = int(sys.argv[1]), int(sys.argv[2], 0), int(sys.argv[3])
 page = os.sysconf("SC_PAGE_SIZE")
 unit = int(sys.argv[4]) if len(sys.argv) > 4 else page
-# move_pages(2) of no pages on ourselves drains every CPU's batches (with
-# a node array: without one the kernel only queries, and drains nothing)
-nr = {"x86_64": 279, "aarch64": 239}[os.uname().machine]
-page_, node, status = ctypes.c_void_p(0), ctypes.c_int(0), ctypes.c_int(0)
-ctypes.CDLL(None, use_errno=True).syscall(nr, 0, ctypes.c_ulong(0), ctypes.byref(page_),
-                                          ctypes.byref(node), ctypes.byref(status), 0)
 KPF_ANON, KPF_SWAPBACKED = 1 << 12, 1 << 14
 lazy = 0
 with open(f"/proc/{pid}/pagemap", "rb") as pm, open("/proc/kpageflags", "rb") as kf:
@@ -143,6 +140,27 @@ assert_between() {
 	# at most 64 kB the kernel's reclaim may have freed meanwhile
 	assert_between $(( $(lazyfree_kb "$HELPER_PID") * 1024 )) $((c2 - 65536)) "$c2" "LazyFree after"
 	[ "$(smaps_kb "$HELPER_PID" Rss "$HELPER_ADDR")" -ge $((rss - 64)) ]
+	stop_helper
+}
+
+@test "pages still in another CPU's MADV_FREE batch are found (the tool drains every CPU first)" {
+	need_root
+	[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+	# the helper on CPU 1, this test and the tool on CPU 0: nothing drains
+	# CPU 1's batch, whose last pages still look swap-backed
+	taskset -p -c 0 "$BASHPID" >/dev/null
+	printf '#!/bin/sh\nexec taskset -c 1 nshelper "$@"\n' >"$BATS_TEST_TMPDIR/pinned"
+	chmod +x "$BATS_TEST_TMPDIR/pinned"
+	NS_HELPER_BIN=$BATS_TEST_TMPDIR/pinned start_helper --mib 32 --no-thp --free-pct 50 --rewrite-pct 25
+	local clean=$((HELPER_FREE_LEN - HELPER_REWRITE_LEN))
+	[ $(( $(lazyfree_kb "$HELPER_PID") * 1024 )) -lt "$clean" ] || skip "CPU 1's batch was drained already"
+	run mfree-discard -p "$HELPER_PID" --dry-run -J
+	assert_success
+	echo "$output" >"$BATS_TEST_TMPDIR/j"
+	# every lazily freed page, as counted after a drain of every CPU (the
+	# count only falls, by what reclaim may take meanwhile)
+	assert_between "$(jq_py "$BATS_TEST_TMPDIR/j" 'd["processes"][0]["found"]')" \
+		"$(lazy_bytes "$HELPER_PID" "$HELPER_ADDR" "$HELPER_FREE_LEN")" "$HELPER_FREE_LEN" found
 	stop_helper
 }
 
