@@ -15,18 +15,32 @@ teardown_file() { numa_balancing_restore; }
 
 rand_delay() { printf '0.%03d' $((RANDOM % 1000)); }
 
-# One run of mmigrate moving the helper to node $1, stopped by signal $2
-# after a random delay.  Appends a line to $BAD for anything wrong.
+# One run of mmigrate moving the helper's whole region to node $1 (0 or 1),
+# stopped by signal $2 after a random delay.  Appends a line to $BAD for
+# anything wrong.
 signal_once() {
 	local to=$1 sig=$2 want=$3 d=$BATS_TEST_TMPDIR/run rc=0 delay
 	rm -rf "$d"
 	mkdir "$d"
 	delay=$(rand_delay)
+	# every run starts with the whole region on the other node, so that each
+	# has the same second of work (a run after an interrupted one would
+	# otherwise have only the rest to move and mostly end before its signal)
+	mmigrate -q --vma "$(helper_region)" --to $((1 - to)) -p "$HELPER_PID" \
+		>/dev/null 2>"$BATS_TEST_TMPDIR/reset.err" 3>&- ||
+		echo "moving the region back to node $((1 - to)) first failed: $(head -c 300 "$BATS_TEST_TMPDIR/reset.err")" >>"$BAD"
 	# the region only (here and below): a library page of the helper that
 	# the test's own commands map meanwhile is rightly refused as shared
 	mmigrate -q -J --rate 12M --plan-out "$d/plan.json" --vma "$(helper_region)" --to "$to" \
 		-p "$HELPER_PID" >"$d/out.json" 2>"$d/err" 3>&- &
-	local mm=$!
+	local mm=$! w
+	# signal mmigrate itself, never the forked shell before its exec: that
+	# shell still has bats' own traps, which then report the test failed
+	# twice or leave it waiting until the test's timeout (seen on 6.12)
+	for ((w = 0; w < 500; w++)); do
+		[ "$(cat /proc/$mm/comm 2>/dev/null)" = mmigrate ] && break
+		sleep 0.01
+	done
 	sleep "$delay"
 	kill -"$sig" "$mm" 2>/dev/null || true
 	wait "$mm" || rc=$?
