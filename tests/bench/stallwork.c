@@ -24,7 +24,8 @@
  *
  * Signals:
  *   SIGUSR2         start a new window: counts, worst figures and the
- *                   timeline restart from zero (send it just before a move)
+ *                   timeline restart from zero (send it just before a move);
+ *                   then a line "window N" on stdout (N counts windows)
  *   SIGUSR1         write the report of the window so far (it goes on
  *                   running; send it just after the move)
  *   SIGTERM/SIGINT  stop both threads, check every page of the region, write
@@ -56,7 +57,8 @@
  * From bats:
  *   stallwork --mib 64 --node 0 --report "$d/r.json" >"$d/out" &
  *   until grep -q '^ready' "$d/out"; do sleep 0.1; done
- *   kill -USR2 $!; migratepages $! 0 1; kill -USR1 $!
+ *   kill -USR2 $!; until grep -q '^window 1' "$d/out"; do sleep 0.01; done
+ *   migratepages $! 0 1; kill -USR1 $!
  *   until grep -q '^report 1' "$d/out"; do sleep 0.1; done
  *   jq .worst_stall_ms "$d/r.json"; kill -TERM $!; wait $!
  *
@@ -493,7 +495,7 @@ int main(int argc, char **argv)
 {
 	pthread_t ta, tr;
 	sigset_t set;
-	unsigned n = 0;
+	unsigned n = 0, nw = 0;
 	int64_t end;
 	int sig;
 
@@ -519,9 +521,11 @@ int main(int argc, char **argv)
 	for (;;) {
 		if (sigwait(&set, &sig))
 			continue;
-		if (sig == SIGUSR2)
+		if (sig == SIGUSR2) {
 			window_reset(now_ns());
-		else if (sig == SIGUSR1)
+			printf("window %u\n", ++nw);
+			fflush(stdout);
+		} else if (sig == SIGUSR1)
 			write_report(++n, now_ns(), NULL);
 		else
 			break;
