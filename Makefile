@@ -3,17 +3,40 @@
 -include config.mk
 
 VERSION    := 0.1.0
+# Where make install puts things.  ./configure writes its --prefix, --bindir,
+# --mandir, --docdir ... into config.mk, which sets these; a PREFIX given to
+# make moves every directory configure left at its default.
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
-MANDIR     ?= $(PREFIX)/share/man
-DOCDIR     ?= $(PREFIX)/share/doc/numashift
-BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
-ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
-FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+DATAROOTDIR ?= $(PREFIX)/share
+MANDIR     ?= $(DATAROOTDIR)/man
+DOCDIR     ?= $(DATAROOTDIR)/doc/numashift
 DESTDIR    ?=
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
+
+# Each shell's completion directory, where that shell looks for it.
+# PREFIX=/usr (a distribution's package): bash-completion's and fish's own
+# completionsdir from pkg-config, zsh's vendor-completions (Debian's).
+# PREFIX=/usr/local: bash-completion searches XDG_DATA_DIRS (by default
+# /usr/local/share:/usr/share), zsh's default fpath has
+# /usr/local/share/zsh/site-functions, and fish (3.6) reads only its own
+# data directory and /etc/fish/completions unless XDG_DATA_DIRS is set.
+# Any other prefix: under it, for the user's XDG_DATA_DIRS and fpath.
+ifeq ($(PREFIX),/usr)
+BASHCOMPDIR ?= $(or $(shell $(PKG_CONFIG) --variable=completionsdir bash-completion 2>/dev/null),$(DATAROOTDIR)/bash-completion/completions)
+ZSHCOMPDIR  ?= $(DATAROOTDIR)/zsh/vendor-completions
+FISHCOMPDIR ?= $(or $(shell $(PKG_CONFIG) --variable=completionsdir fish 2>/dev/null),$(DATAROOTDIR)/fish/vendor_completions.d)
+else ifeq ($(PREFIX),/usr/local)
+BASHCOMPDIR ?= $(DATAROOTDIR)/bash-completion/completions
+ZSHCOMPDIR  ?= $(DATAROOTDIR)/zsh/site-functions
+FISHCOMPDIR ?= /etc/fish/completions
+else
+BASHCOMPDIR ?= $(DATAROOTDIR)/bash-completion/completions
+ZSHCOMPDIR  ?= $(DATAROOTDIR)/zsh/vendor-completions
+FISHCOMPDIR ?= $(DATAROOTDIR)/fish/vendor_completions.d
+endif
 CFLAGS     ?= -O2 -g
 BUILD      ?= build
 # CI sets WERROR=1; warnings are errors there.
@@ -93,7 +116,7 @@ deps:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIBCORE): $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
@@ -195,8 +218,11 @@ install: all
 	install -m 644 README $(wildcard docs/*.md) $(DESTDIR)$(DOCDIR)/
 	@if [ -d docs/schema ]; then install -d $(DESTDIR)$(DOCDIR)/schema; \
 		install -m 644 docs/schema/*.json $(DESTDIR)$(DOCDIR)/schema/; fi
+	@# the prolog and epilog are links to numashift-job: installed as links
 	@if [ -d docs/examples ]; then install -d $(DESTDIR)$(DOCDIR)/examples; \
-		install -m 755 docs/examples/* $(DESTDIR)$(DOCDIR)/examples/; fi
+		for f in docs/examples/*; do if [ -L "$$f" ]; then \
+			ln -sfn "$$(readlink "$$f")" $(DESTDIR)$(DOCDIR)/examples/"$${f##*/}"; \
+		else install -m 755 "$$f" $(DESTDIR)$(DOCDIR)/examples/; fi; done; fi
 	@set -e; for t in $(TOOLS); do \
 		install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR); \
 		install -m 644 $(BUILD)/completions/$$t.bash $(DESTDIR)$(BASHCOMPDIR)/$$t; \
@@ -220,7 +246,7 @@ dist:
 	@scripts/deps dist
 	@rm -rf $(DIST) && mkdir -p $(DIST)
 	git ls-files -z | xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
-		xargs -0 cp --parents -t $(DIST)
+		xargs -0 cp -P --parents -t $(DIST)
 	cd $(DIST) && autoconf && rm -rf autom4te.cache
 	tar -C $(DISTDIR) -czf $(DIST).tar.gz numashift-$(VERSION) && rm -rf $(DIST)
 	@echo "$(DIST).tar.gz"
