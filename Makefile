@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # numashift: build, test, install.  `make demo` and `make check` are the two
 # commands in the README; everything else is for developers and packagers.
 -include config.mk

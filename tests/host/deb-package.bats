@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # The Debian package (debian/, make deb): it builds from the tree with
 # dpkg-buildpackage, lintian finds no error or warning, hardening-check
 # passes, and the tools unpacked from it into a scratch root run: --version,

@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # make install's directories: CPPFLAGS reaches the compiler, configure's
 # --bindir/--mandir/--docdir are honoured, with the default prefix each shell
 # finds its completion by itself, and the prolog/epilog are installed as links.

@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # The licence: GPL-2.0-or-later.  Every file git tracks that can carry a
 # comment has the SPDX line at its top (scripts/licence-headers adds it;
 # files that cannot carry one are covered by debian/copyright), COPYING is
