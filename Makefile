@@ -1,19 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # numashift: build, test, install.  `make demo` and `make check` are the two
 # commands in the README; everything else is for developers and packagers.
 -include config.mk
 
 VERSION    := 0.1.0
+# Where make install puts things.  ./configure writes its --prefix, --bindir,
+# --mandir, --docdir ... into config.mk, which sets these; a PREFIX given to
+# make moves every directory configure left at its default.
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
-MANDIR     ?= $(PREFIX)/share/man
-DOCDIR     ?= $(PREFIX)/share/doc/numashift
-BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
-ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
-FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+DATAROOTDIR ?= $(PREFIX)/share
+MANDIR     ?= $(DATAROOTDIR)/man
+DOCDIR     ?= $(DATAROOTDIR)/doc/numashift
 DESTDIR    ?=
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
+
+# Each shell's completion directory, where that shell looks for it.
+# PREFIX=/usr (a distribution's package): bash-completion's and fish's own
+# completionsdir from pkg-config, zsh's vendor-completions (Debian's).
+# PREFIX=/usr/local: bash-completion searches XDG_DATA_DIRS (by default
+# /usr/local/share:/usr/share), zsh's default fpath has
+# /usr/local/share/zsh/site-functions, and fish (3.6) reads only its own
+# data directory and /etc/fish/completions unless XDG_DATA_DIRS is set.
+# Any other prefix: under it, for the user's XDG_DATA_DIRS and fpath.
+ifeq ($(PREFIX),/usr)
+BASHCOMPDIR ?= $(or $(shell $(PKG_CONFIG) --variable=completionsdir bash-completion 2>/dev/null),$(DATAROOTDIR)/bash-completion/completions)
+ZSHCOMPDIR  ?= $(DATAROOTDIR)/zsh/vendor-completions
+FISHCOMPDIR ?= $(or $(shell $(PKG_CONFIG) --variable=completionsdir fish 2>/dev/null),$(DATAROOTDIR)/fish/vendor_completions.d)
+else ifeq ($(PREFIX),/usr/local)
+BASHCOMPDIR ?= $(DATAROOTDIR)/bash-completion/completions
+ZSHCOMPDIR  ?= $(DATAROOTDIR)/zsh/site-functions
+FISHCOMPDIR ?= /etc/fish/completions
+else
+BASHCOMPDIR ?= $(DATAROOTDIR)/bash-completion/completions
+ZSHCOMPDIR  ?= $(DATAROOTDIR)/zsh/vendor-completions
+FISHCOMPDIR ?= $(DATAROOTDIR)/fish/vendor_completions.d
+endif
 CFLAGS     ?= -O2 -g
 BUILD      ?= build
 # CI sets WERROR=1; warnings are errors there.
@@ -60,7 +85,7 @@ MANS       := $(MAN_SRC:docs/%.scd=$(BUILD)/man/%)
 HAVE_SCDOC := $(shell command -v scdoc 2>/dev/null)
 
 .PHONY: completions all deps deps-check deps-vm check check-host check-unit check-bats check-asan \
-	check-valgrind check-vm check-vm-asan check-tsan check-fuzz demo install uninstall clean dist fuzz bench docs helpers units
+	check-valgrind check-vm check-vm-asan check-tsan check-fuzz demo install uninstall clean dist deb fuzz bench docs helpers units
 
 .DEFAULT_GOAL := all
 
@@ -93,7 +118,7 @@ deps:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIBCORE): $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
@@ -141,7 +166,7 @@ check: deps-check
 	$(MAKE) check-vm-asan
 
 deps-check:
-	@scripts/deps build check
+	@scripts/deps build check deb
 
 check-host: all units
 	@scripts/run-host-tests $(BUILD)
@@ -195,8 +220,11 @@ install: all
 	install -m 644 README $(wildcard docs/*.md) $(DESTDIR)$(DOCDIR)/
 	@if [ -d docs/schema ]; then install -d $(DESTDIR)$(DOCDIR)/schema; \
 		install -m 644 docs/schema/*.json $(DESTDIR)$(DOCDIR)/schema/; fi
+	@# the prolog and epilog are links to numashift-job: installed as links
 	@if [ -d docs/examples ]; then install -d $(DESTDIR)$(DOCDIR)/examples; \
-		install -m 755 docs/examples/* $(DESTDIR)$(DOCDIR)/examples/; fi
+		for f in docs/examples/*; do if [ -L "$$f" ]; then \
+			ln -sfn "$$(readlink "$$f")" $(DESTDIR)$(DOCDIR)/examples/"$${f##*/}"; \
+		else install -m 755 "$$f" $(DESTDIR)$(DOCDIR)/examples/; fi; done; fi
 	@set -e; for t in $(TOOLS); do \
 		install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR); \
 		install -m 644 $(BUILD)/completions/$$t.bash $(DESTDIR)$(BASHCOMPDIR)/$$t; \
@@ -216,14 +244,42 @@ uninstall:
 # and a configure made by autoconf; DISTDIR: where it is written.
 DISTDIR ?= .
 DIST    := $(DISTDIR)/numashift-$(VERSION)
+# $(call COPY_TREE,DIR): copy there the files git tracks, as they are in the
+# working tree (links as links); outside a git checkout, every file but the
+# build directories.
+COPY_TREE = { if git rev-parse --git-dir >/dev/null 2>&1; then git ls-files -z; \
+	else find . -path './build*' -prune -o \( -type f -o -type l \) -printf '%P\0'; fi; } | \
+	xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+	xargs -0 cp -P --parents -t $(1)
 dist:
 	@scripts/deps dist
 	@rm -rf $(DIST) && mkdir -p $(DIST)
-	git ls-files -z | xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
-		xargs -0 cp --parents -t $(DIST)
+	$(call COPY_TREE,$(DIST))
 	cd $(DIST) && autoconf && rm -rf autom4te.cache
 	tar -C $(DISTDIR) -czf $(DIST).tar.gz numashift-$(VERSION) && rm -rf $(DIST)
 	@echo "$(DIST).tar.gz"
+
+# make deb: the Debian package (debian/) of the same files as make dist,
+# built by dpkg-buildpackage in a copy under DEBDIR, so that its clean step
+# leaves this tree's builds alone; then lintian (LINTIAN=0: not) and
+# hardening-check on the packaged binaries.  The package's build runs the
+# host suite (DEB_BUILD_OPTIONS=nocheck: not).
+# hardening-check --nocfprotection: the code is built with -fcf-protection
+# (debian/rules), but Debian 12's crt1.o has no CET note, so no program
+# linked there has one.
+DEBDIR  ?= $(BUILD)/deb
+LINTIAN ?= 1
+comma   := ,
+deb:
+	@scripts/deps build deb
+	@rm -rf $(DEBDIR) && mkdir -p $(DEBDIR)/numashift-$(VERSION)
+	@$(call COPY_TREE,$(DEBDIR)/numashift-$(VERSION))
+	cd $(DEBDIR)/numashift-$(VERSION) && \
+		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD dpkg-buildpackage -us -uc -b
+	$(if $(filter 1,$(LINTIAN)),lintian --fail-on error$(comma)warning $(DEBDIR)/numashift_$(VERSION)_*.changes)
+	rm -rf $(DEBDIR)/root && dpkg-deb -x $(DEBDIR)/numashift_$(VERSION)_*.deb $(DEBDIR)/root
+	hardening-check --nocfprotection $(DEBDIR)/root/usr/bin/*
+	@ls $(DEBDIR)/*.deb
 
 FUZZ_SECONDS ?= 600
 fuzz:

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* cli: what the four commands share at the command layer: messages with the
  * program name, usage errors, --sysroot, process selection options, signals,
  * and the end of output.  Only cmd/ prints and exits; common/ returns errors.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* mfree-discard: drop the clean lazily freed (MADV_FREE) pages of processes
  * now, instead of when the kernel runs short of memory.
  *

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* mmigrate: move a running process's memory between NUMA nodes, planned,
  * checked, fast and honest.
  *

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* mplace: place a process on NUMA nodes: CPUs and memory together.
  *
  * Launch:  mplace --nodes NODES [--policy P] [--balancing] [--cpu-nodes NODES] -- CMD

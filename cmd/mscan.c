@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* mscan: where a process's memory is, per NUMA node.
  *
  * One row model (common/output.h) per view: processes (default), mappings

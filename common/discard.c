@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* discard: lazily freed pages found from pagemap/kpageflags or smaps and
  * dropped with process_madvise(MADV_PAGEOUT).  See discard.h. */
 #include <errno.h>

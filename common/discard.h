@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* discard: find a process's clean lazily freed (MADV_FREE) pages and drop
  * them with process_madvise(2) MADV_PAGEOUT, measured before and after.
  * Used by mfree-discard and by mmigrate --discard-lazyfree.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* exec: carry out one process's part of a plan (plan.h).
  *
  * Engine "pages": move_pages(2) calls generated from the runs, each sized so

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* exitcode: the one exit-status contract of all numashift tools.
  *
  *   0   everything that was asked was done

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* guard: the checks made before anything moves, as a list of findings that
  * cmd/ prints.  A finding is either a refusal (with the exit code it asks
  * for: 4 permission, 5 guard rail) or a warning.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* lock: one run at a time per target process.  A lock file
  * /run/numashift/PID.lock (or /tmp/numashift-UID/PID.lock when /run is not
  * writable) held with flock(2); the holder writes its own pid inside so that

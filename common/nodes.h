@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* nodes: NUMA node sets in numactl syntax, and the machine's node facts.
  *
  * Node ids go up to NS_MAX_NODES-1.  A node set is a plain bit set value.

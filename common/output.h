@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* output: one row model rendered three ways.
  *
  *   table  aligned columns for people; sizes human (1.5G) unless OUT_BYTES

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* pagemap: page-level state of a process, batch by batch.
  *
  * One batch is PM_BATCH pagemap entries read with one pread.  As root the

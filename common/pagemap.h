@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* pagemap: page-level state from /proc/PID/pagemap (and, as root,
  * /proc/kpageflags and the PFN-to-node memory blocks in sysfs), merged into
  * runs of consecutive pages with the same state.

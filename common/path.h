@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* path: every read of /proc and /sys by the core's readers goes through here,
  * so that a captured tree can stand in for the live machine (--sysroot DIR or
  * NUMASHIFT_SYSROOT).  Paths given to these functions are absolute

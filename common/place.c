@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* place: affinity, memory policy and the --auto choice.  See place.h. */
 #include <ctype.h>
 #include <dirent.h>

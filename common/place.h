@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* place: put a process on nodes: the CPU affinity of all its threads, the
  * memory policy of a command about to be started, and the automatic choice
  * of a node for a running process (--auto).  Moving the memory of a running

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* plan: what will move, as a plain value.  A plan is a list of processes,
  * each with a list of runs; a run is a range of pages of one mapping that sit
  * on one source node, have one page size class and go to one target node.

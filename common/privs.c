@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* privs: capability and ownership checks made before acting, so that a
  * refusal can name what is missing instead of passing on a bare EPERM. */
 #include <errno.h>

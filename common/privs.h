@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* privs: the one privilege matrix of all four tools (the kernel's rules),
  * checked up front so a refusal names what is missing.
  *

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* procs: process selection (libproc2 for name/user/cgroup/all on the live
  * machine) and process identity (through path.h, so --sysroot trees work). */
 #include <ctype.h>

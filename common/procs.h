@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* procs: which processes to act on, and who they are.  The only module that
  * includes libproc2.
  *

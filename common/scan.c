@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* scan: one process's memory per node, from the /proc files asked for. */
 #include <errno.h>
 #include <stdlib.h>

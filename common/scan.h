@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* scan: the model of where one process's memory is.  Reads only the /proc
  * files the caller asks for (each once), through path.h.
  *

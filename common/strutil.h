@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* strutil: parsing and formatting of numbers, sizes and rates.  All parsers
  * take the whole string: trailing garbage is an error (-EINVAL), overflow is
  * -ERANGE. */

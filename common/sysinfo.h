@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* sysinfo: page sizes and small machine facts.  Never hard-code 4096 or
  * 2 MiB: arm64 has 64 KiB base pages and 512 MiB PMD THPs. */
 #ifndef NS_SYSINFO_H

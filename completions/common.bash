@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # ---- numashift common: completions/common.bash, built into each tool's file ---
 # Each file stands alone, as bash-completion loads one file per command.
 

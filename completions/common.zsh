@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # ---- numashift common: the same text in the four tools' files --------------
 # (tests/host/completion-shells.bats checks that they do not drift apart).
 

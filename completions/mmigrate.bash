@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # bash completion for mmigrate (numashift)                  -*- shell-script -*-
 
 # @numashift-common@

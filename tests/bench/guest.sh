@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # The guest half of `make bench`: run by scripts/bench in the "bench" guest
 # (tests/vm/run --topo bench --script tests/bench/guest.sh BUDGET_SECS).
 #

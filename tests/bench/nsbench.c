@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* nsbench: the baselines of `make bench` that no other tool provides.
  *
  *   nsbench migrate PID FROM TO

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* libFuzzer target for the numa_maps, smaps and maps parsers.  Which parser
  * runs is chosen at build time with -DFUZZ_PARSER=maps_parse_numa_maps etc.
  * Every input must parse without a crash, a leak or an out-of-bounds read. */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* libFuzzer target for the node-list parsers and formatter: a parsed set
  * must format and parse back to the same set. */
 #include <stdint.h>

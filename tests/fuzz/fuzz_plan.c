@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* libFuzzer target for the plan-file reader: any bytes either fail with an
  * error message or give a plan that saves and reads back to the same totals.
  * plan_load is open + size check + this parse; the parse is what is fuzzed. */

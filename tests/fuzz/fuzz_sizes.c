@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* libFuzzer target for number, size, rate and seconds parsing. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* mpprobe: ask the kernel directly what move_pages(2) says, so guest tests
  * can pin down kernel behaviour without going through numashift's core.
  *

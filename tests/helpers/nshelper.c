@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* nshelper: a live process whose memory the integration tests move around.
  *
  *   nshelper [--mib N] [--node N] [--thp|--no-thp] [--free-pct P]

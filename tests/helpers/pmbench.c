@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* pmbench: how fast pm_walk covers resident memory.
  *
  *   pmbench [--mib N] [--thp|--no-thp] [--thp-only] [--repeat R]

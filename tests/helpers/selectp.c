@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* selectp: procs_select on the command line, for the selection tests.
  *
  *   selectp [-p PID[,PID..]] [-n NAME]... [-u USER]... [--cgroup PATH] [-A]

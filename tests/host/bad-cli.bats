@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # Bad command lines across the four tools, as a table.  Each row must give its
 # exit code (2 for usage, or the code the tool documents), exactly one line on
 # stderr that starts with the program name and names the problem, nothing on

@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # tests/bench/guest.sh's order(): the order of the tools in each repetition
 # of make bench.  Whatever one tool leaves behind in the guest must not always
 # land on the same next tool, so no word may always follow the same other.

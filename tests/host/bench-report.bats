@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # tests/bench/report: make bench's raw lines -> docs/PERFORMANCE.md and
 # bench-results.json.  The fixture is the raw output of a real make bench
 # (tests/fixtures/bench-raw: both guest kernels and the host part); the

@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # The bash completions (completions/<tool>.bash) loaded in a real bash
 # (--norc, no bash-completion package): COMP_WORDS/COMP_CWORD are set as
 # bash sets them for a partial command line and the COMPREPLY the tool's

@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # The zsh (completions/_<tool>) and fish (completions/<tool>.fish)
 # completions: each shell loads them without error; fish's are run with
 # `complete -C` for a few partial lines.  Skipped when the shell is not

@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # docs/examples/numashift-job (docs/batch-jobs.md) on the one-node host,
 # where it must change nothing: dry-run prologs, epilog reports of a cgroup
 # that exists, the mode and job id from Slurm's, PBS's and the caller's

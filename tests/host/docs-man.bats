@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # The man pages (docs/*.scd, built by scdoc into $NS_BUILD/man) and the
 # completions against the tools themselves: every long option a tool takes
 # (from its --help and its getopt table in cmd/<tool>.c, read at test time)

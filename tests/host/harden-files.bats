@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # Files the tools write and read: a plan (--plan-out) is written to a
 # temporary file in the same directory and renamed, so it is never written
 # through a symlink (dangling or not) and never left half written; a plan

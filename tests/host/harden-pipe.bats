@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # A closed output pipe ends a tool quietly with the status its work had:
 # no "write error", no SIGPIPE death, and a --watch loop stops.
 load '/usr/lib/bats/bats-support/load'

@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # make install / uninstall with PREFIX and DESTDIR, and make dist: what lands
 # where, that each shell finds the installed completions and man finds the
 # pages, and that the release tarball builds and passes its host tests with

@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # mfree-discard on the host (one node, root, no swap): usage errors, dry
 # runs, and real discards checked against smaps and the helper's data check.
 bats_require_minimum_version 1.5.0

@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # mmigrate on the host: usage errors, dry runs on captured --sysroot trees,
 # and saved plans that are garbled, from another boot or another process.
 # (Moving pages needs two nodes: that is tests/vm/tests/mmigrate-*.bats.)

@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # mplace on the one-node host: usage errors, dry runs, launch mode (affinity
 # and policy read back from /proc/self/status and numa_maps of the launched
 # command) and running mode on a helper with several threads.

@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # mscan on captured and synthetic sysroot trees (tests/fixtures/trees): the
 # outputs of expected/CASES compared byte for byte, the numbers checked
 # against sums computed here from the tree's own files, JSON against the schema.

@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # mscan on live helper processes: its numbers equal sums computed here from
 # the same /proc files, selection by name/user/cgroup, permissions, --watch,
 # Prometheus text, closed pipes.

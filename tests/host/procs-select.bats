@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # Process selection (common/procs.c) on live helper processes, through the
 # test program selectp: by exact name, user, cgroup v2 directory, -A, PID
 # lists, and the errors for PIDs that do not exist or are kernel threads.

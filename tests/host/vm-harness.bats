@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # tests/vm/tcg-flake: which guest deaths tests/vm/run may boot again.  Only
 # an int3 trap in kernel text (multi-threaded TCG's race with the kernel's
 # own code patching) is the emulator's; a kernel BUG, a user-space int3 or a

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* A minimal TAP producer for the C unit tests of common/. */
 #ifndef NS_TAP_H
 #define NS_TAP_H

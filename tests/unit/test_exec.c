@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* Unit tests of the executor, the planner's pure parts and the lock.
  * Moving pages to the node they are already on is a full move_pages(2) call
  * on any machine (every batch still runs), so the executor is exercised on

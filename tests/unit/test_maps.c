@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* maps: numa_maps, smaps, maps and smaps_rollup parsing, merging, kinds,
  * bad input, the fixture sysroot, and this process's own live files. */
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* nodes: node sets, kernel and user list syntax, and topo_read against the
  * fixture sysroot and small trees made at test time. */
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* output: the one row model as table, JSON and Prometheus text. */
 #include <errno.h>
 #include <stdlib.h>

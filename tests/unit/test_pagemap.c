@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* pagemap on this test's own memory: present/absent runs, nodes by PFN and by
  * move_pages query, kpageflags THP and lazyfree as root, batch boundaries,
  * and the PFN-to-node table of a synthetic sysfs tree. */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* privs: capabilities, the privilege matrix on own and other users'
  * processes (as root, with and without effective capabilities),
  * Mems_allowed_list, and pidfds. */

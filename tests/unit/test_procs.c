@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* procs: identity checks that exec and exit cannot slip past. */
 #include <errno.h>
 #include <signal.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* scan on this test's own process (node totals against numa_maps summed
  * here independently) and on a captured tree (hugetlb at its real size,
  * smaps sums, smaps_rollup, only the files asked for are read). */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* strutil and sysinfo: strict number parsing, sizes, rates, seconds, human
  * sizes; machine facts from the live system and from a sysroot. */
 #include <errno.h>

@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # topo: 3node
 # The batch-job scripts of docs/examples (docs/batch-jobs.md) in the guest,
 # with the environment a Slurm prolog/epilog gets from slurmd and a cgroup v2

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # Shared helpers of the guest tests: `load common` at the top of a test file.
 #
 # The guest runs every selected file in one boot, so a test leaves the machine

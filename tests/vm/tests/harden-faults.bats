@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # topo: 2node
 # Faults during a move: the target exits, execs, is replaced by another
 # process with the same PID, churns its mappings, or the target node runs

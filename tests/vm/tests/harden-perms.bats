@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # topo: 2node
 # Permissions as an unprivileged user (uid 65534 through setpriv): another
 # user's process is refused up front by every tool with the missing

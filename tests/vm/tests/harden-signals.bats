@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # topo: 2node
 # SIGINT, SIGTERM and a closed output pipe at random moments, 50 times in all:
 # the exit code is the contract's (130, 143; a closed pipe ends quietly with

@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # topo: 2node
 # mfree-discard as root (precise mode): clean lazily freed pages go, pages
 # written again stay byte for byte, live THPs stay whole, --nodes limits.

@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # topo: 2node
 # mfree-discard without CAP_SYS_ADMIN (mapping mode from smaps LazyFree), with
 # and without swap (zram), and without CAP_SYS_NICE.

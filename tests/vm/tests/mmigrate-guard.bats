@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # topo: 2node
 # Guard rails: refusals before anything moves (exit 5), --force, the cpuset
 # of the target process, one run per process.

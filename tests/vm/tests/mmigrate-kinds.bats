@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # topo: 2node
 # Kinds of memory: pages shared with another process (--move-all), hugetlb
 # pages (the target's pool), THP without kpageflags.

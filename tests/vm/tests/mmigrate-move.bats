@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # topo: 3node
 # mmigrate moves a live process's pages: checked from numa_maps and
 # move_pages(2) query mode, never from the tool's report alone.

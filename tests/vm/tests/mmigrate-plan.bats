@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # topo: 2node
 # mmigrate --plan-out / --apply: a saved plan runs later, only on the same
 # process in the same boot.

@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # topo: 2node
 # Stopping: SIGINT/SIGTERM between batches (130/143) and --timeout (124),
 # each with a report that says what really moved.

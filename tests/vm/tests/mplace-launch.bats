@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # topo: 3node
 # mplace launch mode: the command's pages and CPUs are on the chosen nodes
 # (numa_maps and /proc/PID/status), memory-only nodes with --cpu-nodes.

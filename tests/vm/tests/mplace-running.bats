@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # topo: 2node
 # mplace on a running process: every thread's affinity and its memory end
 # on the target; --auto picks the node holding most of the memory.

@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # topo: 3node
 # nshelper, the process every integration test moves, does what it says:
 # its pages land where asked, THP when asked, and its data check catches a

@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # topo: 3node
 # The kernel behaviour that numashift and its tests rely on
 # (../shared/KERNEL-FACTS.md), checked on each kernel with move_pages(2)
