@@ -204,6 +204,11 @@ static void check_conflicts(struct mm *m)
 				"take --vma, --threads, --rate, --discard-lazyfree or --apply");
 	if (m->sysroot && !m->dry_run)
 		cli_usage_error("--sysroot reads a captured tree: only --dry-run is possible with it");
+	if (m->plan_out && !*m->plan_out)
+		cli_usage_error("empty --plan-out file name");
+	if (m->plan_out && out_check_file_target(m->plan_out) < 0)
+		cli_usage_error("refusing --plan-out '%s': it exists and is not a regular file",
+				m->plan_out);
 }
 
 static void parse_options(struct mm *m, int argc, char **argv)
@@ -933,8 +938,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (m.plan_out && (rc = plan_save(&m.plan, m.plan_out)) < 0) {
-		cli_err("cannot write plan %s: %s", m.plan_out, strerror(-rc));
-		code = NS_EXIT_FAIL;
+		if (rc == -EINVAL)
+			cli_err("refusing to write plan %s: it is no longer a regular file", m.plan_out);
+		else
+			cli_err("cannot write plan %s: %s", m.plan_out, strerror(-rc));
+		code = rc == -EINVAL ? NS_EXIT_USAGE : NS_EXIT_FAIL;
 		goto out;
 	}
 	code = run_guard(&m, &g);

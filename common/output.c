@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "output.h"
 #include "strutil.h"
@@ -590,11 +591,22 @@ static int fsync_dir_of(const char *path)
 	return rc;
 }
 
+int out_check_file_target(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return 0;       /* nothing there, or the write will say why */
+	return S_ISREG(st.st_mode) ? 0 : -EINVAL;
+}
+
 int out_write_json_file(json_t *doc, const char *path)
 {
 	char tmp[PATH_MAX];
 	int fd, rc = 0;
 
+	if ((rc = out_check_file_target(path)) < 0)
+		return rc;
 	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
 	fd = mkostemp(tmp, O_CLOEXEC);
@@ -607,8 +619,8 @@ int out_write_json_file(json_t *doc, const char *path)
 		rc = -errno;
 	if (close(fd) < 0 && rc == 0)
 		rc = -errno;
-	/* rename replaces a symlink at 'path' itself, never its target */
-	if (rc == 0 && rename(tmp, path) < 0)
+	/* checked again: what appeared meanwhile is not ours to replace either */
+	if (rc == 0 && (rc = out_check_file_target(path)) == 0 && rename(tmp, path) < 0)
 		rc = -errno;
 	if (rc < 0) {
 		unlink(tmp);
