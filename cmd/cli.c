@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -13,10 +14,24 @@ const char *cli_prog = "numashift";
 bool cli_quiet;
 volatile sig_atomic_t cli_signal;
 
+/* A tool started with fd 0, 1 or 2 closed would hand that number to the
+ * next file it opens (a lock file, a plan, a /proc file) and then print its
+ * report into it: put /dev/null there first. */
+static void cli_safe_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		if (open("/dev/null", O_RDWR) != fd)
+			_exit(NS_EXIT_FAIL);    /* no /dev/null: nowhere safe to print */
+	}
+}
+
 void cli_init(int argc, char **argv)
 {
 	const char *p;
 
+	cli_safe_fds();
 	if (argc > 0 && argv[0]) {
 		p = strrchr(argv[0], '/');
 		cli_prog = p ? p + 1 : argv[0];

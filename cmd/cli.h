@@ -17,8 +17,9 @@ extern const char *cli_prog;
 extern bool cli_quiet;                     /* -q: no warnings, no progress */
 extern volatile sig_atomic_t cli_signal;   /* SIGINT/SIGTERM received, or 0 */
 
-/* Program name from argv[0]; SIGPIPE ignored (a closed pipe is handled at
- * cli_exit). */
+/* fds 0-2 opened on /dev/null when closed (so no file the tool opens gets
+ * one of them); program name from argv[0]; SIGPIPE ignored (a closed pipe
+ * is handled at cli_exit). */
 void cli_init(int argc, char **argv);
 
 /* "prog: message" on stderr. */
