@@ -36,7 +36,7 @@ struct mm {
 	size_t nvma;
 	struct cli_exec ex;          /* execution options shared with mplace */
 	bool dry_run, json, wait, force, bytes;
-	size_t gone_named;          /* -p PIDs gone before they were planned */
+	int plan_code;              /* status of processes not planned (gone, refused), 0 none */
 	const char *plan_out, *apply, *sysroot;
 
 	struct ns_topology topo;
@@ -343,7 +343,6 @@ static int plan_new(struct mm *m)
 		} else if (rc == -ESRCH || rc == -ENOENT) {
 			/* named with -p: it counts in the exit status */
 			cli_warn("process %d (%s) has gone", (int)id->pid, id->comm);
-			m->gone_named++;
 			code = ns_exit_combine(code ? code : -1, NS_EXIT_FAIL);
 		} else if (rc == -EACCES || rc == -EPERM) {
 			char why[256];
@@ -363,6 +362,7 @@ static int plan_new(struct mm *m)
 		}
 	}
 	procs_list_free(&procs);
+	m->plan_code = code;
 	if (m->plan.nprocs == 0 && !code)
 		cli_err("every selected process exited before it was planned");
 	if (m->plan.nprocs == 0)
@@ -857,8 +857,8 @@ static int report(struct mm *m, struct mm_outcome *out)
 		out[i].code = outcome_code(&out[i], &m->plan.procs[i]);
 		code = ns_exit_combine(code, out[i].code);
 	}
-	if (m->gone_named)         /* -p PIDs gone before planning */
-		code = ns_exit_combine(code, NS_EXIT_FAIL);
+	if (m->plan_code)          /* processes that could not be planned */
+		code = ns_exit_combine(code, m->plan_code);
 	if (code < 0)
 		code = NS_EXIT_OK;
 	if (cli_signal)
@@ -952,6 +952,8 @@ int main(int argc, char **argv)
 		/* a closed pipe ends quietly with the work's status */
 		if (prc < 0 && prc != -EPIPE && !code)
 			code = NS_EXIT_FAIL;
+		if (!code && m.plan_code)   /* some planned, some not */
+			code = ns_exit_combine(NS_EXIT_OK, m.plan_code);
 		goto out;
 	}
 	if (code)

@@ -1,0 +1,39 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The exit status of a run over several processes when some of them cannot
+# be done: refused for permission, gone, zombies.  The same outcome for all
+# gives that code, a mix gives 3 (numashift(7)), in every tool.
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+bats_require_minimum_version 1.5.0
+
+setup() {
+	sleep 1000 3>&- &
+	SP=$!
+}
+
+teardown() {
+	kill "$SP" 2>/dev/null
+	wait "$SP" 2>/dev/null
+	return 0
+}
+
+as_nobody() { # CMD...: run CMD as nobody with OWN set to a sleep nobody owns
+	setpriv --reuid=65534 --regid=65534 --clear-groups bash -c \
+		"sleep 100 3>&- & OWN=\$!; $*; rc=\$?; kill \$OWN; exit \$rc"
+}
+
+@test "a process refused for permission among processes done: 3 in every tool, run or dry run" {
+	command -v setpriv >/dev/null || skip "no setpriv"
+	[ "$(id -u)" = 0 ] || skip "needs root to become nobody"
+	local cmd
+	for cmd in "mmigrate -p $SP,\$OWN --to 0" "mmigrate --dry-run -p $SP,\$OWN --to 0" \
+		"mmigrate -J -p $SP,\$OWN --to 0" "mscan -p $SP,\$OWN" \
+		"mfree-discard --dry-run -p $SP,\$OWN"; do
+		run -3 as_nobody "$cmd >/dev/null"
+		assert_output --partial " $SP"
+	done
+	# alone, the refused process gives 4
+	run -4 as_nobody "mmigrate -p $SP --to 0 >/dev/null"
+	run -4 as_nobody "mscan -p $SP >/dev/null"
+}
