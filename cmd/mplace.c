@@ -118,7 +118,11 @@ static void parse_one(struct mplace *m, int c)
 		m->policy_set = true;
 		break;
 	case OPT_BALANCING: m->balancing = true; break;
-	case 'p': m->pid = cli_parse_pid(optarg); break;
+	case 'p':
+		if (strchr(optarg, ','))
+			cli_usage_error("invalid PID '%s': mplace places one process", optarg);
+		m->pid = cli_parse_pid(optarg);
+		break;
 	case OPT_AUTO: m->autoplace = true; break;
 	case OPT_DRY_RUN: m->dry_run = true; break;
 	case OPT_FORCE: m->force = true; break;
@@ -356,6 +360,10 @@ static void auto_choose(struct mplace *m, struct run_report *rr)
 
 	memset(&s, 0, sizeof(s));
 	rc = scan_process(&rr->id, SCAN_NUMA, &s, cli_maps_warn, NULL);
+	if (rc == -ESRCH) {
+		cli_err("process %d (%s) has gone", (int)rr->id.pid, rr->id.comm);
+		cli_exit(NS_EXIT_FAIL);
+	}
 	if (rc < 0) {
 		cli_err("pid %d: cannot read numa_maps: %s", (int)rr->id.pid, strerror(-rc));
 		cli_exit(rc == -EACCES || rc == -EPERM ? NS_EXIT_PERM : NS_EXIT_FAIL);
@@ -408,6 +416,10 @@ static int plan_and_check(struct mplace *m, struct run_report *rr)
 	}
 	plan_init(&rr->plan, &po);
 	rc = plan_add_process(&rr->plan, &po, &rr->id, cli_maps_warn, NULL);
+	if (rc == -ESRCH) {
+		cli_err("process %d (%s) has gone", (int)rr->id.pid, rr->id.comm);
+		return NS_EXIT_FAIL;
+	}
 	if (rc < 0) {
 		cli_err("pid %d: cannot plan: %s", (int)rr->id.pid, strerror(-rc));
 		return rc == -EACCES || rc == -EPERM ? NS_EXIT_PERM : NS_EXIT_FAIL;
@@ -592,17 +604,31 @@ static void report_text(const struct mplace *m, const struct run_report *rr)
 	}
 }
 
+/* The process to place, selected as the other tools select: no such
+ * process 1, a kernel thread 2. */
+static int select_one(struct mplace *m, struct proc_id *id)
+{
+	struct cli_sel sel = { .sel = { .pids = &m->pid, .npids = 1 }, .any = true };
+	struct proc_list l = { 0 };
+	int rc;
+
+	rc = cli_select(&sel, &l);
+	if (rc)
+		return rc;
+	*id = l.v[0];
+	procs_list_free(&l);
+	return 0;
+}
+
 static int run(struct mplace *m)
 {
 	struct run_report rr;
 	int rc;
 
 	memset(&rr, 0, sizeof(rr));
-	rc = procs_identify(m->pid, &rr.id);
-	if (rc < 0) {
-		cli_err("no such process: %d", (int)m->pid);
-		return NS_EXIT_FAIL;
-	}
+	rc = select_one(m, &rr.id);
+	if (rc)
+		return rc;
 	if (m->autoplace)
 		auto_choose(m, &rr);
 	pick_cpus(m);

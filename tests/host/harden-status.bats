@@ -37,3 +37,15 @@ as_nobody() { # CMD...: run CMD as nobody with OWN set to a sleep nobody owns
 	run -4 as_nobody "mmigrate -p $SP --to 0 >/dev/null"
 	run -4 as_nobody "mscan -p $SP >/dev/null"
 }
+
+@test "a kernel thread is refused (2) by every tool, mplace too, before anything is changed" {
+	[ "$(cat /proc/2/comm 2>/dev/null)" = kthreadd ] || skip "pid 2 is not kthreadd here"
+	local before t
+	before=$(taskset -p 2)
+	for t in "mplace -p 2 --nodes 0 --dry-run" "mplace -p 2 --auto --dry-run" "mplace -p 2 --nodes 0" \
+		"mscan -p 2" "mmigrate -p 2 --to 0" "mfree-discard -p 2"; do
+		run -2 $t
+		assert_output "${t%% *}: process 2 is a kernel thread: it has no user memory"
+	done
+	assert_equal "$(taskset -p 2)" "$before"
+}
