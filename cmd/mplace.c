@@ -605,7 +605,7 @@ static void report_text(const struct mplace *m, const struct run_report *rr)
 }
 
 /* The process to place, selected as the other tools select: no such
- * process 1, a kernel thread 2. */
+ * process 1, a kernel thread 2, a zombie has gone (1). */
 static int select_one(struct mplace *m, struct proc_id *id)
 {
 	struct cli_sel sel = { .sel = { .pids = &m->pid, .npids = 1 }, .any = true };
@@ -617,6 +617,10 @@ static int select_one(struct mplace *m, struct proc_id *id)
 		return rc;
 	*id = l.v[0];
 	procs_list_free(&l);
+	if (id->zombie) {
+		cli_err("process %d (%s) has exited: nothing to place", (int)id->pid, id->comm);
+		return NS_EXIT_FAIL;
+	}
 	return 0;
 }
 

@@ -38,6 +38,39 @@ as_nobody() { # CMD...: run CMD as nobody with OWN set to a sleep nobody owns
 	run -4 as_nobody "mscan -p $SP >/dev/null"
 }
 
+zombie() { # sets Z to a zombie (a child its parent never reaps), ZP to the parent
+	local f=$BATS_TEST_TMPDIR/zpid
+	cp /bin/sleep "$BATS_TEST_TMPDIR/nszombie"
+	bash -c "'$BATS_TEST_TMPDIR/nszombie' 0 3>&- & echo \$! >'$f'; exec sleep 1000" 3>&- &
+	ZP=$!
+	for _ in $(seq 100); do
+		[ -s "$f" ] && Z=$(cat "$f") && [ "$(cut -d' ' -f3 "/proc/$Z/stat" 2>/dev/null)" = Z ] && return 0
+		sleep 0.05
+	done
+	fail "no zombie"
+}
+
+@test "a zombie has gone, in every tool: alone 1, among others 3, not matched by -n" {
+	zombie
+	local t
+	for t in "mscan -p $Z" "mmigrate -p $Z --to 0" "mmigrate --dry-run -p $Z --to 0" \
+		"mfree-discard -p $Z" "mfree-discard --dry-run -p $Z" \
+		"mplace -p $Z --nodes 0" "mplace -p $Z --nodes 0 --dry-run" "mplace -p $Z --auto --dry-run"; do
+		run -1 $t
+		assert_output --regexp "$Z\b.*(gone|went away|exited)"
+	done
+	for t in "mscan -p $Z,$SP" "mmigrate -p $Z,$SP --to 0" "mmigrate --dry-run -p $Z,$SP --to 0" \
+		"mfree-discard --dry-run -p $Z,$SP"; do
+		run -3 $t
+		assert_output --regexp "$Z\b.*(gone|went away|exited)"
+	done
+	for t in "mscan" "mmigrate --to 0" "mfree-discard --dry-run"; do
+		run -1 $t -n nszombie
+		assert_output --partial "no process matched"
+	done
+	kill "$ZP"
+}
+
 @test "a kernel thread is refused (2) by every tool, mplace too, before anything is changed" {
 	[ "$(cat /proc/2/comm 2>/dev/null)" = kthreadd ] || skip "pid 2 is not kthreadd here"
 	local before t
