@@ -481,6 +481,14 @@ static int run_move(struct mplace *m, struct run_report *rr)
 			(int)rr->id.pid, (int)holder);
 		return NS_EXIT_REFUSED;
 	}
+	if (rc < 0 && rc != -EINTR)
+		cli_err("cannot take the lock of process %d: %s", (int)rr->id.pid, strerror(-rc));
+	if (rc < 0)
+		return rc == -EINTR ? NS_EXIT_SIGINT : NS_EXIT_FAIL;
+	if (cli_signal) {           /* seen before anything changed: change nothing */
+		lock_release(&lk);
+		return cli_signal_exit();
+	}
 	rc = place_set_affinity_all(rr->id.pid, &m->cpus, &rr->aff1);
 	rr->aff_done = true;
 	if (rc < 0) {
@@ -492,8 +500,9 @@ static int run_move(struct mplace *m, struct run_report *rr)
 	cli_exec_start(&m->ex);
 	rc = rr->plan.nprocs ? exec_proc(&rr->plan, &rr->plan.procs[0], &m->ex.xo, &rr->ex) : 0;
 	rr->moved = rc == 0 && rr->plan.nprocs;
-	/* threads started while the memory moved */
-	place_set_affinity_all(rr->id.pid, &m->cpus, &rr->aff2);
+	/* threads started while the memory moved (no new change after a signal) */
+	if (!cli_signal)
+		place_set_affinity_all(rr->id.pid, &m->cpus, &rr->aff2);
 	lock_release(&lk);
 	if (rc < 0) {
 		cli_err("pid %d: cannot move memory: %s", (int)rr->id.pid, strerror(-rc));
@@ -637,8 +646,10 @@ static int run(struct mplace *m)
 		auto_choose(m, &rr);
 	pick_cpus(m);
 	rr.code = plan_and_check(m, &rr);
-	if (rr.code == 0 && !m->dry_run)
+	if (rr.code == 0 && !m->dry_run && !cli_signal)
 		rr.code = run_move(m, &rr);
+	if (cli_signal)         /* what was done is still reported */
+		rr.code = cli_signal_exit();
 	if (m->json)
 		report_json(m, &rr);
 	else if (rr.code == 0 || rr.moved)
