@@ -124,6 +124,25 @@ void cli_setup_sysroot(const char *opt, bool changes_things)
 				"(a captured tree can only be read)", root);
 }
 
+/* A refused file of the tree is said once, by whoever sees it first. */
+static bool tree_said;
+
+static bool cli_tree_refused(void)
+{
+	if (tree_said || !*path_refused())
+		return false;
+	tree_said = true;
+	cli_err("%s: --sysroot '%s' is not a captured tree", path_refused(), path_root());
+	return true;
+}
+
+void cli_check_tree(int rc)
+{
+	/* also a refusal that a reader of an optional file passed over */
+	if ((rc == -PATH_ENOTCAPTURE || *path_refused()) && cli_tree_refused())
+		cli_exit(NS_EXIT_USAGE);
+}
+
 static void *grow(void *v, size_t n, size_t size)
 {
 	void *p = realloc(v, (n + 1) * size);
@@ -315,6 +334,7 @@ int cli_select(struct cli_sel *s, struct proc_list *out)
 
 	s->sel.exclude = getpid();
 	rc = procs_select(&s->sel, out, &bad);
+	cli_check_tree(rc);
 	if (rc == -EINVAL && bad) {
 		cli_err("process %d is a kernel thread: it has no user memory", (int)bad);
 		return NS_EXIT_USAGE;
@@ -391,6 +411,8 @@ int cli_signal_exit(void)
 
 _Noreturn void cli_exit(int code)
 {
+	if (cli_tree_refused())
+		code = NS_EXIT_USAGE;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (errno != EPIPE) {
 			cli_err("write error: %s", strerror(errno));

@@ -41,6 +41,12 @@ void cli_maps_warn(void *ud, const char *file, unsigned line, const char *msg);
  * live machine refuses to run under a sysroot. */
 void cli_setup_sysroot(const char *opt, bool changes_things);
 
+/* rc from a reader: when it (or an earlier reader that passed over an
+ * optional file) found a file of the --sysroot tree that is not a regular
+ * file of sane size (-PATH_ENOTCAPTURE), names the file and exits 2: the tree
+ * is not a capture.  Otherwise returns.  cli_exit makes the same check. */
+void cli_check_tree(int rc);
+
 /* Process selection options, shared by all tools. */
 struct cli_sel {
 	struct proc_sel sel;

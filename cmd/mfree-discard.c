@@ -228,6 +228,7 @@ static void setup(struct mfd *m)
 	cli_setup_sysroot(m->sysroot, !m->dry_run);
 	rc = topo_read(&m->topo);
 	if (rc < 0) {
+		cli_check_tree(rc);
 		cli_err("cannot read the NUMA topology: %s", strerror(-rc));
 		cli_exit(NS_EXIT_FAIL);
 	}
@@ -439,6 +440,7 @@ static int apply_error(const struct proc_id *id, int rc, char *msg, size_t len)
 
 static int find_error(const struct proc_id *id, int rc, char *msg, size_t len)
 {
+	cli_check_tree(rc);
 	switch (rc) {
 	case -EOPNOTSUPP:
 		snprintf(msg, len, "pid %d: precise mode needs CAP_SYS_ADMIN (PFNs "

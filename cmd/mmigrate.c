@@ -338,6 +338,7 @@ static int plan_new(struct mm *m)
 		const struct proc_id *id = &procs.v[i];
 
 		rc = plan_add_process(&m->plan, &po, id, cli_maps_warn, NULL);
+		cli_check_tree(rc);
 		if (rc < 0 && cli_sel_left_out(&m->sel, id, rc)) {
 			continue;
 		} else if (rc == -ESRCH || rc == -ENOENT) {
@@ -927,6 +928,7 @@ int main(int argc, char **argv)
 	}
 	rc = topo_read(&m.topo);
 	if (rc < 0) {
+		cli_check_tree(rc);
 		cli_err("cannot read the NUMA topology: %s", strerror(-rc));
 		cli_exit(NS_EXIT_FAIL);
 	}

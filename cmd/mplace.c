@@ -360,6 +360,7 @@ static void auto_choose(struct mplace *m, struct run_report *rr)
 
 	memset(&s, 0, sizeof(s));
 	rc = scan_process(&rr->id, SCAN_NUMA, &s, cli_maps_warn, NULL);
+	cli_check_tree(rc);
 	if (rc == -ESRCH) {
 		cli_err("process %d (%s) has gone", (int)rr->id.pid, rr->id.comm);
 		cli_exit(NS_EXIT_FAIL);
@@ -416,6 +417,7 @@ static int plan_and_check(struct mplace *m, struct run_report *rr)
 	}
 	plan_init(&rr->plan, &po);
 	rc = plan_add_process(&rr->plan, &po, &rr->id, cli_maps_warn, NULL);
+	cli_check_tree(rc);
 	if (rc == -ESRCH) {
 		cli_err("process %d (%s) has gone", (int)rr->id.pid, rr->id.comm);
 		return NS_EXIT_FAIL;
@@ -674,6 +676,7 @@ int main(int argc, char **argv)
 	cli_setup_sysroot(m.sysroot, !m.dry_run || m.cmd);
 	rc = topo_read(&m.topo);
 	if (rc < 0) {
+		cli_check_tree(rc);
 		cli_err("cannot read the NUMA topology: %s", strerror(-rc));
 		cli_exit(NS_EXIT_FAIL);
 	}
