@@ -101,10 +101,29 @@ _Noreturn void cli_getopt_error(int argc, char **argv, int c)
 	cli_usage_error("unknown option '%s'", arg);
 }
 
+/* Warnings about one file: the first CLI_WARN_MAX, then a count (a garbled
+ * file must not bury the terminal under millions of lines). */
+#define CLI_WARN_MAX 10
+static char warn_file[256];
+static unsigned long warn_count;
+
+static void cli_maps_warn_flush(void)
+{
+	if (warn_count > CLI_WARN_MAX)
+		cli_warn("%s: %lu more warnings", warn_file, warn_count - CLI_WARN_MAX);
+	warn_file[0] = '\0';
+	warn_count = 0;
+}
+
 void cli_maps_warn(void *ud, const char *file, unsigned line, const char *msg)
 {
 	(void)ud;
-	cli_warn("%s:%u: %s", file, line, msg);
+	if (strncmp(file, warn_file, sizeof(warn_file) - 1) != 0) {
+		cli_maps_warn_flush();
+		snprintf(warn_file, sizeof(warn_file), "%s", file);
+	}
+	if (++warn_count <= CLI_WARN_MAX)
+		cli_warn("%s:%u: %s", file, line, msg);
 }
 
 void cli_setup_sysroot(const char *opt, bool changes_things)
@@ -411,6 +430,7 @@ int cli_signal_exit(void)
 
 _Noreturn void cli_exit(int code)
 {
+	cli_maps_warn_flush();
 	if (cli_tree_refused())
 		code = NS_EXIT_USAGE;
 	if (fflush(stdout) != 0 || ferror(stdout)) {

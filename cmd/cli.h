@@ -33,7 +33,8 @@ _Noreturn void cli_usage_error(const char *fmt, ...)
  * (':' missing argument, '?' unknown option).  Names the option, exit 2. */
 _Noreturn void cli_getopt_error(int argc, char **argv, int c);
 
-/* maps_warn_fn that prints "prog: warning: FILE:LINE: MSG" unless -q. */
+/* maps_warn_fn that prints "prog: warning: FILE:LINE: MSG" unless -q: the
+ * first 10 of a file, then "FILE: N more warnings". */
 void cli_maps_warn(void *ud, const char *file, unsigned line, const char *msg);
 
 /* Apply --sysroot (opt may be NULL; then NUMASHIFT_SYSROOT).  A bad root

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # A --sysroot tree is read only as a capture: each file it holds must be a
 # regular file of sane size (a FIFO would block for ever, a device never
-# end), or the tool names the file and exits 2.
+# end), or the tool names the file and exits 2; a garbled file gives its
+# first 10 warnings and then a count, not a line for each of its lines.
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 bats_require_minimum_version 1.5.0
@@ -55,4 +56,12 @@ refused() { # FILE WHY: every tool that reads FILE under the tree exits 2 naming
 @test "--sysroot: a file larger than 256 MiB is refused without being read (2)" {
 	truncate -s 300M "$T/proc/1000/numa_maps"
 	refused proc/1000/numa_maps "larger than any /proc or /sys file"
+}
+
+@test "--sysroot: a garbled file gives 10 warnings and a count, not one per line" {
+	head -c 2000000 /dev/urandom | base64 >"$T/proc/1000/numa_maps"
+	run timeout -s KILL 20 mscan --sysroot "$T" -p 1000
+	assert_equal "$(grep -c 'numa_maps:[0-9]*: ' <<<"$output")" 10
+	assert_line --regexp "^mscan: warning: /proc/1000/numa_maps: [0-9]+ more warnings$"
+	[ "${#lines[@]}" -lt 20 ] || fail "${#lines[@]} lines"
 }
