@@ -39,12 +39,15 @@ void cli_init(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* One line on stderr, whatever the names and arguments in it hold: control
+ * characters (a COMM with ESC, an argument with a newline) are escaped. */
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
+	char msg[4096], safe[4096];
+
 	fflush(stdout);
-	fprintf(stderr, "%s: %s", cli_prog, prefix);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "%s: %s%s\n", cli_prog, prefix, str_escape(msg, safe, sizeof(safe)));
 }
 
 void cli_err(const char *fmt, ...)
@@ -69,14 +72,13 @@ void cli_warn(const char *fmt, ...)
 
 _Noreturn void cli_usage_error(const char *fmt, ...)
 {
+	char msg[4096];
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(stderr, "%s: ", cli_prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (try '%s --help')\n", cli_prog);
+	cli_err("%s (try '%s --help')", msg, cli_prog);
 	exit(NS_EXIT_USAGE);
 }
 

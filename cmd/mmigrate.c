@@ -501,8 +501,9 @@ static int print_plan(struct mm *m, const struct guard_result *g)
 	out_table_free(t);
 	for (size_t i = 0; i < p->nprocs; i++) {
 		const struct plan_proc *pp = &p->procs[i];
+		char cb[256];
 
-		printf("pid %d (%s): %s to move", (int)pp->id.pid, pp->id.comm,
+		printf("pid %d (%s): %s to move", (int)pp->id.pid, str_escape(pp->id.comm, cb, sizeof(cb)),
 		       str_human_size(plan_total_bytes(p, pp), b, sizeof(b)));
 		printf(", %s already on target",
 		       str_human_size(pp->already_pages * p->page_size, b, sizeof(b)));
@@ -820,14 +821,15 @@ static void print_result_table(const struct mm *m, const struct mm_outcome *out)
 	for (size_t i = 0; i < m->plan.nprocs; i++) {
 		const struct plan_proc *pp = &m->plan.procs[i];
 		const struct mm_outcome *o = &out[i];
+		const char *comm = str_escape(pp->id.comm, why, sizeof(why));
 		struct exec_pair s;
 
 		if (!pp->nruns && o->ran == 0) {
-			printf("pid %d (%s): nothing to move\n", (int)pp->id.pid, pp->id.comm);
+			printf("pid %d (%s): nothing to move\n", (int)pp->id.pid, comm);
 			continue;
 		}
 		exec_totals(&o->r, &s);
-		printf("pid %d (%s): %s: moved %s", (int)pp->id.pid, pp->id.comm,
+		printf("pid %d (%s): %s: moved %s", (int)pp->id.pid, comm,
 		       o->ran > 0 ? exec_stop_name(o->r.stop) : o->ran < 0 ? "error" : "not started",
 		       str_human_size(s.moved * ps, b, sizeof(b)));
 		printf(" in %.2fs (%s/s)", o->r.seconds,

@@ -587,18 +587,19 @@ static void report_json(const struct mplace *m, const struct run_report *rr)
 
 static void report_text(const struct mplace *m, const struct run_report *rr)
 {
-	char a[32], b[32], c[32];
+	char a[32], b[32], c[32], cb[256];
+	const char *comm = str_escape(rr->id.comm, cb, sizeof(cb));
 	uint64_t planned = plan_total_bytes(&rr->plan,
 					    rr->plan.nprocs ? &rr->plan.procs[0] : NULL);
 
 	if (m->dry_run) {
 		printf("pid %d (%s): would set CPUs %s (nodes %s) for every thread and "
-		       "move %s to nodes %s\n", (int)rr->id.pid, rr->id.comm, m->cpus_str,
+		       "move %s to nodes %s\n", (int)rr->id.pid, comm, m->cpus_str,
 		       m->cpu_nodes_str, str_human_size(planned, a, sizeof(a)), m->nodes_str);
 		return;
 	}
 	printf("pid %d (%s): CPUs %s (nodes %s) set for %u threads (%u more in the "
-	       "second pass)\n", (int)rr->id.pid, rr->id.comm, m->cpus_str,
+	       "second pass)\n", (int)rr->id.pid, comm, m->cpus_str,
 	       m->cpu_nodes_str, rr->aff1.threads, rr->aff2.threads);
 	if (rr->moved) {
 		struct exec_pair sum;

@@ -368,8 +368,8 @@ static const char *fmt_cell(const struct out_table *t, const struct out_dcol *d,
 	if (!c->set)
 		return "-";
 	switch (desc->type) {
-	case COL_STR:
-		return c->v.s[0] ? c->v.s : "-";
+	case COL_STR:       /* names others chose: never raw control characters */
+		return c->v.s[0] ? str_escape(c->v.s, buf, len) : "-";
 	case COL_INT:
 		snprintf(buf, len, "%" PRId64, c->v.i);
 		return buf;
@@ -436,7 +436,7 @@ static struct out_dcol *table_dcols(const struct out_table *t, int *n)
 static void table_widths(const struct out_table *t, struct out_dcol *d, int n,
 			 unsigned flags)
 {
-	char buf[64];
+	char buf[4096];       /* a path, escaped */
 
 	for (int k = 0; k < n; k++) {
 		if (!(flags & OUT_NOHEADINGS)) {
@@ -467,7 +467,7 @@ static void table_put(FILE *f, const struct out_dcol *d, bool last,
 int out_print_table(const struct out_table *t, FILE *f, unsigned flags)
 {
 	struct out_dcol *d;
-	char buf[64];
+	char buf[4096];       /* a path, escaped */
 	int n;
 
 	if (t->enomem)
