@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Copyright (C) 2026 The numashift authors */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -15,10 +16,24 @@ const char *cli_prog = "numashift";
 bool cli_quiet;
 volatile sig_atomic_t cli_signal;
 
+/* A tool started with fd 0, 1 or 2 closed would hand that number to the
+ * next file it opens (a lock file, a plan, a /proc file) and then print its
+ * report into it: put /dev/null there first. */
+static void cli_safe_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		if (open("/dev/null", O_RDWR) != fd)
+			_exit(NS_EXIT_FAIL);    /* no /dev/null: nowhere safe to print */
+	}
+}
+
 void cli_init(int argc, char **argv)
 {
 	const char *p;
 
+	cli_safe_fds();
 	if (argc > 0 && argv[0]) {
 		p = strrchr(argv[0], '/');
 		cli_prog = p ? p + 1 : argv[0];
@@ -26,12 +41,15 @@ void cli_init(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* One line on stderr, whatever the names and arguments in it hold: control
+ * characters (a COMM with ESC, an argument with a newline) are escaped. */
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
+	char msg[4096], safe[4096];
+
 	fflush(stdout);
-	fprintf(stderr, "%s: %s", cli_prog, prefix);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "%s: %s%s\n", cli_prog, prefix, str_escape(msg, safe, sizeof(safe)));
 }
 
 void cli_err(const char *fmt, ...)
@@ -56,14 +74,13 @@ void cli_warn(const char *fmt, ...)
 
 _Noreturn void cli_usage_error(const char *fmt, ...)
 {
+	char msg[4096];
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(stderr, "%s: ", cli_prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (try '%s --help')\n", cli_prog);
+	cli_err("%s (try '%s --help')", msg, cli_prog);
 	exit(NS_EXIT_USAGE);
 }
 
@@ -88,10 +105,29 @@ _Noreturn void cli_getopt_error(int argc, char **argv, int c)
 	cli_usage_error("unknown option '%s'", arg);
 }
 
+/* Warnings about one file: the first CLI_WARN_MAX, then a count (a garbled
+ * file must not bury the terminal under millions of lines). */
+#define CLI_WARN_MAX 10
+static char warn_file[256];
+static unsigned long warn_count;
+
+static void cli_maps_warn_flush(void)
+{
+	if (warn_count > CLI_WARN_MAX)
+		cli_warn("%s: %lu more warnings", warn_file, warn_count - CLI_WARN_MAX);
+	warn_file[0] = '\0';
+	warn_count = 0;
+}
+
 void cli_maps_warn(void *ud, const char *file, unsigned line, const char *msg)
 {
 	(void)ud;
-	cli_warn("%s:%u: %s", file, line, msg);
+	if (strncmp(file, warn_file, sizeof(warn_file) - 1) != 0) {
+		cli_maps_warn_flush();
+		snprintf(warn_file, sizeof(warn_file), "%s", file);
+	}
+	if (++warn_count <= CLI_WARN_MAX)
+		cli_warn("%s:%u: %s", file, line, msg);
 }
 
 void cli_setup_sysroot(const char *opt, bool changes_things)
@@ -109,6 +145,25 @@ void cli_setup_sysroot(const char *opt, bool changes_things)
 	if (changes_things && !path_is_live())
 		cli_usage_error("refusing to change a process under --sysroot '%s' "
 				"(a captured tree can only be read)", root);
+}
+
+/* A refused file of the tree is said once, by whoever sees it first. */
+static bool tree_said;
+
+static bool cli_tree_refused(void)
+{
+	if (tree_said || !*path_refused())
+		return false;
+	tree_said = true;
+	cli_err("%s: --sysroot '%s' is not a captured tree", path_refused(), path_root());
+	return true;
+}
+
+void cli_check_tree(int rc)
+{
+	/* also a refusal that a reader of an optional file passed over */
+	if ((rc == -PATH_ENOTCAPTURE || *path_refused()) && cli_tree_refused())
+		cli_exit(NS_EXIT_USAGE);
 }
 
 static void *grow(void *v, size_t n, size_t size)
@@ -328,6 +383,7 @@ int cli_select(struct cli_sel *s, struct proc_list *out)
 
 	s->sel.exclude = getpid();
 	rc = procs_select(&s->sel, out, &bad);
+	cli_check_tree(rc);
 	if (rc == -EINVAL && bad) {
 		cli_err("process %d is a kernel thread: it has no user memory", (int)bad);
 		return NS_EXIT_USAGE;
@@ -404,6 +460,9 @@ int cli_signal_exit(void)
 
 _Noreturn void cli_exit(int code)
 {
+	cli_maps_warn_flush();
+	if (cli_tree_refused())
+		code = NS_EXIT_USAGE;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (errno != EPIPE) {
 			cli_err("write error: %s", strerror(errno));

@@ -19,8 +19,9 @@ extern const char *cli_prog;
 extern bool cli_quiet;                     /* -q: no warnings, no progress */
 extern volatile sig_atomic_t cli_signal;   /* SIGINT/SIGTERM received, or 0 */
 
-/* Program name from argv[0]; SIGPIPE ignored (a closed pipe is handled at
- * cli_exit). */
+/* fds 0-2 opened on /dev/null when closed (so no file the tool opens gets
+ * one of them); program name from argv[0]; SIGPIPE ignored (a closed pipe
+ * is handled at cli_exit). */
 void cli_init(int argc, char **argv);
 
 /* "prog: message" on stderr. */
@@ -34,13 +35,20 @@ _Noreturn void cli_usage_error(const char *fmt, ...)
  * (':' missing argument, '?' unknown option).  Names the option, exit 2. */
 _Noreturn void cli_getopt_error(int argc, char **argv, int c);
 
-/* maps_warn_fn that prints "prog: warning: FILE:LINE: MSG" unless -q. */
+/* maps_warn_fn that prints "prog: warning: FILE:LINE: MSG" unless -q: the
+ * first 10 of a file, then "FILE: N more warnings". */
 void cli_maps_warn(void *ud, const char *file, unsigned line, const char *msg);
 
 /* Apply --sysroot (opt may be NULL; then NUMASHIFT_SYSROOT).  A bad root
  * is a usage error (exit 2).  changes_things: a tool that would act on the
  * live machine refuses to run under a sysroot. */
 void cli_setup_sysroot(const char *opt, bool changes_things);
+
+/* rc from a reader: when it (or an earlier reader that passed over an
+ * optional file) found a file of the --sysroot tree that is not a regular
+ * file of sane size (-PATH_ENOTCAPTURE), names the file and exits 2: the tree
+ * is not a capture.  Otherwise returns.  cli_exit makes the same check. */
+void cli_check_tree(int rc);
 
 /* Process selection options, shared by all tools. */
 struct cli_sel {

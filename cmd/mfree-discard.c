@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "discard.h"
+#include "lock.h"
 #include "nodes.h"
 #include "output.h"
 #include "path.h"
@@ -234,6 +235,7 @@ static void setup(struct mfd *m)
 	cli_setup_sysroot(m->sysroot, !m->dry_run);
 	rc = topo_read(&m->topo);
 	if (rc < 0) {
+		cli_check_tree(rc);
 		cli_err("cannot read the NUMA topology: %s", strerror(-rc));
 		cli_exit(NS_EXIT_FAIL);
 	}
@@ -449,6 +451,7 @@ static int apply_error(const struct proc_id *id, int rc, char *msg, size_t len)
 
 static int find_error(const struct proc_id *id, int rc, char *msg, size_t len)
 {
+	cli_check_tree(rc);
 	switch (rc) {
 	case -EOPNOTSUPP:
 		snprintf(msg, len, "pid %d: precise mode needs CAP_SYS_ADMIN (PFNs "
@@ -495,6 +498,8 @@ static int run_apply(struct mfd *m, const struct proc_id *id,
 		     struct discard_set *s, struct discard_result *r,
 		     char *msg, size_t len, int *err)
 {
+	struct ns_lock lk;
+	pid_t holder = 0;
 	int pidfd, rc, code;
 
 	pidfd = privs_pidfd_open(id->pid);
@@ -507,7 +512,20 @@ static int run_apply(struct mfd *m, const struct proc_id *id,
 		*err = pidfd;
 		return apply_error(id, pidfd, msg, len);
 	}
+	/* the lock of mmigrate and mplace: never discard pages being moved */
+	rc = lock_take(&lk, id->pid, false, &holder);
+	if (rc < 0) {
+		close(pidfd);
+		if (rc == -EBUSY)
+			snprintf(msg, len, "pid %d is being moved by another run (pid %d): "
+				 "try again later", (int)id->pid, (int)holder);
+		else
+			snprintf(msg, len, "pid %d: cannot take its lock: %s", (int)id->pid,
+				 strerror(-rc));
+		return rc == -EBUSY ? NS_EXIT_REFUSED : NS_EXIT_FAIL;
+	}
 	rc = discard_apply(pidfd, s, &m->dopts, r);
+	lock_release(&lk);
 	close(pidfd);
 	{
 		struct stall_summary st;

@@ -38,7 +38,7 @@ struct mm {
 	size_t nvma;
 	struct cli_exec ex;          /* execution options shared with mplace */
 	bool dry_run, json, wait, force, bytes;
-	size_t gone_named;          /* -p PIDs gone before they were planned */
+	int plan_code;              /* status of processes not planned (gone, refused), 0 none */
 	const char *plan_out, *apply, *sysroot;
 
 	struct ns_topology topo;
@@ -210,6 +210,11 @@ static void check_conflicts(struct mm *m)
 				"take --vma, --threads, --rate, --discard-lazyfree or --apply");
 	if (m->sysroot && !m->dry_run)
 		cli_usage_error("--sysroot reads a captured tree: only --dry-run is possible with it");
+	if (m->plan_out && !*m->plan_out)
+		cli_usage_error("empty --plan-out file name");
+	if (m->plan_out && out_check_file_target(m->plan_out) < 0)
+		cli_usage_error("refusing --plan-out '%s': it exists and is not a regular file",
+				m->plan_out);
 }
 
 static void parse_options(struct mm *m, int argc, char **argv)
@@ -339,12 +344,12 @@ static int plan_new(struct mm *m)
 		const struct proc_id *id = &procs.v[i];
 
 		rc = plan_add_process(&m->plan, &po, id, cli_maps_warn, NULL);
+		cli_check_tree(rc);
 		if (rc < 0 && cli_sel_left_out(&m->sel, id, rc)) {
 			continue;
 		} else if (rc == -ESRCH || rc == -ENOENT) {
 			/* named with -p: it counts in the exit status */
 			cli_warn("process %d (%s) has gone", (int)id->pid, id->comm);
-			m->gone_named++;
 			code = ns_exit_combine(code ? code : -1, NS_EXIT_FAIL);
 		} else if (rc == -EACCES || rc == -EPERM) {
 			char why[256];
@@ -364,6 +369,7 @@ static int plan_new(struct mm *m)
 		}
 	}
 	procs_list_free(&procs);
+	m->plan_code = code;
 	if (m->plan.nprocs == 0 && !code)
 		cli_err("every selected process exited before it was planned");
 	if (m->plan.nprocs == 0)
@@ -517,8 +523,9 @@ static int print_plan(struct mm *m, const struct guard_result *g)
 	out_table_free(t);
 	for (size_t i = 0; i < p->nprocs; i++) {
 		const struct plan_proc *pp = &p->procs[i];
+		char cb[256];
 
-		printf("pid %d (%s): %s to move", (int)pp->id.pid, pp->id.comm,
+		printf("pid %d (%s): %s to move", (int)pp->id.pid, str_escape(pp->id.comm, cb, sizeof(cb)),
 		       str_human_size(plan_total_bytes(p, pp), b, sizeof(b)));
 		printf(", %s already on target",
 		       str_human_size(pp->already_pages * p->page_size, b, sizeof(b)));
@@ -843,14 +850,15 @@ static void print_result_table(const struct mm *m, const struct mm_outcome *out)
 	for (size_t i = 0; i < m->plan.nprocs; i++) {
 		const struct plan_proc *pp = &m->plan.procs[i];
 		const struct mm_outcome *o = &out[i];
+		const char *comm = str_escape(pp->id.comm, why, sizeof(why));
 		struct exec_pair s;
 
 		if (!pp->nruns && o->ran == 0) {
-			printf("pid %d (%s): nothing to move\n", (int)pp->id.pid, pp->id.comm);
+			printf("pid %d (%s): nothing to move\n", (int)pp->id.pid, comm);
 			continue;
 		}
 		exec_totals(&o->r, &s);
-		printf("pid %d (%s): %s: moved %s", (int)pp->id.pid, pp->id.comm,
+		printf("pid %d (%s): %s: moved %s", (int)pp->id.pid, comm,
 		       o->ran > 0 ? exec_stop_name(o->r.stop) : o->ran < 0 ? "error" : "not started",
 		       str_human_size(s.moved * ps, b, sizeof(b)));
 		printf(" in %.2fs (%s/s)", o->r.seconds,
@@ -884,8 +892,8 @@ static int report(struct mm *m, struct mm_outcome *out)
 		out[i].code = outcome_code(&out[i], &m->plan.procs[i]);
 		code = ns_exit_combine(code, out[i].code);
 	}
-	if (m->gone_named)         /* -p PIDs gone before planning */
-		code = ns_exit_combine(code, NS_EXIT_FAIL);
+	if (m->plan_code)          /* processes that could not be planned */
+		code = ns_exit_combine(code, m->plan_code);
 	if (code < 0)
 		code = NS_EXIT_OK;
 	if (cli_signal)
@@ -952,6 +960,7 @@ int main(int argc, char **argv)
 	}
 	rc = topo_read(&m.topo);
 	if (rc < 0) {
+		cli_check_tree(rc);
 		cli_err("cannot read the NUMA topology: %s", strerror(-rc));
 		cli_exit(NS_EXIT_FAIL);
 	}
@@ -963,8 +972,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (m.plan_out && (rc = plan_save(&m.plan, m.plan_out)) < 0) {
-		cli_err("cannot write plan %s: %s", m.plan_out, strerror(-rc));
-		code = NS_EXIT_FAIL;
+		if (rc == -EINVAL)
+			cli_err("refusing to write plan %s: it is no longer a regular file", m.plan_out);
+		else
+			cli_err("cannot write plan %s: %s", m.plan_out, strerror(-rc));
+		code = rc == -EINVAL ? NS_EXIT_USAGE : NS_EXIT_FAIL;
 		goto out;
 	}
 	code = run_guard(&m, &g);
@@ -974,6 +986,8 @@ int main(int argc, char **argv)
 		/* a closed pipe ends quietly with the work's status */
 		if (prc < 0 && prc != -EPIPE && !code)
 			code = NS_EXIT_FAIL;
+		if (!code && m.plan_code)   /* some planned, some not */
+			code = ns_exit_combine(NS_EXIT_OK, m.plan_code);
 		goto out;
 	}
 	if (code)

@@ -121,7 +121,11 @@ static void parse_one(struct mplace *m, int c)
 		m->policy_set = true;
 		break;
 	case OPT_BALANCING: m->balancing = true; break;
-	case 'p': m->pid = cli_parse_pid(optarg); break;
+	case 'p':
+		if (strchr(optarg, ','))
+			cli_usage_error("invalid PID '%s': mplace places one process", optarg);
+		m->pid = cli_parse_pid(optarg);
+		break;
 	case OPT_AUTO: m->autoplace = true; break;
 	case OPT_DRY_RUN: m->dry_run = true; break;
 	case OPT_FORCE: m->force = true; break;
@@ -360,6 +364,11 @@ static void auto_choose(struct mplace *m, struct run_report *rr)
 
 	memset(&s, 0, sizeof(s));
 	rc = scan_process(&rr->id, SCAN_NUMA, &s, cli_maps_warn, NULL);
+	cli_check_tree(rc);
+	if (rc == -ESRCH) {
+		cli_err("process %d (%s) has gone", (int)rr->id.pid, rr->id.comm);
+		cli_exit(NS_EXIT_FAIL);
+	}
 	if (rc < 0) {
 		cli_err("pid %d: cannot read numa_maps: %s", (int)rr->id.pid, strerror(-rc));
 		cli_exit(rc == -EACCES || rc == -EPERM ? NS_EXIT_PERM : NS_EXIT_FAIL);
@@ -412,6 +421,11 @@ static int plan_and_check(struct mplace *m, struct run_report *rr)
 	}
 	plan_init(&rr->plan, &po);
 	rc = plan_add_process(&rr->plan, &po, &rr->id, cli_maps_warn, NULL);
+	cli_check_tree(rc);
+	if (rc == -ESRCH) {
+		cli_err("process %d (%s) has gone", (int)rr->id.pid, rr->id.comm);
+		return NS_EXIT_FAIL;
+	}
 	if (rc < 0) {
 		cli_err("pid %d: cannot plan: %s", (int)rr->id.pid, strerror(-rc));
 		return rc == -EACCES || rc == -EPERM ? NS_EXIT_PERM : NS_EXIT_FAIL;
@@ -473,6 +487,14 @@ static int run_move(struct mplace *m, struct run_report *rr)
 			(int)rr->id.pid, (int)holder);
 		return NS_EXIT_REFUSED;
 	}
+	if (rc < 0 && rc != -EINTR)
+		cli_err("cannot take the lock of process %d: %s", (int)rr->id.pid, strerror(-rc));
+	if (rc < 0)
+		return rc == -EINTR ? NS_EXIT_SIGINT : NS_EXIT_FAIL;
+	if (cli_signal) {           /* seen before anything changed: change nothing */
+		lock_release(&lk);
+		return cli_signal_exit();
+	}
 	rc = place_set_affinity_all(rr->id.pid, &m->cpus, &rr->aff1);
 	rr->aff_done = true;
 	if (rc < 0) {
@@ -487,8 +509,9 @@ static int run_move(struct mplace *m, struct run_report *rr)
 	stall_summarize(&rr->ex.stall, m->ex.xo.max_stall, &rr->stall);
 	if (rr->moved)
 		cli_stall_warn(&rr->id, &rr->stall, "move_pages");
-	/* threads started while the memory moved */
-	place_set_affinity_all(rr->id.pid, &m->cpus, &rr->aff2);
+	/* threads started while the memory moved (no new change after a signal) */
+	if (!cli_signal)
+		place_set_affinity_all(rr->id.pid, &m->cpus, &rr->aff2);
 	lock_release(&lk);
 	if (rc < 0) {
 		cli_err("pid %d: cannot move memory: %s", (int)rr->id.pid, strerror(-rc));
@@ -572,18 +595,19 @@ static void report_json(const struct mplace *m, const struct run_report *rr)
 
 static void report_text(const struct mplace *m, const struct run_report *rr)
 {
-	char a[32], b[32], c[32];
+	char a[32], b[32], c[32], cb[256];
+	const char *comm = str_escape(rr->id.comm, cb, sizeof(cb));
 	uint64_t planned = plan_total_bytes(&rr->plan,
 					    rr->plan.nprocs ? &rr->plan.procs[0] : NULL);
 
 	if (m->dry_run) {
 		printf("pid %d (%s): would set CPUs %s (nodes %s) for every thread and "
-		       "move %s to nodes %s\n", (int)rr->id.pid, rr->id.comm, m->cpus_str,
+		       "move %s to nodes %s\n", (int)rr->id.pid, comm, m->cpus_str,
 		       m->cpu_nodes_str, str_human_size(planned, a, sizeof(a)), m->nodes_str);
 		return;
 	}
 	printf("pid %d (%s): CPUs %s (nodes %s) set for %u threads (%u more in the "
-	       "second pass)\n", (int)rr->id.pid, rr->id.comm, m->cpus_str,
+	       "second pass)\n", (int)rr->id.pid, comm, m->cpus_str,
 	       m->cpu_nodes_str, rr->aff1.threads, rr->aff2.threads);
 	if (rr->moved) {
 		struct exec_pair sum;
@@ -604,23 +628,43 @@ static void report_text(const struct mplace *m, const struct run_report *rr)
 	}
 }
 
+/* The process to place, selected as the other tools select: no such
+ * process 1, a kernel thread 2, a zombie has gone (1). */
+static int select_one(struct mplace *m, struct proc_id *id)
+{
+	struct cli_sel sel = { .sel = { .pids = &m->pid, .npids = 1 }, .any = true };
+	struct proc_list l = { 0 };
+	int rc;
+
+	rc = cli_select(&sel, &l);
+	if (rc)
+		return rc;
+	*id = l.v[0];
+	procs_list_free(&l);
+	if (id->zombie) {
+		cli_err("process %d (%s) has exited: nothing to place", (int)id->pid, id->comm);
+		return NS_EXIT_FAIL;
+	}
+	return 0;
+}
+
 static int run(struct mplace *m)
 {
 	struct run_report rr;
 	int rc;
 
 	memset(&rr, 0, sizeof(rr));
-	rc = procs_identify(m->pid, &rr.id);
-	if (rc < 0) {
-		cli_err("no such process: %d", (int)m->pid);
-		return NS_EXIT_FAIL;
-	}
+	rc = select_one(m, &rr.id);
+	if (rc)
+		return rc;
 	if (m->autoplace)
 		auto_choose(m, &rr);
 	pick_cpus(m);
 	rr.code = plan_and_check(m, &rr);
-	if (rr.code == 0 && !m->dry_run)
+	if (rr.code == 0 && !m->dry_run && !cli_signal)
 		rr.code = run_move(m, &rr);
+	if (cli_signal)         /* what was done is still reported */
+		rr.code = cli_signal_exit();
 	if (m->json)
 		report_json(m, &rr);
 	else if (rr.code == 0 || rr.moved)
@@ -645,6 +689,7 @@ int main(int argc, char **argv)
 	cli_setup_sysroot(m.sysroot, !m.dry_run || m.cmd);
 	rc = topo_read(&m.topo);
 	if (rc < 0) {
+		cli_check_tree(rc);
 		cli_err("cannot read the NUMA topology: %s", strerror(-rc));
 		cli_exit(NS_EXIT_FAIL);
 	}

@@ -397,6 +397,7 @@ static void proc_failed(struct mscan_pass *p, const struct proc_id *id, int rc,
 {
 	char msg[256];
 
+	cli_check_tree(rc);
 	if (cli_sel_left_out(p->sel, id, rc)) {
 		p->left_out++;
 		return;
@@ -793,6 +794,7 @@ static void load_topology(struct mscan *m)
 	int rc = m->topology ? topo_read(&m->topo) : topo_read_ids(&m->topo);
 
 	if (rc < 0) {
+		cli_check_tree(rc);
 		cli_err("cannot read the NUMA topology: %s", strerror(-rc));
 		cli_exit(NS_EXIT_FAIL);
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include "lock.h"
 
@@ -27,6 +28,55 @@ static int lock_dir(char *buf, size_t len)
 		return -errno;
 	if (!S_ISDIR(st.st_mode) || st.st_uid != getuid())
 		return -EPERM;
+	return 0;
+}
+
+/* The pid holding a flock on fd's inode, from /proc/locks; 0 if unknown. */
+static pid_t lock_flock_holder(int fd)
+{
+	char line[256], want[64];
+	struct stat st;
+	pid_t holder = 0;
+	FILE *f;
+	int pid, n;
+
+	if (fstat(fd, &st) < 0 || !(f = fopen("/proc/locks", "re")))
+		return 0;
+	snprintf(want, sizeof(want), "%02x:%02x:%lu", major(st.st_dev), minor(st.st_dev),
+		 (unsigned long)st.st_ino);
+	while (!holder && fgets(line, sizeof(line), f)) {
+		char dev[64];
+
+		/* "1: FLOCK  ADVISORY  WRITE 1234 00:16:5678 0 EOF"; waiters have "->" */
+		if (strstr(line, "->") || sscanf(line, "%*d: FLOCK %*s %*s %d %63s%n",
+						 &pid, dev, &n) != 2)
+			continue;
+		if (strcmp(dev, want) == 0)
+			holder = pid;
+	}
+	fclose(f);
+	return holder;
+}
+
+/* flock of /proc/PID/pagemap: 0 held (or not possible: l->pfd stays -1),
+ * -EBUSY, -EINTR, other -errno. */
+static int lock_proc(struct ns_lock *l, pid_t target, bool wait, pid_t *holder)
+{
+	char p[64];
+	int fd, e;
+
+	snprintf(p, sizeof(p), "/proc/%d/pagemap", (int)target);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+		e = errno;
+		if (e == EWOULDBLOCK && holder)
+			*holder = lock_flock_holder(fd);
+		close(fd);
+		return e == EWOULDBLOCK ? -EBUSY : -e;
+	}
+	l->pfd = fd;
 	return 0;
 }
 
@@ -79,28 +129,38 @@ int lock_take(struct ns_lock *l, pid_t target, bool wait, pid_t *holder)
 	char dir[128], pidbuf[32];
 	int rc, len;
 
-	l->fd = -1;
+	l->fd = l->pfd = -1;
 	if (holder)
 		*holder = 0;
-	if ((rc = lock_dir(dir, sizeof(dir))) < 0)
+	if ((rc = lock_proc(l, target, wait, holder)) < 0)
 		return rc;
+	if ((rc = lock_dir(dir, sizeof(dir))) < 0)
+		goto fail;
 	snprintf(l->path, sizeof(l->path), "%s/%d.lock", dir, (int)target);
 	while ((rc = lock_try(l, wait, holder)) == 1)
 		;
 	if (rc < 0)
-		return rc;
+		goto fail;
 	len = snprintf(pidbuf, sizeof(pidbuf), "%d\n", (int)getpid());
 	if (ftruncate(l->fd, 0) < 0 || pwrite(l->fd, pidbuf, (size_t)len, 0) != len) {
 		rc = -errno;
 		close(l->fd);
 		l->fd = -1;
-		return rc;
+		goto fail;
 	}
 	return 0;
+fail:
+	if (l->pfd >= 0)
+		close(l->pfd);
+	l->pfd = -1;
+	return rc;
 }
 
 void lock_release(struct ns_lock *l)
 {
+	if (l->pfd >= 0)
+		close(l->pfd);
+	l->pfd = -1;
 	if (l->fd < 0)
 		return;
 	/* unlinked while still held: a waiter on the old file sees that the

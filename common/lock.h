@@ -14,10 +14,18 @@
 
 struct ns_lock {
 	int fd;              /* -1 when not held */
+	int pfd;             /* /proc/PID/pagemap held with flock, or -1 */
 	char path[256];
 };
 
-/* Take the lock of target pid.  wait: block until the holder ends.
+/* Runs of different users (root and the process's owner) use different
+ * lock directories, so the lock file alone would not keep them apart: first
+ * /proc/PID/pagemap is locked with flock(2).  Every run that may change the
+ * process's memory can open that file (it needs the same ptrace access), all
+ * of them open the same inode, and the holder is found in /proc/locks.  When
+ * pagemap cannot be opened, the lock file alone is used.
+ *
+ * Take the lock of target pid.  wait: block until the holder ends.
  * -EBUSY when held by another run (*holder is its pid, 0 if unknown);
  * -EINTR when waiting was interrupted; other -errno. */
 int lock_take(struct ns_lock *l, pid_t target, bool wait, pid_t *holder);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "output.h"
 #include "strutil.h"
@@ -369,8 +370,8 @@ static const char *fmt_cell(const struct out_table *t, const struct out_dcol *d,
 	if (!c->set)
 		return "-";
 	switch (desc->type) {
-	case COL_STR:
-		return c->v.s[0] ? c->v.s : "-";
+	case COL_STR:       /* names others chose: never raw control characters */
+		return c->v.s[0] ? str_escape(c->v.s, buf, len) : "-";
 	case COL_INT:
 		snprintf(buf, len, "%" PRId64, c->v.i);
 		return buf;
@@ -437,7 +438,7 @@ static struct out_dcol *table_dcols(const struct out_table *t, int *n)
 static void table_widths(const struct out_table *t, struct out_dcol *d, int n,
 			 unsigned flags)
 {
-	char buf[64];
+	char buf[4096];       /* a path, escaped */
 
 	for (int k = 0; k < n; k++) {
 		if (!(flags & OUT_NOHEADINGS)) {
@@ -468,7 +469,7 @@ static void table_put(FILE *f, const struct out_dcol *d, bool last,
 int out_print_table(const struct out_table *t, FILE *f, unsigned flags)
 {
 	struct out_dcol *d;
-	char buf[64];
+	char buf[4096];       /* a path, escaped */
 	int n;
 
 	if (t->enomem)
@@ -592,11 +593,22 @@ static int fsync_dir_of(const char *path)
 	return rc;
 }
 
+int out_check_file_target(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return 0;       /* nothing there, or the write will say why */
+	return S_ISREG(st.st_mode) ? 0 : -EINVAL;
+}
+
 int out_write_json_file(json_t *doc, const char *path)
 {
 	char tmp[PATH_MAX];
 	int fd, rc = 0;
 
+	if ((rc = out_check_file_target(path)) < 0)
+		return rc;
 	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
 	fd = mkostemp(tmp, O_CLOEXEC);
@@ -609,8 +621,8 @@ int out_write_json_file(json_t *doc, const char *path)
 		rc = -errno;
 	if (close(fd) < 0 && rc == 0)
 		rc = -errno;
-	/* rename replaces a symlink at 'path' itself, never its target */
-	if (rc == 0 && rename(tmp, path) < 0)
+	/* checked again: what appeared meanwhile is not ours to replace either */
+	if (rc == 0 && (rc = out_check_file_target(path)) == 0 && rename(tmp, path) < 0)
 		rc = -errno;
 	if (rc < 0) {
 		unlink(tmp);

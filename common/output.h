@@ -89,7 +89,12 @@ int out_print_prom(const struct out_table *t, FILE *f, const char *prefix);
 /* Print a JSON document (indented, trailing newline) to f; -errno. */
 int out_print_json(json_t *doc, FILE *f);
 /* Write a JSON document to 'path' atomically: temporary file in the same
- * directory, fsync, rename; never follows a symlink at 'path'. */
+ * directory, fsync, rename.  What is at 'path' must be a regular file or
+ * nothing: a device, FIFO, symlink or directory there is never replaced
+ * (-EINVAL, see out_check_file_target). */
 int out_write_json_file(json_t *doc, const char *path);
+/* 0 when 'path' names nothing or a regular file (not followed if it is a
+ * symlink); -EINVAL when it exists and is anything else. */
+int out_check_file_target(const char *path);
 
 #endif

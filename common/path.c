@@ -11,6 +11,7 @@
 #include "path.h"
 
 static char root_prefix[PATH_MAX];
+static char refused[PATH_MAX];      /* "FILE: why" of the last refusal */
 
 int path_set_root(const char *root)
 {
@@ -51,6 +52,38 @@ bool path_is_live(void)
 	return root_prefix[0] == '\0';
 }
 
+const char *path_refused(void)
+{
+	return refused;
+}
+
+/* open(2) of a composed path; under a root only a regular file (at most
+ * PATH_TREE_FILE_MAX bytes when 'capped'). */
+static int path_open_checked(const char *p, int flags, bool capped)
+{
+	struct stat st = { 0 };
+	int fd;
+
+	if (path_is_live()) {
+		fd = open(p, flags | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	fd = open(p, flags | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (capped && (uint64_t)st.st_size > PATH_TREE_FILE_MAX)) {
+		snprintf(refused, sizeof(refused), "%.*s: %s", PATH_MAX - 64, p,
+			 S_ISREG(st.st_mode) ? "larger than any /proc or /sys file" :
+			 "not a regular file");
+		close(fd);
+		return -PATH_ENOTCAPTURE;
+	}
+	/* reads of a regular file never block: back to ordinary reads */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
 static int vformat(char *buf, size_t len, const char *fmt, va_list ap)
 {
 	size_t r = strlen(root_prefix);
@@ -80,31 +113,34 @@ int path_open(int flags, const char *fmt, ...)
 {
 	char p[PATH_MAX];
 	va_list ap;
-	int rc, fd;
+	int rc;
 
 	va_start(ap, fmt);
 	rc = vformat(p, sizeof(p), fmt, ap);
 	va_end(ap);
 	if (rc < 0)
 		return rc;
-	fd = open(p, flags | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	return path_open_checked(p, flags, false);
 }
 
 FILE *path_fopen(const char *fmt, ...)
 {
 	char p[PATH_MAX];
 	va_list ap;
+	FILE *f;
 	int rc;
 
 	va_start(ap, fmt);
 	rc = vformat(p, sizeof(p), fmt, ap);
 	va_end(ap);
-	if (rc < 0) {
+	if (rc < 0 || (rc = path_open_checked(p, O_RDONLY, true)) < 0) {
 		errno = -rc;
 		return NULL;
 	}
-	return fopen(p, "re");
+	f = fdopen(rc, "r");
+	if (!f)
+		close(rc);
+	return f;
 }
 
 DIR *path_opendir(const char *fmt, ...)
@@ -170,9 +206,9 @@ int path_read_str(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 	if (rc < 0)
 		return rc;
-	fd = open(p, O_RDONLY | O_CLOEXEC);
+	fd = path_open_checked(p, O_RDONLY, true);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	rc = read_fd_str(fd, buf, len);
 	close(fd);
 	return rc;
@@ -190,9 +226,9 @@ int path_read_u64(uint64_t *val, const char *fmt, ...)
 	va_end(ap);
 	if (rc < 0)
 		return rc;
-	fd = open(p, O_RDONLY | O_CLOEXEC);
+	fd = path_open_checked(p, O_RDONLY, true);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	rc = read_fd_str(fd, buf, sizeof(buf));
 	close(fd);
 	if (rc < 0)

@@ -30,6 +30,15 @@ bool path_is_live(void);
 int path_format(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Under a root, what is opened must be a regular file (a FIFO would block,
+ * a device never end): anything else fails with -PATH_ENOTCAPTURE, and so
+ * does a file larger than PATH_TREE_FILE_MAX opened by path_fopen or
+ * path_read_*; path_refused() says which file and why.  The live /proc and /sys are
+ * taken as they are. */
+#define PATH_ENOTCAPTURE EMEDIUMTYPE
+#define PATH_TREE_FILE_MAX (256ULL << 20)
+const char *path_refused(void);
+
 int path_open(int flags, const char *fmt, ...)          /* fd or -errno */
 	__attribute__((format(printf, 2, 3)));
 FILE *path_fopen(const char *fmt, ...)                  /* "re"; NULL+errno */

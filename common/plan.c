@@ -872,6 +872,38 @@ static int plan_nodes_from_json(struct plan_vctx *v, const json_t *o, const char
 	return 0;
 }
 
+static int plan_cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* A process listed twice would be locked twice by one run (and waited for
+ * forever with --wait), and its pages planned twice. */
+static int plan_check_procs(struct plan_vctx *v, const struct plan *p)
+{
+	pid_t *pids;
+	char msg[128];
+	int rc = 0;
+
+	if (p->nprocs == 0)
+		return plan_bad(v, "it lists no process");
+	pids = malloc(p->nprocs * sizeof(*pids));
+	if (!pids)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nprocs; i++)
+		pids[i] = p->procs[i].id.pid;
+	qsort(pids, p->nprocs, sizeof(*pids), plan_cmp_pid);
+	for (size_t i = 1; i < p->nprocs && !rc; i++)
+		if (pids[i] == pids[i - 1]) {
+			snprintf(msg, sizeof(msg), "process %d is listed twice", (int)pids[i]);
+			rc = plan_bad(v, msg);
+		}
+	free(pids);
+	return rc;
+}
+
 int plan_from_json(const json_t *doc, struct plan *out, char *err, size_t errlen)
 {
 	struct plan_vctx v = { err, errlen, "" };
@@ -917,6 +949,9 @@ int plan_from_json(const json_t *doc, struct plan *out, char *err, size_t errlen
 		if ((rc = plan_proc_from_json(&v, out, json_array_get(procs, i))))
 			goto fail;
 	}
+	v.where = "";
+	if ((rc = plan_check_procs(&v, out)))
+		goto fail;
 	return 0;
 fail:
 	plan_free(out);

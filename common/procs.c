@@ -82,6 +82,8 @@ static int procs_parse_stat(char *buf, struct proc_id *out)
 	out->comm[len] = '\0';
 	p = close + 1;
 	for (field = 3; (tok = strtok_r(p, " ", &save)); field++, p = NULL) {
+		if (field == 3)
+			out->zombie = tok[0] == 'Z' || tok[0] == 'X';
 		if (field == 9)
 			out->kthread = (strtoul(tok, NULL, 10) & PROCS_PF_KTHREAD) != 0;
 		if (field == 22) {
@@ -178,7 +180,8 @@ int procs_check_same(const struct proc_id *id)
 	} else if ((rc = procs_identify(id->pid, &now)) < 0) {
 		return procs_gone(rc);   /* a captured tree without stat */
 	}
-	return now.start_time == id->start_time ? 0 : -ESRCH;
+	/* a zombie has no memory left to act on: it has gone */
+	return now.start_time == id->start_time && !now.zombie ? 0 : -ESRCH;
 }
 
 int procs_parse_user(const char *s, uid_t *out)

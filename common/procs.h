@@ -15,7 +15,9 @@
  * the filtered processes, sorted by pid, without duplicates, and never holds
  * 'exclude'.  Filters select user processes only: kernel threads and
  * zombies (no address space) are never matched.  A kernel thread listed by
- * PID is refused (-EINVAL, *bad_pid set): it has no user memory.
+ * PID is refused (-EINVAL, *bad_pid set): it has no user memory.  A zombie
+ * listed by PID is kept (zombie set): it counts as gone when its turn comes
+ * (procs_check_same says -ESRCH), like a process that exits later.
  * The cgroup path is a cgroup v2 directory, given in full
  * (/sys/fs/cgroup/unified/a/b or /sys/fs/cgroup/a/b, wherever cgroup2 is
  * mounted) or relative to the cgroup2 mount ("a/b" or "/a/b" as in
@@ -35,6 +37,7 @@ struct proc_id {
 	uid_t uid;            /* real uid */
 	char comm[64];
 	bool kthread;         /* PF_KTHREAD in stat flags (field 9) */
+	bool zombie;          /* state Z or X (field 3): exited, not yet reaped */
 };
 
 struct proc_sel {
@@ -66,8 +69,8 @@ const char *procs_lib_error(void);
  * -ESRCH when /proc/PID does not exist.  In a captured tree a missing stat
  * (start_time 0, comm from status Name) or status (uid 0) is tolerated. */
 int procs_identify(pid_t pid, struct proc_id *out);
-/* Still the same process: alive and the same start time.  -ESRCH if it has
- * gone or the PID was reused. */
+/* Still the same process: alive (not a zombie) and the same start time.
+ * -ESRCH if it has gone, exited (a zombie) or the PID was reused. */
 int procs_check_same(const struct proc_id *id);
 /* Pin the process's current address space: an fd on /proc/PID/pagemap
  * holds the mm it was opened on.  procs_mm_same(fd) turns false once that

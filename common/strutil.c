@@ -215,3 +215,31 @@ const char *str_human_size(uint64_t bytes, char *buf, size_t len)
 			 (unsigned)(tenths % 10), units[u]);
 	return buf;
 }
+
+static bool str_is_ctl(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+const char *str_escape(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+	const char *p;
+
+	for (p = s; *p && !str_is_ctl((unsigned char)*p); p++)
+		;
+	if (!*p || len == 0)
+		return s;
+	for (p = s; *p && o + 1 < len; p++) {
+		if (!str_is_ctl((unsigned char)*p)) {
+			buf[o++] = *p;
+			continue;
+		}
+		if (o + 4 >= len)
+			break;
+		snprintf(buf + o, len - o, "\\x%02x", (unsigned char)*p);
+		o += 4;
+	}
+	buf[o] = '\0';
+	return buf;
+}

@@ -21,5 +21,10 @@ int str_to_seconds(const char *s, double *out);
 /* Human size "1.5 GiB"-style into buf, without the space: "1.5G", "512K",
  * "0", "12B". */
 const char *str_human_size(uint64_t bytes, char *buf, size_t len);
+/* s made safe for a terminal: control characters (below 0x20, and 0x7f)
+ * written as \xHH.  Returns s itself when it has none, else buf (cut to
+ * len - 1 bytes).  For names that others choose: COMM, mapped file paths,
+ * arguments echoed in messages. */
+const char *str_escape(const char *s, char *buf, size_t len);
 
 #endif

@@ -179,7 +179,7 @@ EOF
 2|bad plan .*/fifo.json: not a regular file|mmigrate --apply $D/fifo.json
 2|bad plan .*/dir.json: not a regular file|mmigrate --apply $D/dir.json
 1|cannot write plan /nonexistent/dir/p.json: No such file or directory|mmigrate --dry-run -p $SP --to 0 --plan-out /nonexistent/dir/p.json
-1|cannot write plan .*/dir.json: Is a directory|mmigrate --dry-run -p $SP --to 0 --plan-out $D/dir.json
+2|refusing --plan-out .*/dir.json.: it exists and is not a regular file|mmigrate --dry-run -p $SP --to 0 --plan-out $D/dir.json
 EOF
 }
 

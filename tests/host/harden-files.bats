@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Copyright (C) 2026 The numashift authors
 # Files the tools write and read: a plan (--plan-out) is written to a
-# temporary file in the same directory and renamed, so it is never written
-# through a symlink (dangling or not) and never left half written; a plan
+# temporary file in the same directory and renamed, so it is never left half
+# written, and only over nothing or a regular file (never a device, FIFO,
+# symlink or directory); a plan
 # file is read only if it is a regular file of at most 64 MiB.  Nothing in
 # numashift is setuid.
 load '/usr/lib/bats/bats-support/load'
@@ -28,23 +29,41 @@ plan_out() { # FILE [more options]: a dry run of the sleep saving its plan
 	mmigrate --dry-run -q -p "$SP" --to 0 --plan-out "$f" "$@" >/dev/null
 }
 
-@test "--plan-out over a dangling symlink replaces the link, never creates its target" {
-	mkdir "$D/elsewhere"
-	ln -s "$D/elsewhere/target.json" "$D/plan.json"
-	run plan_out "$D/plan.json"
-	assert_success
-	[ ! -L "$D/plan.json" ] && [ -f "$D/plan.json" ] || fail "plan.json is still a link"
+@test "--plan-out over a device node, FIFO, symlink or directory: refused (2), left as it was" {
+	# a device made here, never the machine's /dev: the old code replaced
+	# what was at the path with a 0600 regular file
+	mknod "$D/null" c 1 3
+	mkfifo "$D/fifo"
+	mkdir "$D/dir" "$D/elsewhere"
+	echo "precious" >"$D/precious"
+	ln -s "$D/precious" "$D/link"
+	ln -s "$D/elsewhere/target.json" "$D/dangling"
+	ln -s "$D/null" "$D/stdout"
+	local before
+	before=$(stat -c '%F %t,%T %a' "$D/null")
+	for f in null fifo dir link dangling stdout; do
+		run plan_out "$D/$f"
+		assert_failure 2
+		assert_output "mmigrate: refusing --plan-out '$D/$f': it exists and is not a regular file (try 'mmigrate --help')"
+	done
+	assert_equal "$(stat -c '%F %t,%T %a' "$D/null")" "$before"
+	[ -p "$D/fifo" ] && [ -d "$D/dir" ] || fail "the FIFO or the directory was replaced"
+	assert_equal "$(readlink "$D/link")" "$D/precious"
+	assert_equal "$(readlink "$D/dangling")" "$D/elsewhere/target.json"
+	assert_equal "$(readlink "$D/stdout")" "$D/null"
+	assert_equal "$(cat "$D/precious")" "precious"
 	[ ! -e "$D/elsewhere/target.json" ] || fail "the link's target was created"
-	assert_equal "$(jq '.processes[0].pid' "$D/plan.json")" "$SP"
+	assert_equal "$(ls "$D" | tr '\n' ' ')" "dangling dir elsewhere fifo link null precious stdout "
 }
 
-@test "--plan-out over a symlink to an existing file leaves that file alone" {
-	echo "precious" >"$D/precious"
-	ln -s "$D/precious" "$D/plan.json"
+@test "--plan-out over a regular file replaces it; an empty name is a usage error" {
+	echo old >"$D/plan.json"
 	run plan_out "$D/plan.json"
 	assert_success
-	assert_equal "$(cat "$D/precious")" "precious"
-	jq -e '.schema_version == 1' "$D/plan.json" >/dev/null
+	assert_equal "$(jq '.processes[0].pid' "$D/plan.json")" "$SP"
+	run plan_out ""
+	assert_failure 2
+	assert_output "mmigrate: empty --plan-out file name (try 'mmigrate --help')"
 }
 
 @test "--plan-out leaves no temporary file behind, success or failure, and is private" {
@@ -52,13 +71,12 @@ plan_out() { # FILE [more options]: a dry run of the sleep saving its plan
 	assert_success
 	assert_equal "$(ls "$D")" "plan.json"
 	assert_equal "$(stat -c %a "$D/plan.json")" 600
-	# the rename fails (a directory has the name): the temporary file goes
-	mkdir "$D/sub" "$D/sub/plan.json"
-	run plan_out "$D/sub/plan.json"
+	# the write fails (the directory is gone): nothing is left
+	run plan_out "$D/nodir/plan.json"
 	assert_failure 1
 	assert_equal "${#lines[@]}" 1
-	assert_output --partial "cannot write plan $D/sub/plan.json"
-	assert_equal "$(ls "$D/sub")" "plan.json"
+	assert_output --partial "cannot write plan $D/nodir/plan.json"
+	assert_equal "$(ls "$D")" "plan.json"
 }
 
 @test "--plan-out into a directory the caller cannot write: refused, nothing written" {

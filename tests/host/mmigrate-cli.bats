@@ -290,6 +290,16 @@ garbled() { # JQ-FILTER EXPECTED-TEXT: the edited plan is refused with one line
 	garbled '.processes[0].runs[0].coarse = 1' "'coarse'"
 }
 
+@test "--apply refuses a plan with no process, or one process twice (exit 2), even with --wait" {
+	live_plan
+	garbled '.processes = []' "bad plan: it lists no process"
+	garbled '.processes += .processes' "bad plan: process $SLEEP_PID is listed twice"
+	# with --wait the old code waited forever for its own lock
+	run timeout 20 mmigrate --wait --apply "$PLAN.x"
+	assert_failure 2
+	assert_output "mmigrate: bad plan: process $SLEEP_PID is listed twice"
+}
+
 @test "-n: processes that exit before they are planned are left out (exit 0), as in every tool" {
 	load "$NS_TOP/tests/vm/tests/common"
 	left_out_runs "nst$$x$BATS_TEST_NUMBER" mmigrate --dry-run --to 0

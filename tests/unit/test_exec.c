@@ -519,6 +519,13 @@ static void test_lock(void)
 	lock_release(&a);
 	rc_ = lock_take(&b, target, false, &holder); ok(rc_ == 0, "lock free again after release");
 	lock_release(&b);
+	/* a live process: its /proc/PID/pagemap is locked too, found in /proc/locks */
+	rc_ = lock_take(&a, getpid(), false, &holder); ok(rc_ == 0 && a.pfd >= 0, "live: pagemap locked");
+	rc_ = lock_take(&b, getpid(), false, &holder); ok(rc_ == -EBUSY, "live: second run refused");
+	is_u64(holder, getpid(), "live: holder from /proc/locks");
+	lock_release(&a);
+	rc_ = lock_take(&b, getpid(), false, &holder); ok(rc_ == 0, "live: free again after release");
+	lock_release(&b);
 }
 
 /* engine auto: the table's rules in order, on a process that runs (this

@@ -183,6 +183,18 @@ static void test_sysinfo_root(const char *top)
 	path_set_root(NULL);
 }
 
+static void test_escape(void)
+{
+	char buf[32], small[8];
+	const char *clean = "worker proc";
+
+	ok(str_escape(clean, buf, sizeof(buf)) == clean, "escape: a clean name is returned as is");
+	is_str(str_escape("ev\033[2Jil\a", buf, sizeof(buf)), "ev\\x1b[2Jil\\x07", "escape: ESC and BEL");
+	is_str(str_escape("a\nb\tc\177", buf, sizeof(buf)), "a\\x0ab\\x09c\\x7f", "escape: newline, tab, DEL");
+	is_str(str_escape("caf\xc3\xa9", buf, sizeof(buf)), "caf\xc3\xa9", "escape: UTF-8 kept");
+	is_str(str_escape("ab\033\033", small, sizeof(small)), "ab\\x1b", "escape: cut whole, never half an escape");
+}
+
 int main(void)
 {
 	const char *top = getenv("NS_TOP");
@@ -193,6 +205,7 @@ int main(void)
 	test_rate();
 	test_seconds();
 	test_human();
+	test_escape();
 	test_kernel_version();
 	test_sysinfo_live();
 	test_sysinfo_root(top ? top : ".");

@@ -1,0 +1,73 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# One run at a time changes a process's memory, whoever started it: the lock
+# of mmigrate, mplace and mfree-discard is a flock on /proc/PID/pagemap,
+# which root and the process's owner open alike (their lock files live in
+# different directories and never met).
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+load "$NS_TOP/tests/vm/tests/common"
+bats_require_minimum_version 1.5.0
+
+setup() {
+	command -v setpriv >/dev/null || skip "no setpriv"
+	[ "$(id -u)" = 0 ] || skip "needs root to become nobody"
+	D=$BATS_TEST_TMPDIR
+	chmod 755 "$D"
+	setpriv --reuid=65534 --regid=65534 --clear-groups sleep 1000 3>&- &
+	NP=$!
+	HOLDER=
+}
+
+teardown() {
+	[ -n "$HOLDER" ] && kill "$HOLDER" 2>/dev/null
+	[ -n "${HELPER_PID:-}" ] && kill "$HELPER_PID" 2>/dev/null
+	kill "$NP" 2>/dev/null
+	wait 2>/dev/null
+	return 0
+}
+
+@test "while the owner's run holds a process, root's mmigrate, mplace and mfree-discard refuse (5)" {
+	# the owner (nobody) holds the lock its own run would hold
+	setpriv --reuid=65534 --regid=65534 --clear-groups flock -o "/proc/$NP/pagemap" sleep 60 3>&- &
+	HOLDER=$!
+	for _ in $(seq 100); do grep -q "FLOCK.* $HOLDER " /proc/locks && break; sleep 0.05; done
+	grep -q "FLOCK.* $HOLDER " /proc/locks || fail "no lock taken"
+	run -5 mmigrate -p "$NP" --to 0
+	assert_output --partial "(pid $HOLDER)"
+	run -5 mplace -p "$NP" --nodes 0
+	assert_output --partial "(pid $HOLDER)"
+	# dry runs change nothing and take no lock
+	run -0 mmigrate --dry-run -p "$NP" --to 0
+	run -0 mfree-discard --dry-run -p "$NP"
+	kill "$HOLDER"
+	wait "$HOLDER" 2>/dev/null || true
+	HOLDER=
+	run -0 mmigrate -p "$NP" --to 0
+	run -0 mfree-discard -p "$NP"
+}
+
+@test "the owner's own mmigrate waits (--wait) for root's run on its process" {
+	flock -o "/proc/$NP/pagemap" sleep 2 3>&- &
+	HOLDER=$!
+	for _ in $(seq 100); do grep -q "FLOCK.* $HOLDER " /proc/locks && break; sleep 0.05; done
+	run -5 setpriv --reuid=65534 --regid=65534 --clear-groups mmigrate -p "$NP" --to 0
+	assert_output --partial "(pid $HOLDER)"
+	run -0 setpriv --reuid=65534 --regid=65534 --clear-groups mmigrate -q --wait -p "$NP" --to 0
+	wait "$HOLDER" || true
+	HOLDER=
+}
+
+@test "mfree-discard takes the same lock: it never discards pages that a run is moving" {
+	start_helper --mib 16 --no-thp --free-pct 50
+	local hp=$HELPER_PID
+	flock -o "/proc/$hp/pagemap" sleep 60 3>&- &
+	HOLDER=$!
+	for _ in $(seq 100); do grep -q "FLOCK.* $HOLDER " /proc/locks && break; sleep 0.05; done
+	run -5 mfree-discard -p "$hp"
+	assert_output --partial "pid $hp is being moved by another run (pid $HOLDER)"
+	kill "$HOLDER"
+	wait "$HOLDER" 2>/dev/null || true
+	HOLDER=
+	run -0 mfree-discard -q -p "$hp"
+}

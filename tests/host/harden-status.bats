@@ -1,0 +1,84 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The exit status of a run over several processes when some of them cannot
+# be done: refused for permission, gone, zombies.  The same outcome for all
+# gives that code, a mix gives 3 (numashift(7)), in every tool.
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+bats_require_minimum_version 1.5.0
+
+setup() {
+	sleep 1000 3>&- &
+	SP=$!
+}
+
+teardown() {
+	kill "$SP" 2>/dev/null
+	wait "$SP" 2>/dev/null
+	return 0
+}
+
+as_nobody() { # CMD...: run CMD as nobody with OWN set to a sleep nobody owns
+	setpriv --reuid=65534 --regid=65534 --clear-groups bash -c \
+		"sleep 100 3>&- & OWN=\$!; $*; rc=\$?; kill \$OWN; exit \$rc"
+}
+
+@test "a process refused for permission among processes done: 3 in every tool, run or dry run" {
+	command -v setpriv >/dev/null || skip "no setpriv"
+	[ "$(id -u)" = 0 ] || skip "needs root to become nobody"
+	local cmd
+	for cmd in "mmigrate -p $SP,\$OWN --to 0" "mmigrate --dry-run -p $SP,\$OWN --to 0" \
+		"mmigrate -J -p $SP,\$OWN --to 0" "mscan -p $SP,\$OWN" \
+		"mfree-discard --dry-run -p $SP,\$OWN"; do
+		run -3 as_nobody "$cmd >/dev/null"
+		assert_output --partial " $SP"
+	done
+	# alone, the refused process gives 4
+	run -4 as_nobody "mmigrate -p $SP --to 0 >/dev/null"
+	run -4 as_nobody "mscan -p $SP >/dev/null"
+}
+
+zombie() { # sets Z to a zombie (a child its parent never reaps), ZP to the parent
+	local f=$BATS_TEST_TMPDIR/zpid
+	cp /bin/sleep "$BATS_TEST_TMPDIR/nszombie"
+	bash -c "'$BATS_TEST_TMPDIR/nszombie' 0 3>&- & echo \$! >'$f'; exec sleep 1000" 3>&- &
+	ZP=$!
+	for _ in $(seq 100); do
+		[ -s "$f" ] && Z=$(cat "$f") && [ "$(cut -d' ' -f3 "/proc/$Z/stat" 2>/dev/null)" = Z ] && return 0
+		sleep 0.05
+	done
+	fail "no zombie"
+}
+
+@test "a zombie has gone, in every tool: alone 1, among others 3, not matched by -n" {
+	zombie
+	local t
+	for t in "mscan -p $Z" "mmigrate -p $Z --to 0" "mmigrate --dry-run -p $Z --to 0" \
+		"mfree-discard -p $Z" "mfree-discard --dry-run -p $Z" \
+		"mplace -p $Z --nodes 0" "mplace -p $Z --nodes 0 --dry-run" "mplace -p $Z --auto --dry-run"; do
+		run -1 $t
+		assert_output --regexp "$Z\b.*(gone|went away|exited)"
+	done
+	for t in "mscan -p $Z,$SP" "mmigrate -p $Z,$SP --to 0" "mmigrate --dry-run -p $Z,$SP --to 0" \
+		"mfree-discard --dry-run -p $Z,$SP"; do
+		run -3 $t
+		assert_output --regexp "$Z\b.*(gone|went away|exited)"
+	done
+	for t in "mscan" "mmigrate --to 0" "mfree-discard --dry-run"; do
+		run -1 $t -n nszombie
+		assert_output --partial "no process matched"
+	done
+	kill "$ZP"
+}
+
+@test "a kernel thread is refused (2) by every tool, mplace too, before anything is changed" {
+	[ "$(cat /proc/2/comm 2>/dev/null)" = kthreadd ] || skip "pid 2 is not kthreadd here"
+	local before t
+	before=$(taskset -p 2)
+	for t in "mplace -p 2 --nodes 0 --dry-run" "mplace -p 2 --auto --dry-run" "mplace -p 2 --nodes 0" \
+		"mscan -p 2" "mmigrate -p 2 --to 0" "mfree-discard -p 2"; do
+		run -2 $t
+		assert_output "${t%% *}: process 2 is a kernel thread: it has no user memory"
+	done
+	assert_equal "$(taskset -p 2)" "$before"
+}
