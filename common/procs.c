@@ -1,6 +1,7 @@
 /* procs: process selection (libproc2 for name/user/cgroup/all on the live
  * machine) and process identity (through path.h, so --sysroot trees work). */
 #include <ctype.h>
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
@@ -276,6 +277,70 @@ static bool procs_in_cgroup(char **lines, const char *cg)
 		return strncmp(p, cg, n) == 0 && (p[n] == '\0' || p[n] == '/');
 	}
 	return false;
+}
+
+/* The process's cgroup v2 reports "frozen 1" in cgroup.events. */
+static bool procs_cgroup_frozen(pid_t pid)
+{
+	char mnt[PATH_MAX], cg[PATH_MAX + 16], line[PATH_MAX + 8];
+	char *nl;
+	bool frozen = false;
+	FILE *f;
+
+	if (procs_cgroup2_mount(mnt, sizeof(mnt)) < 0)
+		return false;
+	f = path_fopen("/proc/%d/cgroup", (int)pid);
+	if (!f)
+		return false;
+	cg[0] = '\0';
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "0::", 3) == 0) {
+			if ((nl = strchr(line, '\n')))
+				*nl = '\0';
+			snprintf(cg, sizeof(cg), "%s", line + 3);
+			break;
+		}
+	fclose(f);
+	if (!cg[0] || !(f = path_fopen("%s%s/cgroup.events", mnt, strcmp(cg, "/") ? cg : "")))
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (strcmp(line, "frozen 1\n") == 0)
+			frozen = true;
+	fclose(f);
+	return frozen;
+}
+
+/* Every thread's state (after the last ')' of its stat) is T or t. */
+static bool procs_threads_stopped(pid_t pid)
+{
+	DIR *d = path_opendir("/proc/%d/task", (int)pid);
+	struct dirent *e;
+	char buf[1024], *p;
+	int seen = 0;
+	bool stopped = d != NULL;
+
+	while (d && stopped && (e = readdir(d))) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		if (path_read_str(buf, sizeof(buf), "/proc/%d/task/%s/stat", (int)pid, e->d_name) < 0)
+			continue;        /* a thread that just exited */
+		p = strrchr(buf, ')');
+		stopped = p && p[1] == ' ' && (p[2] == 'T' || p[2] == 't');
+		seen++;
+	}
+	if (d)
+		closedir(d);
+	return stopped && seen > 0;
+}
+
+bool procs_frozen(pid_t pid, const char **how)
+{
+	const char *h = procs_threads_stopped(pid) ? "every thread stopped" :
+			procs_cgroup_frozen(pid) ? "cgroup frozen" : NULL;
+
+	if (how)
+		*how = h;
+	return h != NULL;
 }
 
 /* ---- selection ------------------------------------------------------ */

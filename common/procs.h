@@ -74,6 +74,11 @@ int procs_check_same(const struct proc_id *id);
  * see it).  -errno from open. */
 int procs_mm_open(pid_t pid);
 bool procs_mm_same(int fd);
+/* Nothing in the process can run now: every thread is stopped (state T
+ * or t: SIGSTOP, a job-control stop, a debugger) or its cgroup v2 is
+ * frozen (cgroup.freeze; cgroup.events says "frozen 1").  *how (may be
+ * NULL) says which.  false when it runs or cannot be read. */
+bool procs_frozen(pid_t pid, const char **how);
 /* User name to uid (or a numeric uid); -ENOENT if unknown. */
 int procs_parse_user(const char *s, uid_t *out);
 void procs_list_free(struct proc_list *l);
