@@ -164,7 +164,11 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 {
 	switch (c) {
 	case CLI_OPT_THREADS:
-		e->xo.threads = cli_parse_int("--threads", arg, 1, EXEC_MAX_THREADS);
+		if (strcmp(arg, "auto") == 0)
+			e->xo.threads = EXEC_THREADS_AUTO;
+		else if (str_to_int(arg, 1, EXEC_MAX_THREADS, &e->xo.threads) < 0)
+			cli_usage_error("invalid --threads '%s': expected auto or a number "
+					"from 1 to %d", arg, EXEC_MAX_THREADS);
 		e->threads_set = true;
 		return true;
 	case CLI_OPT_BATCH:
@@ -194,9 +198,31 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 	case CLI_OPT_MIN_FREE:
 		cli_parse_min_free(&e->go, arg);
 		return true;
+	case CLI_OPT_MAX_STALL:
+		e->xo.max_stall = cli_parse_stall(arg);
+		return true;
 	default:
 		return false;
 	}
+}
+
+double cli_parse_stall(const char *arg)
+{
+	double v;
+
+	if (str_to_seconds(arg, &v) < 0 || !(v >= STALL_MIN - 1e-12 && v <= STALL_MAX))
+		cli_usage_error("invalid --max-stall '%s': expected a time from 1ms to 10s "
+				"(e.g. 20ms, 0.05s)", arg);
+	return v;
+}
+
+void cli_stall_warn(const struct proc_id *id, const struct stall_summary *s, const char *what)
+{
+	if (stall_overrun(s))
+		cli_warn("process %d (%s): the longest %s call took %.1f ms, more than 1.5 x "
+			 "the --max-stall budget of %.0f ms (%llu of %llu calls over it)",
+			 (int)id->pid, id->comm, what, s->max * 1e3, s->budget * 1e3,
+			 (unsigned long long)s->over, (unsigned long long)s->calls);
 }
 
 void cli_exec_start(struct cli_exec *e)

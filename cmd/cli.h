@@ -70,6 +70,7 @@ int cli_parse_int(const char *name, const char *arg, int min, int max);
 enum {
 	CLI_OPT_THREADS = 0x1000, CLI_OPT_BATCH, CLI_OPT_RATE, CLI_OPT_NICE,
 	CLI_OPT_RETRIES, CLI_OPT_MOVE_ALL, CLI_OPT_TIMEOUT, CLI_OPT_MIN_FREE,
+	CLI_OPT_MAX_STALL,
 };
 #define CLI_EXEC_LONG_OPTIONS \
 	{ "threads",  required_argument, NULL, CLI_OPT_THREADS }, \
@@ -79,7 +80,8 @@ enum {
 	{ "retries",  required_argument, NULL, CLI_OPT_RETRIES }, \
 	{ "move-all", no_argument,       NULL, CLI_OPT_MOVE_ALL }, \
 	{ "timeout",  required_argument, NULL, CLI_OPT_TIMEOUT }, \
-	{ "min-free", required_argument, NULL, CLI_OPT_MIN_FREE }
+	{ "min-free", required_argument, NULL, CLI_OPT_MIN_FREE }, \
+	{ "max-stall", required_argument, NULL, CLI_OPT_MAX_STALL }
 
 struct cli_exec {
 	struct exec_opts xo;     /* --threads --batch --rate --nice --retries --move-all */
@@ -91,6 +93,12 @@ struct cli_exec {
 void cli_exec_init(struct cli_exec *e);
 /* Take option c if it is one of the shared ones; false otherwise. */
 bool cli_exec_option(struct cli_exec *e, int c, const char *arg);
+/* --max-stall DURATION: seconds from STALL_MIN to STALL_MAX, written as
+ * --timeout's values are (20ms, 0.05, 1s); a usage error otherwise. */
+double cli_parse_stall(const char *arg);
+/* After a move: a warning when the longest call took more than 1.5 x the
+ * budget (stall_overrun); what: "move_pages", "process_madvise". */
+void cli_stall_warn(const struct proc_id *id, const struct stall_summary *s, const char *what);
 /* Turn --timeout into the executor's deadline, counted from now. */
 void cli_exec_start(struct cli_exec *e);
 /* After a move: one error line when planned pages got no outcome (an

@@ -89,6 +89,8 @@ static _Noreturn void usage(void)
 	       "                         pages of those mappings will be swapped out\n"
 	       "      --dry-run          show what would be discarded, change nothing\n"
 	       "      --timeout SECS     stop after SECS (exit 124)\n"
+	       "      --max-stall TIME   longest a call may hold the process's memory\n"
+	       "                         map (default 20ms; 1ms to 10s)\n"
 	       "  -J, --json             JSON report (docs/json.md)\n"
 	       "  -o, --output COLS      table columns (default %s)\n"
 	       "      --bytes            raw byte counts in the table\n"
@@ -107,7 +109,7 @@ static _Noreturn void usage(void)
 
 enum {
 	OPT_CGROUP = 256, OPT_NODES, OPT_VMA, OPT_MODE, OPT_THP, OPT_FORCE,
-	OPT_DRY_RUN, OPT_TIMEOUT, OPT_BYTES, OPT_SYSROOT,
+	OPT_DRY_RUN, OPT_TIMEOUT, OPT_BYTES, OPT_SYSROOT, OPT_MAX_STALL,
 };
 
 static const struct option long_opts[] = {
@@ -123,6 +125,7 @@ static const struct option long_opts[] = {
 	{ "force",   no_argument,       NULL, OPT_FORCE },
 	{ "dry-run", no_argument,       NULL, OPT_DRY_RUN },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "max-stall", required_argument, NULL, OPT_MAX_STALL },
 	{ "json",    no_argument,       NULL, 'J' },
 	{ "output",  required_argument, NULL, 'o' },
 	{ "bytes",   no_argument,       NULL, OPT_BYTES },
@@ -184,6 +187,7 @@ static void parse_options(struct mfd *m, int argc, char **argv)
 				cli_usage_error("invalid --timeout '%s': expected "
 						"seconds > 0", optarg);
 			break;
+		case OPT_MAX_STALL: m->dopts.max_stall = cli_parse_stall(optarg); break;
 		case 'J': m->json = true; break;
 		case 'o': m->columns = optarg; break;
 		case OPT_BYTES: m->out_flags |= OUT_BYTES; break;
@@ -336,7 +340,11 @@ static void report_json(struct mfd *m, const struct proc_id *id,
 		json_object_set_new(p, "kept", s->exact ?
 				    json_integer((json_int_t)r->kept) : json_null());
 		json_object_set_new(p, "advised", json_integer((json_int_t)r->advised));
+		struct stall_summary st;
+
 		json_object_set_new(p, "calls", json_integer((json_int_t)r->calls));
+		stall_summarize(&r->stall, m->dopts.max_stall, &st);
+		json_object_set_new(p, "stall", stall_json(&st));
 		json_object_set_new(thp, "discarded", json_integer((json_int_t)r->thp_discarded));
 		json_object_set_new(thp, "kept", json_integer((json_int_t)r->thp_kept));
 		json_object_set_new(thp, "collapsed", json_integer((json_int_t)r->thp_collapsed));
@@ -499,6 +507,12 @@ static int run_apply(struct mfd *m, const struct proc_id *id,
 	}
 	rc = discard_apply(pidfd, s, &m->dopts, r);
 	close(pidfd);
+	{
+		struct stall_summary st;
+
+		stall_summarize(&r->stall, m->dopts.max_stall, &st);
+		cli_stall_warn(id, &st, "process_madvise");
+	}
 	if (rc < 0) {
 		*err = r->calls ? 0 : rc;
 		return apply_error(id, rc, msg, len);
@@ -545,6 +559,7 @@ static int run_one(struct mfd *m, const struct proc_id *id)
 		code = run_apply(m, id, &s, &r, why, sizeof(why), &err);
 		if (err && cli_sel_left_out(&m->sel, id, err)) {
 			discard_set_free(&s);
+			discard_result_free(&r);
 			return MFD_LEFT_OUT;
 		}
 		applied = code != NS_EXIT_PERM &&
@@ -555,6 +570,7 @@ static int run_one(struct mfd *m, const struct proc_id *id)
 	report_json(m, id, &s, &r, applied, code, why[0] ? why : NULL);
 	report_table(m, id, &s, &r, applied);
 	discard_set_free(&s);
+	discard_result_free(&r);
 	return code;
 }
 
@@ -585,6 +601,7 @@ int main(int argc, char **argv)
 	size_t left_out = 0;
 
 	memset(&m, 0, sizeof(m));
+	m.dopts.max_stall = STALL_DEFAULT;
 	cli_init(argc, argv);
 	parse_options(&m, argc, argv);
 	setup(&m);

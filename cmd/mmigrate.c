@@ -70,15 +70,19 @@ static _Noreturn void usage(void)
 	       "      --vma SPEC         only matching mappings: heap, stack, anon, file,\n"
 	       "                         file=GLOB, shm, START-END (repeatable)\n"
 	       "Execution:\n"
-	       "      --threads N        worker threads (default 1)\n"
-	       "      --batch N          move_pages entries per call (default %d)\n"
+	       "      --max-stall TIME   longest a call may hold the process (default 20ms;\n"
+	       "                         1ms to 10s)\n"
+	       "      --threads N|auto   worker threads (default auto: the CPUs, at most 4,\n"
+	       "                         one per 64 MiB)\n"
+	       "      --batch N          at most N move_pages entries per call (default %d)\n"
 	       "      --rate BYTES/s     ceiling on copy bandwidth (e.g. 200M)\n"
 	       "      --nice N           worker threads' nice value\n"
 	       "      --move-all         also pages shared with other processes (CAP_SYS_NICE)\n"
 	       "      --discard-lazyfree drop clean MADV_FREE pages instead of copying them\n"
 	       "      --retries N        attempts for busy pages (default 3)\n"
 	       "      --timeout SECS     stop after SECS (exit 124)\n"
-	       "      --engine E         auto, pages (move_pages) or syscall (one migrate_pages)\n"
+	       "      --engine E         auto, pages (move_pages) or syscall (one migrate_pages\n"
+	       "                         call: freezes the process's memory map while it runs)\n"
 	       "Guard rails:\n"
 	       "      --min-free N[%%]    keep this much free on each target (default 5%%)\n"
 	       "      --force            go on when a target would be left too full\n"
@@ -469,6 +473,18 @@ static void guard_to_json(json_t *doc, const struct guard_result *g)
 	json_object_set_new(doc, "refusals", refuse);
 }
 
+/* Which engine the process would get, and why; how many workers. */
+static void engine_to_json(json_t *proc, const struct plan_proc *pp, const struct exec_opts *xo)
+{
+	const char *why;
+	enum exec_engine e = exec_choose(pp, xo, &why);
+
+	if (!proc)
+		return;
+	json_object_set_new(proc, "engine", json_string(exec_engine_name(e)));
+	json_object_set_new(proc, "engine_reason", json_string(why));
+}
+
 static int print_plan(struct mm *m, const struct guard_result *g)
 {
 	const struct plan *p = &m->plan;
@@ -480,6 +496,10 @@ static int print_plan(struct mm *m, const struct guard_result *g)
 		json_t *doc = plan_to_json(p);
 
 		json_object_set_new(doc, "planned_bytes", json_integer((json_int_t)plan_total_bytes(p, NULL)));
+		if (path_is_live())      /* a captured tree is not ours */
+			for (size_t i = 0; i < p->nprocs; i++)
+				engine_to_json(json_array_get(json_object_get(doc, "processes"), i),
+					       &p->procs[i], &m->ex.xo);
 		guard_to_json(doc, g);
 		json_object_set_new(doc, "exit_code", json_integer(g->refuse));
 		rc = out_print_json(doc, stdout);
@@ -587,6 +607,7 @@ struct mm_outcome {
 	const char *why;  /* a word for the status */
 	enum exec_engine engine;   /* the engine that ran (or would have) */
 	const char *engine_why;    /* what chose it (exec_choose) */
+	struct stall_summary stall;   /* the calls' times */
 };
 
 static uint64_t sum_not_moved(const struct exec_pair *x)
@@ -669,6 +690,10 @@ static void run_all(struct mm *m, struct mm_outcome *out)
 		rc = exec_proc(&m->plan, pp, &xo, &out[i].r);
 		progress_end(m);
 		out[i].ran = rc < 0 ? rc : 1;
+		stall_summarize(&out[i].r.stall, xo.engine == EXEC_SYSCALL ? 0 : xo.max_stall,
+				&out[i].stall);
+		if (rc == 0)
+			cli_stall_warn(&pp->id, &out[i].stall, "move_pages");
 		if (rc == -ESRCH)
 			cli_err("process %d (%s) has gone before its pages moved",
 				(int)pp->id.pid, pp->id.comm);
@@ -739,6 +764,8 @@ static json_t *proc_json(const struct mm *m, const struct plan_proc *pp, const s
 	json_object_set_new(j, "thp_split", o->r.thp_known ? json_integer((json_int_t)o->r.thp_split) : json_null());
 	json_object_set_new(j, "retries", json_integer((json_int_t)o->r.retries));
 	json_object_set_new(j, "calls", json_integer((json_int_t)o->r.calls));
+	json_object_set_new(j, "threads", o->ran > 0 ? json_integer(o->r.threads) : json_null());
+	json_object_set_new(j, "stall", o->ran > 0 ? stall_json(&o->stall) : json_null());
 	json_object_set_new(j, "plan_seconds", pp->plan_seconds >= 0 ? json_real(pp->plan_seconds) : json_null());
 	json_object_set_new(j, "seconds", json_real(o->r.seconds));
 	json_object_set_new(j, "bytes_per_second",
@@ -829,6 +856,9 @@ static void print_result_table(const struct mm *m, const struct mm_outcome *out)
 				      b, sizeof(b)));
 		if (o->ran > 0 && o->engine == EXEC_SYSCALL)
 			printf(" (one migrate_pages call: %s)", o->engine_why);
+		else if (o->ran > 0 && o->stall.calls)
+			printf(", longest call %.1f ms (budget %.0f ms, %d thread%s)", o->stall.max * 1e3,
+			       o->stall.budget * 1e3, o->r.threads, o->r.threads == 1 ? "" : "s");
 		if (o->r.thp_known)
 			printf(", THPs whole %" PRIu64 " split %" PRIu64, o->r.thp_whole, o->r.thp_split);
 		if (o->r.retries)
@@ -913,8 +943,6 @@ int main(int argc, char **argv)
 	cli_setup_sysroot(m.sysroot, !m.dry_run);
 	cli_catch_signals();
 	cli_exec_start(&m.ex);
-	/* on a terminal the progress is drawn: engine auto then keeps batches */
-	m.ex.xo.interactive = isatty(STDERR_FILENO) && !cli_quiet;
 	exec_prepare(&m.ex.xo);
 	if (m.ex.xo.renice && m.ex.xo.nice < 0 && !privs_has_cap(NS_CAP_SYS_NICE)) {
 		cli_err("--nice %d (raising the workers' priority) needs CAP_SYS_NICE", m.ex.xo.nice);

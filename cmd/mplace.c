@@ -66,7 +66,8 @@ static _Noreturn void usage(void)
 	       "      --dry-run          show what would be done, change nothing\n"
 	       "  -J, --json             JSON report (docs/json.md)\n"
 	       "Running mode, as mmigrate:\n"
-	       "      --threads N  --batch N  --rate BYTES/s  --nice N  --retries N\n"
+	       "      --max-stall TIME (default 20ms)  --threads N|auto  --batch N\n"
+	       "      --rate BYTES/s  --nice N  --retries N\n"
 	       "      --move-all  --timeout SECS  --min-free SIZE|PCT%% (default 5%%)\n"
 	       "      --force  --wait\n"
 	       "      --sysroot DIR      read /proc and /sys under DIR (with --dry-run)\n"
@@ -343,6 +344,7 @@ struct run_report {
 	struct plan plan;
 	struct guard_result guard;
 	struct exec_result ex;
+	struct stall_summary stall;   /* the move's calls */
 	bool moved;
 	int code;
 	char error[256];
@@ -480,6 +482,9 @@ static int run_move(struct mplace *m, struct run_report *rr)
 	cli_exec_start(&m->ex);
 	rc = rr->plan.nprocs ? exec_proc(&rr->plan, &rr->plan.procs[0], &m->ex.xo, &rr->ex) : 0;
 	rr->moved = rc == 0 && rr->plan.nprocs;
+	stall_summarize(&rr->ex.stall, m->ex.xo.max_stall, &rr->stall);
+	if (rr->moved)
+		cli_stall_warn(&rr->id, &rr->stall, "move_pages");
 	/* threads started while the memory moved */
 	place_set_affinity_all(rr->id.pid, &m->cpus, &rr->aff2);
 	lock_release(&lk);
@@ -524,7 +529,7 @@ static json_t *move_json(const struct run_report *rr)
 		if (sum.not_moved[i])
 			json_object_set_new(reasons, exec_reason_key(i),
 					    json_integer((json_int_t)(sum.not_moved[i] * ps)));
-	return json_pack("{s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:f,s:s}",
+	return json_pack("{s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:f,s:s,s:i,s:o}",
 		"planned", (json_int_t)(sum.planned * ps),
 		"moved", (json_int_t)(sum.moved * ps),
 		"already", (json_int_t)(sum.already * ps),
@@ -532,7 +537,8 @@ static json_t *move_json(const struct run_report *rr)
 		"not_moved", reasons,
 		"thp_planned", (json_int_t)sum.thp_planned,
 		"thp_moved", (json_int_t)sum.thp_moved,
-		"seconds", rr->ex.seconds, "stop", exec_stop_name(rr->ex.stop));
+		"seconds", rr->ex.seconds, "stop", exec_stop_name(rr->ex.stop),
+		"threads", rr->ex.threads, "stall", stall_json(&rr->stall));
 }
 
 static void report_json(const struct mplace *m, const struct run_report *rr)
@@ -584,11 +590,15 @@ static void report_text(const struct mplace *m, const struct run_report *rr)
 		exec_totals(&rr->ex, &sum);
 		for (int i = 0; i < EXR_NREASONS; i++)
 			nm += sum.not_moved[i];
-		printf("memory to nodes %s: moved %s of %s planned, not moved %s (%.2fs, %s)\n",
+		printf("memory to nodes %s: moved %s of %s planned, not moved %s (%.2fs, %s",
 		       m->nodes_str, str_human_size(sum.moved * ps, a, sizeof(a)),
 		       str_human_size(sum.planned * ps, b, sizeof(b)),
 		       str_human_size(nm * ps, c, sizeof(c)), rr->ex.seconds,
 		       exec_stop_name(rr->ex.stop));
+		if (rr->stall.calls)
+			printf(", longest call %.1f ms, budget %.0f ms", rr->stall.max * 1e3,
+			       rr->stall.budget * 1e3);
+		printf(")\n");
 	}
 }
 

@@ -389,6 +389,11 @@ done:
 	return rc < 0 ? rc : 0;
 }
 
+void discard_result_free(struct discard_result *r)
+{
+	stall_free(&r->stall);
+}
+
 void discard_set_free(struct discard_set *s)
 {
 	free(s->v);
@@ -415,6 +420,7 @@ struct discard_ctx {
 	const struct discard_opts *o;
 	struct discard_result *res;
 	struct discard_batch b;
+	struct stall_sizer sizer; /* bytes per call, from the budget */
 	uint64_t failed;          /* iovecs the kernel refused */
 	bool any_done;            /* some call went through */
 };
@@ -438,10 +444,18 @@ static int discard_flush(struct discard_ctx *c)
 	int i = 0;
 
 	while (i < b->n) {
+		uint64_t bytes = 0;
+		double t0 = sys_now();
 		long done = discard_madvise(c->pidfd, &b->iov[i], b->n - i,
 					    c->advice);
 		int err = errno;
 
+		t0 = sys_now() - t0;
+		for (int k = i; k < b->n; k++)
+			bytes += b->iov[k].iov_len;
+		stall_sizer_observe(&c->sizer, bytes, t0);
+		if (stall_add(&c->res->stall, t0) < 0)
+			return -ENOMEM;
 		c->res->calls++;
 		if (done < 0) {
 			if (!c->any_done && (err == EPERM || err == ESRCH ||
@@ -470,15 +484,32 @@ static int discard_flush(struct discard_ctx *c)
 	return 0;
 }
 
+/* How much of [start, start+len) goes into a call with 'room' bytes left:
+ * a cut falls on a THP boundary only (a range that covers part of a THP
+ * would split it), and at least up to the next one. */
+static uint64_t discard_cut(const struct discard_ctx *c, uint64_t start, uint64_t len,
+			    uint64_t room)
+{
+	uint64_t align = c->set->thp_size > c->set->page_size ? c->set->thp_size : c->set->page_size;
+	uint64_t end;
+
+	if (len <= room)
+		return len;
+	end = (start + room) & ~(align - 1);
+	if (end <= start)
+		end = (start / align + 1) * align;
+	return end - start < len ? end - start : len;
+}
+
 static int discard_add(struct discard_ctx *c, uint64_t start, uint64_t len)
 {
-	uint64_t max = discard_call_max(c->set->page_size);
 	int rc;
 
 	while (len) {
-		uint64_t take = len;
+		uint64_t max = c->sizer.next, room, take;
 
-		if (c->b.n == DISCARD_IOV_MAX || c->b.bytes >= max) {
+		if (c->b.n == DISCARD_IOV_MAX || c->b.bytes >= max ||
+		    (c->b.n && discard_cut(c, start, len, max - c->b.bytes) > max - c->b.bytes)) {
 			if (discard_should_stop(c->o)) {
 				c->res->stopped = true;
 				return 1;
@@ -486,9 +517,10 @@ static int discard_add(struct discard_ctx *c, uint64_t start, uint64_t len)
 			rc = discard_flush(c);
 			if (rc < 0)
 				return rc;
+			continue;
 		}
-		if (take > max - c->b.bytes)
-			take = max - c->b.bytes;
+		room = max - c->b.bytes;
+		take = discard_cut(c, start, len, room);
 		c->b.iov[c->b.n].iov_base = (void *)(uintptr_t)start;
 		c->b.iov[c->b.n].iov_len = take;
 		c->b.n++;
@@ -665,6 +697,9 @@ int discard_apply(int pidfd, struct discard_set *set,
 	if (!c)
 		return -ENOMEM;
 	*c = (struct discard_ctx){ .pidfd = pidfd, .set = set, .o = o, .res = res };
+	/* the first call: 2 MiB; then what the budget allows */
+	stall_sizer_init(&c->sizer, o->max_stall, 2ULL << 20, set->page_size,
+			 discard_call_max(set->page_size));
 	rc = pm_open(&pm, set->id.pid, PM_WANT_NODE | (set->exact ? PM_WANT_KPF : 0));
 	if (rc < 0)
 		goto out;

@@ -37,6 +37,7 @@
 #include "maps.h"
 #include "nodes.h"
 #include "procs.h"
+#include "stall.h"
 
 enum discard_mode {
 	DISCARD_AUTO,      /* precise when PFNs and kpageflags are readable */
@@ -78,6 +79,10 @@ struct discard_opts {
 	 * set->before, res->after_pageout, res->after, res->thp_collapsed stay 0
 	 * (each read walks every page of the process) */
 	bool no_totals;
+	/* seconds a process_madvise call may take (stall.h: the bytes of its
+	 * iovecs are sized from the calls before; the kernel holds the
+	 * process's mmap_lock for the whole iovec); 0 = STALL_DEFAULT */
+	double max_stall;
 };
 
 /* One range handed to the kernel: page aligned; THP ranges THP aligned. */
@@ -143,6 +148,7 @@ struct discard_result {
 	struct discard_smaps after;  /* smaps at the end */
 	int error;                   /* first -errno of a call, 0 if none */
 	bool stopped;                /* opts->stop said stop before the end */
+	struct stall_stats stall;    /* each call's time (discard_result_free) */
 };
 
 /* Find the lazily freed ranges of a process and measure 'before'.
@@ -167,5 +173,6 @@ int discard_apply(int pidfd, struct discard_set *set,
 int discard_read_smaps(pid_t pid, struct discard_smaps *out);
 
 void discard_set_free(struct discard_set *s);
+void discard_result_free(struct discard_result *r);
 
 #endif

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <limits.h>
 #include <numaif.h>
 #include <pthread.h>
@@ -65,7 +66,7 @@ void exec_prepare(const struct exec_opts *o)
 {
 	pthread_t t;
 
-	if (o->threads > 1 && pthread_create(&t, NULL, exec_nop, NULL) == 0)
+	if (o->threads != 1 && pthread_create(&t, NULL, exec_nop, NULL) == 0)
 		pthread_join(t, NULL);
 }
 
@@ -73,8 +74,9 @@ void exec_opts_init(struct exec_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->engine = EXEC_AUTO;
-	o->threads = 1;
+	o->threads = EXEC_THREADS_AUTO;
 	o->batch = EXEC_DEFAULT_BATCH;
+	o->max_stall = STALL_DEFAULT;
 	o->retries = 3;
 	o->residual = true;
 }
@@ -151,6 +153,7 @@ void exec_totals(const struct exec_result *r, struct exec_pair *sum)
 
 void exec_result_free(struct exec_result *r)
 {
+	stall_free(&r->stall);
 	free(r->pairs);
 	free(r->residual);
 	memset(r, 0, sizeof(*r));
@@ -184,8 +187,9 @@ struct exec_ctx {
 	int pidfd;
 	int mmfd;                   /* procs_mm_open: notices an exec */
 	int flags;
-	size_t batch;               /* entries per call */
-	uint64_t max_bytes;         /* bytes per call */
+	size_t batch;               /* entries per call, at most */
+	uint64_t max_bytes;         /* bytes per call, at most */
+	int threads;                /* workers */
 	bool requery_all;
 	/* the lazyfree ranges the discard step pages out (ascending, disjoint).
 	 * Pass 1 moves every entry outside them while the discard runs beside
@@ -337,8 +341,9 @@ static void exec_wait_scan(struct exec_ctx *c)
 	(void)pthread_cond_timedwait(&c->scan_cv, &c->lock, &ts);
 }
 
-/* Take the next batch from the cursor; false when there is none. */
-static bool exec_take(struct exec_ctx *c, struct exec_batch *b)
+/* Take the next batch from the cursor, of about 'want' bytes (at least
+ * one entry); false when there is none. */
+static bool exec_take(struct exec_ctx *c, struct exec_batch *b, uint64_t want)
 {
 	const struct plan_proc *pp = c->pp;
 	uint64_t ps = c->p->page_size, bytes = 0;
@@ -358,11 +363,11 @@ static bool exec_take(struct exec_ctx *c, struct exec_batch *b)
 		uint64_t nent = plan_run_entries(r, ps);
 		uint64_t base = (r->flags & PLAN_RUN_COARSE) ? r->map_start : r->start;
 
-		if (b->n && (r->dst != b->dst || bytes + r->step > c->max_bytes))
+		if (b->n && (r->dst != b->dst || bytes + r->step > want))
 			break;
 		b->dst = r->dst;
 		while (c->entry < nent && b->n < c->batch &&
-		       (b->n == 0 || bytes + r->step <= c->max_bytes)) {
+		       (b->n == 0 || bytes + r->step <= want)) {
 			if (c->pass == 1 && base + (c->entry + 1) * r->step > c->scanned) {
 				if (b->n) {
 					hold = true;      /* hand out what there is */
@@ -502,10 +507,17 @@ static int exec_filter(struct exec_ctx *c, struct exec_batch *b)
 	return 0;
 }
 
+/* The calls of one worker: their count, and each one's time into the
+ * stall figures and the sizer. */
+struct exec_tally {
+	uint64_t calls, retries;
+	struct stall_sizer sizer;
+	struct stall_stats stall;
+};
+
 /* Move the entries of b; what fails is classified, what was never written
  * is queried and retried while the calls make progress. */
-static int exec_batch_move(struct exec_ctx *c, struct exec_batch *b, uint64_t *calls,
-			   uint64_t *retries)
+static int exec_batch_move(struct exec_ctx *c, struct exec_batch *b, struct exec_tally *t)
 {
 	int no_progress = 0, busy_round = 0;
 	bool first = true;
@@ -516,13 +528,23 @@ static int exec_batch_move(struct exec_ctx *c, struct exec_batch *b, uint64_t *c
 		long rc;
 		int e = 0;
 
-		for (size_t i = 0; i < b->n; i++)
+		uint64_t bytes = 0;
+		double t0;
+
+		for (size_t i = 0; i < b->n; i++) {
 			b->nodes[i] = b->dst;
+			bytes += c->pp->runs[b->ridx[i]].step;
+		}
+		t0 = sys_now();
 		rc = exec_move_pages(c, b->n, b->addr, b->nodes, b->status);
 		e = rc < 0 ? errno : 0;
-		(*calls)++;
+		t0 = sys_now() - t0;
+		if (stall_add(&t->stall, t0) < 0)
+			return -ENOMEM;
+		stall_sizer_observe(&t->sizer, bytes, t0);
+		t->calls++;
 		if (!first)
-			(*retries)++;
+			t->retries++;
 		first = false;
 		if (rc < 0 && e != ENOMEM)
 			return -e;      /* the whole call failed: ESRCH, EACCES, ENODEV, EPERM */
@@ -583,8 +605,7 @@ static int exec_batch_move(struct exec_ctx *c, struct exec_batch *b, uint64_t *c
 	return 0;
 }
 
-static void exec_merge(struct exec_ctx *c, struct exec_batch *b, uint64_t calls,
-		       uint64_t retries)
+static void exec_merge(struct exec_ctx *c, struct exec_batch *b, struct exec_tally *w)
 {
 	uint64_t ps = c->p->page_size;
 
@@ -602,8 +623,12 @@ static void exec_merge(struct exec_ctx *c, struct exec_batch *b, uint64_t calls,
 		t->src = c->r->pairs[k].src;
 		t->dst = c->r->pairs[k].dst;
 	}
-	c->r->calls += calls;
-	c->r->retries += retries;
+	c->r->calls += w->calls;
+	c->r->retries += w->retries;
+	w->calls = w->retries = 0;
+	if (stall_merge(&c->r->stall, &w->stall) < 0)
+		exec_stop_locked(c, EXS_ERROR, -ENOMEM);
+	w->stall.n = 0;
 	if (c->o->progress) {
 		struct exec_progress pr = {
 			.planned_bytes = c->planned_bytes,
@@ -652,10 +677,14 @@ static bool exec_batch_coarse(const struct exec_ctx *c, const struct exec_batch 
 	return false;
 }
 
+/* The first call of a worker: 2 MiB, and the sizer goes from there. */
+#define EXEC_FIRST_BYTES (2ULL << 20)
+
 static void *exec_worker(void *arg)
 {
 	struct exec_ctx *c = arg;
 	struct exec_batch b;
+	struct exec_tally t = { 0 };
 	int rc;
 
 	if (exec_batch_alloc(&b, c->batch, c->r->npairs, c->r) < 0) {
@@ -673,21 +702,22 @@ static void *exec_worker(void *arg)
 		exec_batch_free(&b);
 		return NULL;
 	}
-	while (exec_take(c, &b)) {
-		uint64_t calls = 0, retries = 0, bytes = 0;
+	stall_sizer_init(&t.sizer, c->o->max_stall, EXEC_FIRST_BYTES, c->p->page_size, c->max_bytes);
+	while (exec_take(c, &b, t.sizer.next)) {
+		uint64_t bytes = 0;
 
 		rc = 0;
 		if (c->requery_all || c->pass == 2 || exec_batch_coarse(c, &b)) {
 			rc = exec_filter(c, &b);
-			calls++;
+			t.calls++;
 		}
 		for (size_t i = 0; rc == 0 && i < b.n; i++)
 			bytes += c->pp->runs[b.ridx[i]].step;
 		if (rc == 0) {
 			exec_rate_wait(c, bytes);
-			rc = exec_batch_move(c, &b, &calls, &retries);
+			rc = exec_batch_move(c, &b, &t);
 		}
-		exec_merge(c, &b, calls, retries);
+		exec_merge(c, &b, &t);
 		if (rc < 0) {
 			/* a process that exits mid-call has no mm left: the
 			 * kernel says EINVAL or ESRCH */
@@ -701,6 +731,7 @@ static void *exec_worker(void *arg)
 			break;
 		}
 	}
+	stall_free(&t.stall);
 	exec_batch_free(&b);
 	return NULL;
 }
@@ -949,6 +980,7 @@ static void *exec_discard_thread(void *arg)
 		.stop = exec_discard_stop, .stop_ud = (void *)c->o,
 		.scanned = exec_discard_scanned, .scanned_ud = j,
 		.no_totals = true,   /* the pairs count what went, from the set */
+		.max_stall = c->o->max_stall,
 	};
 	nodeset_zero(&j->dopt.nodes);
 	for (size_t i = 0; i < c->pp->nruns; i++)
@@ -1011,9 +1043,9 @@ static int exec_discard_run(struct exec_ctx *c, int pidfd)
 	c->scanned = 0;
 	if (pthread_create(&tid, NULL, exec_discard_thread, j) != 0) {
 		exec_discard_thread(j);     /* no thread: scan and discard first */
-		rc = exec_start_threads(c, c->o->threads);
+		rc = exec_start_threads(c, c->threads);
 	} else {
-		rc = exec_start_threads(c, c->o->threads);
+		rc = exec_start_threads(c, c->threads);
 		pthread_join(tid, NULL);
 	}
 	if (j->find_rc == -ECANCELED) {
@@ -1025,12 +1057,17 @@ static int exec_discard_run(struct exec_ctx *c, int pidfd)
 	} else {
 		exec_discard_count(c, j);
 	}
+	pthread_mutex_lock(&c->lock);
+	if (stall_merge(&c->r->stall, &j->res.stall) < 0)
+		exec_stop_locked(c, EXS_ERROR, -ENOMEM);
+	pthread_mutex_unlock(&c->lock);
+	discard_result_free(&j->res);
 	/* every span pass 1 left out, discarded or not */
 	if (rc == 0 && !c->stopped && c->ngone) {
 		c->pass = 2;
 		c->run = 0;
 		c->entry = 0;
-		rc = exec_start_threads(c, c->o->threads);
+		rc = exec_start_threads(c, c->threads);
 	}
 	discard_set_free(&j->set);
 	free(j);
@@ -1039,9 +1076,10 @@ static int exec_discard_run(struct exec_ctx *c, int pidfd)
 
 /* ---- entry points ------------------------------------------------------------ */
 
-/* Batch size: at most opts.batch entries and EXEC_BATCH_BYTES per call (a
- * batch of THP entries is soon large, and a stop request waits for the
- * call); with N threads, small enough that every worker gets one. */
+/* Bounds of a call, whatever the sizer says: at most opts.batch entries and
+ * EXEC_BATCH_BYTES (a batch of THP entries is soon large, and a stop
+ * request waits for the call); with N threads, small enough that every
+ * worker gets one. */
 static void exec_size_batches(struct exec_ctx *c, int threads)
 {
 	uint64_t ps = c->p->page_size, entries = 0, bytes = 0, share;
@@ -1119,7 +1157,9 @@ int exec_proc(const struct plan *p, const struct plan_proc *pp,
 	c.pidfd = pidfd;
 	c.mmfd = path_is_live() ? procs_mm_open(pp->id.pid) : -1;
 	c.flags = o->move_all ? MPOL_MF_MOVE_ALL : MPOL_MF_MOVE;
-	exec_size_batches(&c, o->threads);
+	c.threads = exec_threads(p, pp, o);
+	r->threads = c.threads;
+	exec_size_batches(&c, c.threads);
 	c.requery_all = o->requery;
 	c.planned_bytes = plan_total_bytes(p, pp);
 	c.t0 = sys_now();
@@ -1166,53 +1206,122 @@ const char *exec_engine_name(enum exec_engine e)
 	return e == EXEC_SYSCALL ? "syscall" : e == EXEC_PAGES ? "pages" : "auto";
 }
 
+int exec_threads(const struct plan *p, const struct plan_proc *pp, const struct exec_opts *o)
+{
+	cpu_set_t set;
+	uint64_t bytes, per;
+	int n;
+
+	if (o->threads != EXEC_THREADS_AUTO)
+		return o->threads < EXEC_MAX_THREADS ? o->threads : EXEC_MAX_THREADS;
+	n = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 1;
+	if (n > EXEC_AUTO_THREADS_MAX)
+		n = EXEC_AUTO_THREADS_MAX;
+	bytes = 0;
+	for (size_t i = 0; i < pp->nruns; i++)
+		bytes += plan_run_bytes(&pp->runs[i], p->page_size);
+	per = (bytes + EXEC_AUTO_THREAD_BYTES - 1) / EXEC_AUTO_THREAD_BYTES;
+	if ((uint64_t)n > per)
+		n = (int)per;
+	return n > 1 ? n : 1;
+}
+
+/* ---- engine auto: a table of rules, the first that applies decides -------- */
+
+struct exec_choice {
+	const struct plan_proc *pp;
+	const struct exec_opts *o;
+	const char *how;            /* how the process is kept from running */
+};
+
+/* Each rule returns why it applies, or NULL. */
+static const char *exec_rule_running(struct exec_choice *ch)
+{
+	return procs_frozen(ch->pp->id.pid, &ch->how) ? NULL :
+	       "running: move_pages calls within --max-stall";
+}
+
+static const char *exec_rule_option(struct exec_choice *ch)
+{
+	const struct exec_opts *o = ch->o;
+
+	return o->filtered ? "--vma" : o->threads > 1 ? "--threads" : o->rate ? "--rate" :
+	       o->deadline > 0 ? "--timeout" : o->batch_given ? "--batch" :
+	       o->discard_lazyfree ? "--discard-lazyfree" : o->requery ? "saved plan" : NULL;
+}
+
+static const char *exec_rule_spread(struct exec_choice *ch)
+{
+	return ch->o->spread && nodeset_count(&ch->o->to) != 1 ? "spread over several targets" : NULL;
+}
+
+static const char *exec_rule_huge(struct exec_choice *ch)
+{
+	for (size_t i = 0; i < ch->pp->nruns; i++)
+		if (ch->pp->runs[i].cls != PLAN_BASE)
+			return ch->pp->runs[i].cls == PLAN_THP ? "THPs" : "hugetlb pages";
+	return NULL;
+}
+
+/* migrate_pages obeys the caller's own cpuset */
+static const char *exec_rule_our_cpuset(struct exec_choice *ch)
+{
+	struct ns_nodeset mine;
+
+	return privs_mems_allowed(getpid(), &mine) < 0 || !nodeset_subset(&ch->o->to, &mine) ?
+	       "targets outside our cpuset" : NULL;
+}
+
+/* The call runs without CAP_SYS_NICE (lowered for it without --move-all:
+ * the kernel then moves only pages mapped by the process alone, as
+ * move_pages does without MPOL_MF_MOVE_ALL), and without it the kernel
+ * wants the targets inside the process's cpuset. */
+static const char *exec_rule_their_cpuset(struct exec_choice *ch)
+{
+	struct ns_nodeset theirs;
+
+	if (ch->o->move_all && privs_has_cap(NS_CAP_SYS_NICE))
+		return NULL;
+	if (ch->pp->coarse && privs_has_cap(NS_CAP_SYS_NICE))
+		return "sharing not known";
+	return privs_mems_allowed(ch->pp->id.pid, &theirs) < 0 ||
+	       !nodeset_subset(&ch->o->to, &theirs) ? "targets outside the process's cpuset" : NULL;
+}
+
+static const char *exec_rule_stopped(struct exec_choice *ch)
+{
+	return ch->how && strcmp(ch->how, "cgroup frozen") == 0 ?
+	       "cgroup frozen: one call, nothing notices" :
+	       "every thread stopped: one call, nothing notices";
+}
+
+static const struct exec_rule {
+	const char *(*applies)(struct exec_choice *ch);
+	enum exec_engine engine;
+} exec_rules[] = {
+	{ exec_rule_running,      EXEC_PAGES },    /* a running process never freezes */
+	{ exec_rule_option,       EXEC_PAGES },    /* an option that needs calls of our own */
+	{ exec_rule_spread,       EXEC_PAGES },    /* several targets by free memory */
+	{ exec_rule_huge,         EXEC_PAGES },    /* THPs counted whole, hugetlb */
+	{ exec_rule_our_cpuset,   EXEC_PAGES },
+	{ exec_rule_their_cpuset, EXEC_PAGES },
+	{ exec_rule_stopped,      EXEC_SYSCALL },  /* always applies */
+};
+
 enum exec_engine exec_choose(const struct plan_proc *pp, const struct exec_opts *o,
 			     const char **why)
 {
-	struct ns_nodeset mine;
+	struct exec_choice ch = { pp, o, NULL };
 
 	if (o->engine != EXEC_AUTO) {
 		*why = "asked for";
 		return o->engine;
 	}
-	*why = o->filtered ? "--vma" : o->threads > 1 ? "--threads" : o->rate ? "--rate" :
-	       o->deadline > 0 ? "--timeout" : o->batch_given ? "--batch" :
-	       o->discard_lazyfree ? "--discard-lazyfree" : o->requery ? "saved plan" :
-	       o->interactive ? "progress on a terminal" : NULL;
-	if (*why)
-		return EXEC_PAGES;
-	if (o->spread && nodeset_count(&o->to) != 1) {
-		*why = "spread over several targets";
-		return EXEC_PAGES;
-	}
-	for (size_t i = 0; i < pp->nruns; i++)
-		if (pp->runs[i].cls != PLAN_BASE) {
-			*why = pp->runs[i].cls == PLAN_THP ? "THPs" : "hugetlb pages";
-			return EXEC_PAGES;
-		}
-	if (privs_mems_allowed(getpid(), &mine) < 0 || !nodeset_subset(&o->to, &mine)) {
-		*why = "targets outside our cpuset";
-		return EXEC_PAGES;
-	}
-	if (!o->move_all || !privs_has_cap(NS_CAP_SYS_NICE)) {
-		struct ns_nodeset theirs;
-
-		/* the call runs without CAP_SYS_NICE (lowered for it without
-		 * --move-all: the kernel moves only pages mapped by the process
-		 * alone, as move_pages does without MPOL_MF_MOVE_ALL), and
-		 * without it the kernel wants the targets inside the process's
-		 * cpuset */
-		if (pp->coarse && privs_has_cap(NS_CAP_SYS_NICE)) {
-			*why = "sharing not known";
-			return EXEC_PAGES;
-		}
-		if (privs_mems_allowed(pp->id.pid, &theirs) < 0 || !nodeset_subset(&o->to, &theirs)) {
-			*why = "targets outside the process's cpuset";
-			return EXEC_PAGES;
-		}
-	}
-	*why = "base pages, whole process";
-	return EXEC_SYSCALL;
+	for (size_t i = 0; i < sizeof(exec_rules) / sizeof(exec_rules[0]); i++)
+		if ((*why = exec_rules[i].applies(&ch)))
+			return exec_rules[i].engine;
+	*why = "not reached";
+	return EXEC_PAGES;
 }
 
 int exec_syscall(const struct proc_id *id, const struct plan *p,
@@ -1248,6 +1357,8 @@ int exec_syscall(const struct proc_id *id, const struct plan *p,
 	err = rc < 0 ? -errno : 0;
 	r->seconds = sys_now() - t0;
 	r->calls = 1;
+	r->threads = 1;
+	(void)stall_add(&r->stall, r->seconds);
 	if (lowered && privs_cap_set_effective(NS_CAP_SYS_NICE, true) < 0 && !err)
 		err = -EPERM;      /* cannot go on as before: stop here */
 	if (err == -ENOMEM) {

@@ -1,7 +1,11 @@
 /* exec: carry out one process's part of a plan (plan.h).
  *
- * Engine "pages": move_pages(2) in batches of at most opts.batch entries,
- * generated from the runs; a batch never mixes target nodes.  The status
+ * Engine "pages": move_pages(2) calls generated from the runs, each sized so
+ * that it takes about opts.max_stall (stall.h: the sizer learns the cost per
+ * byte from the calls before), at most opts.batch entries; a call never
+ * mixes target nodes.  The process keeps running: move_pages takes its
+ * mmap_lock page by page, and no call holds its pages for longer than the
+ * budget.  The status
  * array is pre-filled with a sentinel; after each call the entries whose
  * status was never written (a positive return counts failed AND never
  * attempted entries; a negative one writes none for the queued range) are
@@ -13,8 +17,9 @@
  * shared (needs MOVE_ALL), -ENOENT not present, -EFAULT not migratable,
  * -ENOMEM target full.
  *
- * Threads: N workers take batches from one cursor (disjoint pages) and call
- * move_pages in parallel; each worker may be reniced (setpriority on its
+ * Threads: N workers (opts.threads, or EXEC_THREADS_AUTO: exec_threads)
+ * take batches from one cursor (disjoint pages) and call move_pages in
+ * parallel, each with its own sizer; each worker may be reniced (setpriority on its
  * tid).  opts.rate is one token bucket over all workers.  Before every batch
  * the process is checked (pidfd alive and same start time); the stop flag and
  * the deadline are checked between batches.
@@ -27,7 +32,11 @@
  * source (written again); discarded pages count as discarded, not gone.
  *
  * Engine "syscall": one migrate_pages(2) call for the FROM->TO node sets;
- * the kernel only returns a count of pages not migrated.
+ * the kernel only returns a count of pages not migrated.  Up to kernel 6.6
+ * it holds the process's mmap_lock for the whole move (from 6.7 while it
+ * scans and isolates every page): the process's mmap, munmap, brk and the
+ * page faults queued behind them wait that long.  Engine auto takes it only
+ * for a process that cannot notice (exec_choose).
  *
  * Never prints; the progress callback is called after every batch (from a
  * worker thread, under the executor's lock).
@@ -41,9 +50,13 @@
 #include <stdint.h>
 #include "nodes.h"
 #include "plan.h"
+#include "stall.h"
 
-#define EXEC_DEFAULT_BATCH 16384  /* entries per move_pages call (measured: see mmigrate(1)) */
+#define EXEC_DEFAULT_BATCH 16384  /* at most this many entries per move_pages call */
 #define EXEC_MAX_THREADS   64
+#define EXEC_THREADS_AUTO  0      /* opts.threads: exec_threads decides */
+#define EXEC_AUTO_THREADS_MAX 4   /* auto: at most this many workers ... */
+#define EXEC_AUTO_THREAD_BYTES (64ULL << 20)  /* ... and one per 64 MiB to move */
 #define EXEC_BATCH_BYTES   (64ULL << 20)  /* a call copies at most this much,
 					   * unless batch * page size is more */
 
@@ -83,7 +96,11 @@ struct exec_result {
 	size_t npairs;
 	uint64_t page_size;
 	uint64_t retries;                  /* move_pages calls that were retries */
-	uint64_t calls;                    /* move_pages calls */
+	uint64_t calls;                    /* move_pages calls (queries too) */
+	struct stall_stats stall;          /* time of every call that held the
+					    * process's memory: move_pages in move
+					    * mode, process_madvise, migrate_pages */
+	int threads;                       /* workers that ran */
 	uint64_t thp_whole, thp_split;     /* after the move (from the residual query) */
 	bool thp_known;                    /* thp_whole/split measured */
 	uint64_t syscall_failed;           /* engine syscall: the kernel's count */
@@ -110,11 +127,13 @@ struct exec_progress {
 
 struct exec_opts {
 	enum exec_engine engine;
-	int threads;                       /* 1 = serial in the calling thread */
-	size_t batch;                      /* entries per call; 0 = EXEC_DEFAULT_BATCH;
-					    * threads > 1 use smaller batches so that
-					    * every worker gets one */
+	int threads;                       /* 1 = serial in the calling thread;
+					    * EXEC_THREADS_AUTO: exec_threads */
+	size_t batch;                      /* at most this many entries per call;
+					    * 0 = EXEC_DEFAULT_BATCH */
 	bool batch_given;                  /* --batch: the caller wants batches */
+	double max_stall;                  /* seconds a call may take (stall.h);
+					    * default STALL_DEFAULT */
 	uint64_t rate;                     /* bytes/s over all workers; 0 = no limit */
 	bool renice;                       /* apply nice to the workers */
 	int nice;
@@ -132,12 +151,16 @@ struct exec_opts {
 	struct ns_nodeset from, to;
 	bool spread;                       /* --to alone: targets by free memory */
 	bool filtered;                     /* the plan leaves mappings out (--vma) */
-	bool interactive;                  /* progress drawn on a terminal: batches, so
-					    * that it advances and a Ctrl-C stops soon */
 };
 
 void exec_opts_init(struct exec_opts *o);
-/* Call before planning.  With threads > 1, starts and joins one thread: the
+/* The workers for one process: opts.threads when given; for
+ * EXEC_THREADS_AUTO the CPUs this process may run on, at most
+ * EXEC_AUTO_THREADS_MAX, and one per EXEC_AUTO_THREAD_BYTES to move (a small
+ * move is not worth a thread's start).  While they copy, each keeps one CPU
+ * busy (--nice lowers their priority, --rate their bandwidth). */
+int exec_threads(const struct plan *p, const struct plan_proc *pp, const struct exec_opts *o);
+/* Call before planning.  With threads != 1, starts and joins one thread: the
  * C library's thread code is then mapped in by this process before the plan
  * sees which pages the target maps alone.  (Seen in make bench: with
  * --threads 2 the kernel refused 1-3 pages as shared that the plan had found
@@ -150,19 +173,14 @@ void exec_prepare(const struct exec_opts *o);
  * -ENOMEM).  r is always initialised and must be freed with exec_result_free. */
 int exec_proc(const struct plan *p, const struct plan_proc *pp,
 	      const struct exec_opts *o, struct exec_result *r);
-/* Engine auto, for one process: EXEC_SYSCALL when one migrate_pages(2) call
- * does exactly the job the move_pages(2) batches would do, EXEC_PAGES
- * otherwise; *why says what decided, in a few words.  On base pages
- * migrate_pages measured faster (move_pages looks every page up on its
- * own); THPs, per-batch control and reporting need move_pages.  Syscall
- * only when every one of these holds: no --vma, one thread, no --rate,
- * --timeout, --batch, --discard-lazyfree or saved plan; FROM -> TO given,
- * or a single target node; no THP or hugetlb entries in the plan; the
- * targets are in the caller's own cpuset (migrate_pages obeys it); and the
- * same pages move: without --move-all the call runs with CAP_SYS_NICE
- * lowered (the kernel then leaves shared pages, as move_pages does), which
- * also makes the kernel want the targets in the process's own cpuset; a
- * coarse plan with CAP_SYS_NICE keeps batches ("sharing not known"). */
+/* Engine auto, for one process: the first rule of exec.c's table
+ * (exec_rules) that applies decides, and *why says which, in a few words.
+ * The single migrate_pages(2) call freezes the process's memory map, so it
+ * is taken only when nothing can notice: every thread of the process is
+ * stopped (state T or t) or its cgroup is frozen, and the call does exactly
+ * the job of the move_pages calls (no option that needs batches, one target
+ * per source, base pages only, targets inside both cpusets, sharing known).
+ * Whether stderr is a terminal never matters. */
 enum exec_engine exec_choose(const struct plan_proc *pp, const struct exec_opts *o,
 			     const char **why);
 const char *exec_engine_name(enum exec_engine e);   /* "auto", "pages", "syscall" */

@@ -8,6 +8,8 @@
 
 /* aim below the budget: the next call's cost is a guess */
 #define STALL_AIM 0.75
+/* the sizes are varied by this much around the target, alternately */
+#define STALL_JITTER 0.25
 
 void stall_sizer_init(struct stall_sizer *s, double budget, uint64_t first,
 		      uint64_t min, uint64_t max)
@@ -19,19 +21,109 @@ void stall_sizer_init(struct stall_sizer *s, double budget, uint64_t first,
 	s->next = first < s->min ? s->min : first > s->max ? s->max : first;
 }
 
+/* Least squares of time = fixed + per_byte x bytes over the calls in
+ * use[]; false without spread in the sizes or with a slope of 0 or less. */
+static bool stall_lsq(const struct stall_sizer *s, const bool *use, double *fixed,
+		      double *per_byte)
+{
+	double mb = 0, mt = 0, sbb = 0, sbt = 0;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < s->n; i++)
+		if (use[i]) {
+			mb += s->b[i];
+			mt += s->t[i];
+			n++;
+		}
+	if (n < 4)
+		return false;
+	mb /= n;
+	mt /= n;
+	for (unsigned i = 0; i < s->n; i++)
+		if (use[i]) {
+			sbb += (s->b[i] - mb) * (s->b[i] - mb);
+			sbt += (s->b[i] - mb) * (s->t[i] - mt);
+		}
+	if (sbb <= 0.01 * mb * mb * n || sbt <= 0)
+		return false;
+	*per_byte = sbt / sbb;
+	*fixed = mt - *per_byte * mb;
+	return true;
+}
+
+static int stall_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Fit over the window without the calls that waited for something else
+ * (the process's own mmap_lock writers, the scheduler): time per byte
+ * above twice the window's median.  Such waits do not grow with the size of
+ * a call, and they must not shrink the calls to nothing. */
+static void stall_fit(struct stall_sizer *s)
+{
+	bool use[STALL_WINDOW] = { false };
+	double r[STALL_WINDOW], med, fixed, per, tmin = s->t[0];
+	double mb = 0, mt = 0;
+
+	for (unsigned i = 0; i < s->n; i++) {
+		mb += s->b[i];
+		mt += s->t[i];
+		if (s->t[i] < tmin)
+			tmin = s->t[i];
+		r[i] = s->t[i] / s->b[i];
+	}
+	mb /= s->n;
+	mt /= s->n;
+	qsort(r, s->n, sizeof(r[0]), stall_cmp);
+	med = r[s->n / 2];
+	for (unsigned i = 0; i < s->n; i++)
+		use[i] = s->t[i] / s->b[i] <= 2 * med;
+	if (stall_lsq(s, use, &fixed, &per)) {
+		s->fixed = fixed < 0 ? 0 : fixed > tmin ? tmin : fixed;
+		s->per_byte = per;
+	} else if (s->fixed > tmin) {
+		s->fixed = tmin;
+	}
+	/* never less than a tenth of the typical time per byte: a noisy fit
+	 * must not make bytes look free */
+	if (s->n < 4 || s->per_byte < 0.1 * med)
+		s->per_byte = med - s->fixed / mb > 0.1 * med ? med - s->fixed / mb : 0.1 * med;
+}
+
 void stall_sizer_observe(struct stall_sizer *s, uint64_t bytes, double seconds)
 {
-	double cost, want;
+	double want, target, predicted;
 	uint64_t next;
+	unsigned slot;
 
 	if (!bytes || !(seconds >= 0))
 		return;
 	if (seconds < 1e-6)
 		seconds = 1e-6;
-	cost = seconds / (double)bytes;
-	/* slower: believe it at once; faster: half way */
-	s->cost = !s->cost || cost > s->cost ? cost : (s->cost + cost) / 2;
-	want = STALL_AIM * s->budget / s->cost;
+	predicted = s->calls ? s->fixed + s->per_byte * (double)bytes : 0;
+	slot = s->calls % STALL_WINDOW;
+	s->b[slot] = (double)bytes;
+	s->t[slot] = seconds;
+	s->calls++;
+	if (s->n < STALL_WINDOW)
+		s->n++;
+	stall_fit(s);
+	target = STALL_AIM * s->budget - s->fixed;
+	if (target < s->fixed)           /* no size fits: twice the fixed cost */
+		target = s->fixed;
+	want = target / s->per_byte;
+	/* two calls in a row far over the budget and the fit: the machine
+	 * slowed down (one such call is a wait for something else, which a
+	 * smaller call would not have spared): halve the next at once, the fit
+	 * follows within a few calls */
+	if (seconds > 2 * s->budget && seconds > 2 * predicted && s->slow &&
+	    want > (double)bytes / 2)
+		want = (double)bytes / 2;
+	s->slow = seconds > 2 * s->budget && seconds > 2 * predicted;
+	want *= (s->calls & 1) ? 1 + STALL_JITTER : 1 - STALL_JITTER;
 	if (want > 2.0 * (double)bytes)
 		want = 2.0 * (double)bytes;
 	next = want >= (double)s->max ? s->max : (uint64_t)want;
@@ -65,13 +157,6 @@ void stall_free(struct stall_stats *s)
 {
 	free(s->v);
 	memset(s, 0, sizeof(*s));
-}
-
-static int stall_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* The value at quantile q of n sorted values (nearest rank). */

@@ -6,12 +6,18 @@
  * process_madvise(2) call holds the target's locks (mmap_lock for the whole
  * iovec of process_madvise; page locks and migration entries that its
  * threads wait on for move_pages) for as long as it runs.  The sizer picks
- * the bytes of the next call from the measured time of the calls before, so
- * that each stays within a budget (--max-stall): next = bytes that the
- * measured cost per byte says fit in 3/4 of the budget, growing at most 2x a
- * call, shrinking at once (katalyst-core's rule, damped).  One entry is never
- * split: a THP or hugetlb page that alone takes longer than the budget still
- * moves whole, and its time is counted.
+ * the bytes of the next call from the calls before.  A call costs a fixed
+ * part F (move_pages drains the LRU caches of every CPU, which waits for
+ * each CPU's worker: tens of ms when the CPUs are busy) and a part per byte
+ * c: both are fitted (least squares) over the last STALL_WINDOW calls,
+ * whose sizes the sizer varies by +-25% on purpose so that the fit has
+ * something to go on.  The next call takes 3/4 of the budget at that cost,
+ * growing at most 2x a call.  When F alone takes most of the budget, no
+ * size keeps a call within it and smaller calls only slow the move down:
+ * the call is then sized to take about 2F (half of it copying), the
+ * shortest call that does not crawl, and the figures show the overrun.
+ * One entry is never split: a THP or hugetlb page that alone takes longer
+ * than the budget still moves whole, and its time is counted.
  *
  * The figures: every budgeted call's time; their count, worst, median and
  * 99th percentile.  A call's time is a means, not what the process feels:
@@ -30,11 +36,16 @@
 				   * LRU drain on every CPU) dominates */
 #define STALL_MAX       10.0
 
+#define STALL_WINDOW    16        /* calls the cost is fitted over */
+
 struct stall_sizer {
 	double budget;            /* seconds per call */
-	double cost;              /* seconds per byte, 0 = not measured yet */
+	double fixed, per_byte;   /* the fitted cost of a call: fixed + per_byte x bytes */
 	uint64_t next;            /* bytes for the next call */
 	uint64_t min, max;        /* bounds of next */
+	double b[STALL_WINDOW], t[STALL_WINDOW];   /* the last calls: bytes, seconds */
+	unsigned n, calls;        /* in the window; observed in all */
+	bool slow;                /* the last call took far longer than the fit said */
 };
 
 /* first: bytes of the first call (before anything is measured). */

@@ -7,13 +7,13 @@ _mmigrate() {
 	_numashift_complete \
 		'-p --pid -n --name -u --user --cgroup -A --all --from --to --vma
 		 --threads --batch --rate --nice --move-all --discard-lazyfree --retries
-		 --timeout --engine --min-free --force --wait --dry-run --plan-out
+		 --timeout --max-stall --engine --min-free --force --wait --dry-run --plan-out
 		 --apply --sysroot -J --json --bytes -q --quiet -h --help -V --version' \
 		'-p=pids --pid=pids -n=comm --name=comm -u=user --user=user
 		 --cgroup=cgroup --from=nodes --to=nodes
 		 --vma=vma:heap|stack|anon|file|file=|shm
-		 --threads=none --batch=none --rate=none --nice=none --retries=none
-		 --timeout=none --engine=words:auto|pages|syscall --min-free=none
+		 --threads=words:auto --batch=none --rate=none --nice=none --retries=none
+		 --timeout=none --max-stall=none --engine=words:auto|pages|syscall --min-free=none
 		 --plan-out=file --apply=file --sysroot=dir' \
 		'pid nodes nodes'
 }

@@ -16,7 +16,7 @@ function __mmigrate_positional
         switch $t
             case '-*=*'
             case -p -n -u --pid --name --user --cgroup --from --to --vma --threads --batch \
-                --rate --nice --retries --timeout --engine --min-free --plan-out --apply --sysroot
+                --rate --nice --retries --timeout --max-stall --engine --min-free --plan-out --apply --sysroot
                 set skip 1
             case '-*'
             case '*'
@@ -46,6 +46,7 @@ complete -c mmigrate -l move-all -d 'Also pages shared with other processes'
 complete -c mmigrate -l discard-lazyfree -d 'Drop clean MADV_FREE pages instead of copying'
 complete -c mmigrate -l retries -x -d 'Attempts for busy pages'
 complete -c mmigrate -l timeout -x -d 'Stop after SECS (exit 124)'
+complete -c mmigrate -l max-stall -x -d 'Longest a call may hold the process (20ms)'
 complete -c mmigrate -l engine -x -a 'auto pages syscall' -d 'How to move'
 complete -c mmigrate -l min-free -x -d 'Keep this much free on each target'
 complete -c mmigrate -l force -d 'Go on when a target would be left too full'

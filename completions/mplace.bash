@@ -3,11 +3,11 @@
 # @numashift-common@
 
 _mplace_opts='--nodes --cpu-nodes --policy --balancing -p --pid --auto --dry-run
-	--threads --batch --rate --nice --retries --move-all --timeout --min-free --force
+	--threads --batch --rate --nice --retries --move-all --timeout --max-stall --min-free --force
 	--wait --bytes --sysroot -J --json -q --quiet -h --help -V --version'
 _mplace_spec='--nodes=nodes --cpu-nodes=nodes
 	--policy=words:bind|preferred|interleave|weighted-interleave -p=pid --pid=pid
-	--threads=none --batch=none --rate=none --nice=none --retries=none --timeout=none
+	--threads=words:auto --batch=none --rate=none --nice=none --retries=none --timeout=none --max-stall=none
 	--min-free=none --sysroot=dir'
 
 # Index of the command mplace launches: the word after "--", or the first

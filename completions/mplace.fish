@@ -5,7 +5,7 @@
 # Options that take an argument: the command mplace launches starts at the
 # first other word that is no option, or after "--".
 set -g __mplace_argopts --nodes --cpu-nodes --policy -p --pid --threads --batch --rate \
-    --nice --retries --timeout --min-free --sysroot
+    --nice --retries --timeout --max-stall --min-free --sysroot
 
 function __mplace_in_command
     set -l toks (commandline -opc)
@@ -40,6 +40,7 @@ complete $opt -l nice -x -d 'Priority of the worker threads'
 complete $opt -l retries -x -d 'Attempts for busy pages'
 complete $opt -l move-all -d 'Also pages shared with other processes'
 complete $opt -l timeout -x -d 'Stop after SECS (exit 124)'
+complete $opt -l max-stall -x -d 'Longest a call may hold the process (20ms)'
 complete $opt -l min-free -x -d 'Keep this much free on each target'
 complete $opt -l force -d 'Go on when a target would be left too full'
 complete $opt -l wait -d 'Wait for another tool on the same process'

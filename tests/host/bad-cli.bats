@@ -140,6 +140,16 @@ EOF
 2|invalid --retries '-1'|mmigrate -p $SP --to 0 --retries -1
 2|invalid --timeout '0'|mmigrate -p $SP --to 0 --timeout 0
 2|invalid --timeout 'nan'|mmigrate -p $SP --to 0 --timeout nan
+2|invalid --max-stall '0': expected a time from 1ms to 10s|mmigrate -p $SP --to 0 --max-stall 0
+2|invalid --max-stall '-20ms'|mmigrate -p $SP --to 0 --max-stall -20ms
+2|invalid --max-stall '20 ms'|mmigrate -p $SP --to 0 --max-stall '20 ms'
+2|invalid --max-stall '20us'|mmigrate -p $SP --to 0 --max-stall 20us
+2|invalid --max-stall '0.5ms'|mmigrate -p $SP --to 0 --max-stall 0.5ms
+2|invalid --max-stall '11s'|mmigrate -p $SP --to 0 --max-stall 11s
+2|invalid --max-stall '1m'|mmigrate -p $SP --to 0 --max-stall 1m
+2|invalid --max-stall ''|mmigrate -p $SP --to 0 --max-stall ''
+2|invalid --threads 'Auto': expected auto or a number from 1 to 64|mmigrate -p $SP --to 0 --threads Auto
+2|invalid --threads '65'|mmigrate -p $SP --to 0 --threads 65
 2|invalid --engine 'foo'|mmigrate -p $SP --to 0 --engine foo
 2|invalid --min-free '200%'|mmigrate -p $SP --to 0 --min-free 200%
 2|invalid --min-free 'abc'|mmigrate -p $SP --to 0 --min-free abc
@@ -191,6 +201,8 @@ EOF
 2|invalid --batch '-3'|mplace --nodes 0 --batch -3 -p $SP
 2|invalid --rate 'x'|mplace --nodes 0 --rate x -p $SP
 2|invalid --timeout '0'|mplace --nodes 0 --timeout 0 -p $SP
+2|invalid --max-stall '0'|mplace --nodes 0 --max-stall 0 -p $SP
+2|invalid --max-stall 'x'|mplace --nodes 0 --max-stall x -p $SP
 2|invalid --min-free '150%'|mplace --nodes 0 --min-free 150% -p $SP
 2|invalid --retries 'x'|mplace --nodes 0 --retries x -p $SP
 2|--balancing needs --policy bind|mplace --nodes 0 --balancing --policy interleave -- true
@@ -214,6 +226,9 @@ EOF
 2|invalid --vma 'bogus'|mfree-discard -p $SP --vma bogus
 2|invalid --timeout '-1'|mfree-discard -p $SP --timeout -1
 2|invalid --timeout 'nan'|mfree-discard -p $SP --timeout nan
+2|invalid --max-stall '0'|mfree-discard -p $SP --max-stall 0
+2|invalid --max-stall '100s'|mfree-discard -p $SP --max-stall 100s
+2|invalid --max-stall 'inf'|mfree-discard -p $SP --max-stall inf
 2|unknown column 'BOGUS'|mfree-discard -p $SP -o BOGUS
 2|no columns selected|mfree-discard -p $SP -o ''
 2|unexpected argument 'extra'|mfree-discard -p $SP extra

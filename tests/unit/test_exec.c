@@ -5,6 +5,7 @@
  * this file with ThreadSanitizer.  ok() evaluates its condition twice, so calls
  * with effects are made before it. */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -518,8 +519,9 @@ static void test_lock(void)
 	lock_release(&b);
 }
 
-/* engine auto: every reason that keeps move_pages, and the one case that
- * takes migrate_pages (pure logic: no page moves). */
+/* engine auto: the table's rules in order, on a process that runs (this
+ * one) and on one whose every thread is stopped (a child that stopped
+ * itself): pure logic, no page moves. */
 static void choose_case(int k, struct exec_opts *o, struct plan_run *r)
 {
 	switch (k) {
@@ -530,7 +532,6 @@ static void choose_case(int k, struct exec_opts *o, struct plan_run *r)
 	case 4: o->batch_given = true; break;
 	case 5: o->discard_lazyfree = true; break;
 	case 6: o->requery = true; break;
-	case 11: o->interactive = true; break;
 	case 7: o->spread = true; nodeset_add(&o->to, 1); break;
 	case 8: r->cls = PLAN_THP; break;
 	case 9: r->cls = PLAN_HUGETLB; break;
@@ -538,19 +539,55 @@ static void choose_case(int k, struct exec_opts *o, struct plan_run *r)
 	}
 }
 
+static pid_t stopped_child(void)
+{
+	int st;
+	pid_t c = fork();
+
+	if (c == 0) {
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	if (c > 0 && waitpid(c, &st, WUNTRACED) != c)
+		return -1;
+	return c;
+}
+
 static void test_choose(void)
 {
 	static const char *const reasons[] = {
 		"--vma", "--threads", "--rate", "--timeout", "--batch", "--discard-lazyfree",
 		"saved plan", "spread over several targets", "THPs", "hugetlb pages",
-		"targets outside our cpuset", "progress on a terminal",
+		"targets outside our cpuset",
 	};
+	static const char running[] = "running: move_pages calls within --max-stall";
+	static const char stopped[] = "every thread stopped: one call, nothing notices";
 	struct plan_run run = { .pages = 1, .step = ps, .cls = PLAN_BASE, .src = 1, .dst = 0 };
 	struct plan_proc pp = { .runs = &run, .nruns = 1, .id.pid = getpid() };
 	struct exec_opts o;
 	const char *why = "";
 	bool nice = privs_has_cap(NS_CAP_SYS_NICE);
+	pid_t child;
 
+	exec_opts_init(&o);
+	nodeset_zero(&o.to);
+	nodeset_add(&o.to, 0);
+	ok(exec_choose(&pp, &o, &why) == EXEC_PAGES && strcmp(why, running) == 0,
+	   "auto keeps move_pages for a running process of base pages (said: %s)", why);
+	for (int k = 0; k < (int)(sizeof(reasons) / sizeof(reasons[0])); k++) {
+		exec_opts_init(&o);
+		nodeset_zero(&o.to);
+		nodeset_add(&o.to, 0);
+		choose_case(k, &o, &run);
+		ok(exec_choose(&pp, &o, &why) == EXEC_PAGES && strcmp(why, running) == 0,
+		   "a running process gets move_pages whatever else holds (%s; said: %s)", reasons[k], why);
+		run.cls = PLAN_BASE;
+	}
+	child = stopped_child();
+	ok(child > 0, "a child stopped itself");
+	if (child <= 0)
+		return;
+	pp.id.pid = child;
 	for (int k = 0; k < (int)(sizeof(reasons) / sizeof(reasons[0])); k++) {
 		exec_opts_init(&o);
 		nodeset_zero(&o.to);
@@ -558,14 +595,17 @@ static void test_choose(void)
 		run.cls = PLAN_BASE;
 		choose_case(k, &o, &run);
 		ok(exec_choose(&pp, &o, &why) == EXEC_PAGES && strcmp(why, reasons[k]) == 0,
-		   "auto keeps move_pages for %s (said: %s)", reasons[k], why);
+		   "stopped: auto keeps move_pages for %s (said: %s)", reasons[k], why);
 	}
 	run.cls = PLAN_BASE;
 	exec_opts_init(&o);
 	nodeset_zero(&o.to);
 	nodeset_add(&o.to, 0);
-	ok(exec_choose(&pp, &o, &why) == EXEC_SYSCALL && strcmp(why, "base pages, whole process") == 0,
-	   "auto takes migrate_pages for a whole process of base pages (said: %s)", why);
+	ok(exec_choose(&pp, &o, &why) == EXEC_SYSCALL && strcmp(why, stopped) == 0,
+	   "auto takes migrate_pages for a stopped process of base pages (said: %s)", why);
+	o.threads = 1;
+	ok(exec_choose(&pp, &o, &why) == EXEC_SYSCALL, "auto: --threads 1 does not need batches");
+	o.threads = EXEC_THREADS_AUTO;
 	o.spread = true;
 	ok(exec_choose(&pp, &o, &why) == EXEC_SYSCALL, "auto: --to one node alone is a mapping too");
 	o.spread = false;
@@ -580,9 +620,44 @@ static void test_choose(void)
 	ok(exec_choose(&pp, &o, &why) == (nice ? EXEC_PAGES : EXEC_SYSCALL) &&
 	   (!nice || strcmp(why, "sharing not known") == 0),
 	   "auto: a coarse plan does not know what is shared (said: %s)", why);
+	pp.coarse = false;
 	o.engine = EXEC_PAGES;
 	ok(exec_choose(&pp, &o, &why) == EXEC_PAGES && strcmp(why, "asked for") == 0,
 	   "--engine pages is taken as asked");
+	kill(child, SIGCONT);
+	o.engine = EXEC_AUTO;
+	for (int i = 0; i < 200 && procs_frozen(child, NULL); i++)
+		usleep(5000);
+	ok(exec_choose(&pp, &o, &why) == EXEC_PAGES || waitpid(child, NULL, WNOHANG) == child,
+	   "a continued process runs again: move_pages (said: %s)", why);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+}
+
+/* --threads auto: never more than the CPUs, EXEC_AUTO_THREADS_MAX, or one
+ * per EXEC_AUTO_THREAD_BYTES to move. */
+static void test_threads_auto(void)
+{
+	struct plan pl = { .page_size = ps };
+	struct plan_run run = { .cls = PLAN_BASE, .src = 1, .dst = 0, .step = ps };
+	struct plan_proc pp = { .runs = &run, .nruns = 1 };
+	struct exec_opts o;
+	cpu_set_t set;
+	int cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 1;
+	int want = cpus < EXEC_AUTO_THREADS_MAX ? cpus : EXEC_AUTO_THREADS_MAX;
+
+	exec_opts_init(&o);
+	ok(o.threads == EXEC_THREADS_AUTO, "threads default to auto");
+	run.pages = 1;
+	is_u64((uint64_t)exec_threads(&pl, &pp, &o), 1, "auto: a page is moved by one thread");
+	run.pages = (uint64_t)(EXEC_AUTO_THREAD_BYTES / ps) + 1;
+	is_u64((uint64_t)exec_threads(&pl, &pp, &o), want < 2 ? (uint64_t)want : 2,
+	       "auto: just over 64 MiB: at most two threads");
+	run.pages = (uint64_t)(64 * EXEC_AUTO_THREAD_BYTES / ps);
+	is_u64((uint64_t)exec_threads(&pl, &pp, &o), (uint64_t)want,
+	       "auto: 4 GiB: one per CPU, at most %d", EXEC_AUTO_THREADS_MAX);
+	o.threads = 3;
+	is_u64((uint64_t)exec_threads(&pl, &pp, &o), 3, "--threads 3 is taken as given");
 }
 
 int main(void)
@@ -603,5 +678,6 @@ int main(void)
 	test_plan_json();
 	test_lock();
 	test_choose();
+	test_threads_auto();
 	return tap_done();
 }

@@ -30,12 +30,29 @@ static void test_sizer(void)
 	}
 	ok(t <= 0.020 && t >= 0.010, "1 GB/s: calls settle within the budget (%.1f ms)", t * 1e3);
 	ok(grew_slowly, "a call grows at most 2x over the one before");
-	/* the machine slows 10x (the process competes for the CPU): the next
-	 * call is sized down at once */
-	t = sim(s.next, 0, 1e-8);
-	stall_sizer_observe(&s, s.next, t);
-	ok(sim(s.next, 0, 1e-8) <= 0.020, "after a slow call the next fits the budget (%.1f ms)",
+	/* one call waits 200 ms for something else: the next is not shrunk
+	 * for it */
+	prev = s.next;
+	stall_sizer_observe(&s, s.next, 0.200);
+	ok(s.next >= prev / 2, "one slow call does not shrink the next (%llu -> %llu bytes)",
+	   (unsigned long long)prev, (unsigned long long)s.next);
+	/* the machine slows 10x (the process competes for the CPU): after two
+	 * such calls the next is sized down at once */
+	for (int i = 0; i < 2; i++)
+		stall_sizer_observe(&s, s.next, sim(s.next, 0, 1e-8));
+	ok(sim(s.next, 0, 1e-8) <= 0.020 * 2.5, "after two slow calls the next is halved (%.1f ms)",
 	   sim(s.next, 0, 1e-8) * 1e3);
+	for (int i = 0; i < 20; i++)
+		stall_sizer_observe(&s, s.next, sim(s.next, 0, 1e-8));
+	ok(sim(s.next, 0, 1e-8) <= 0.020, "a few calls later the calls fit the budget again (%.1f ms)",
+	   sim(s.next, 0, 1e-8) * 1e3);
+	/* calls that wait at random (a quarter of them 50 ms more, whatever
+	 * their size) at 1 GB/s: sized by the calls that did not wait */
+	stall_sizer_init(&s, 0.020, 2u << 20, 4096, 1ull << 30);
+	for (int i = 0; i < 64; i++)
+		stall_sizer_observe(&s, s.next, sim(s.next, 0, 1e-9) + (i % 4 == 3 ? 0.050 : 0));
+	ok(s.next >= (8u << 20), "random waits do not shrink the calls (%llu bytes)",
+	   (unsigned long long)s.next);
 	/* a fixed cost of 5 ms a call: still within the budget */
 	stall_sizer_init(&s, 0.020, 2u << 20, 4096, 1ull << 30);
 	for (int i = 0; i < 60; i++) {
@@ -43,11 +60,27 @@ static void test_sizer(void)
 		stall_sizer_observe(&s, s.next, t);
 	}
 	ok(t <= 0.020 && t >= 0.008, "5 ms fixed cost: calls stay within the budget (%.1f ms)", t * 1e3);
-	/* a fixed cost above the budget: the smallest call, never zero */
+	/* a fixed cost above the budget: no size fits, and smaller calls only
+	 * crawl: calls of about twice the fixed cost */
 	stall_sizer_init(&s, 0.001, 2u << 20, 4096, 1ull << 30);
-	for (int i = 0; i < 60; i++)
-		stall_sizer_observe(&s, s.next, sim(s.next, 0.002, 1e-9));
-	is_u64(s.next, 4096, "a fixed cost above the budget: one page a call");
+	for (int i = 0; i < 60; i++) {
+		t = sim(s.next, 0.002, 1e-9);
+		stall_sizer_observe(&s, s.next, t);
+	}
+	ok(t >= 0.003 && t <= 0.0055 && s.next >= (1u << 20),
+	   "a fixed cost above the budget: about twice the fixed cost a call (%.1f ms, %llu bytes), "
+	   "not one page", t * 1e3, (unsigned long long)s.next);
+	/* the busy guest (measured: 5-page calls took 22 ms, 1024-page calls
+	 * ~90 ms): fixed 20 ms, 17 us a KiB, 20 ms budget: calls of about
+	 * 40 ms that move a MiB, not calls of one page */
+	stall_sizer_init(&s, 0.020, 2u << 20, 4096, 1ull << 30);
+	for (int i = 0; i < 60; i++) {
+		t = sim(s.next, 0.020, 17e-6 / 1024);
+		stall_sizer_observe(&s, s.next, t);
+	}
+	ok(t >= 0.030 && t <= 0.055 && s.next >= (512u << 10),
+	   "busy: 20 ms fixed cost: calls of about 40 ms (%.1f ms, %llu bytes)", t * 1e3,
+	   (unsigned long long)s.next);
 	/* the bounds hold */
 	stall_sizer_init(&s, 10.0, 1u << 20, 4096, 8u << 20);
 	for (int i = 0; i < 20; i++)

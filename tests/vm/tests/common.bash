@@ -30,6 +30,8 @@
 #   lazyfree_kb PID [ADDR]       LazyFree
 #   smaps_kb PID FIELD [ADDR]    any smaps field in kB
 #   mp_status PID ADDR LEN [mpprobe options]   move_pages query summary lines
+# Stopped processes (engine auto's single call):
+#   proc_stop PID / proc_cont PID    SIGSTOP and wait for every thread; SIGCONT
 # The machine:
 #   node_count, node_cpus N, node_mem_kb N, node_free_kb N
 #   zram_swap [MIB] / zram_swap_off    swap on zram (the guest has none)
@@ -126,6 +128,25 @@ stop_helper() {
 		cat "$out" >&2
 		return 1
 	fi
+}
+
+# SIGSTOP a process and wait until every thread of it is stopped (state T):
+# engine auto then may take the single migrate_pages(2) call.  proc_cont
+# lets it run again.
+proc_stop() {
+	local pid=$1 i st
+	kill -STOP "$pid"
+	for ((i = 0; i < 200; i++)); do
+		st=$(cat /proc/"$pid"/task/*/stat 2>/dev/null | sed 's/.*) //' | cut -c1 | sort -u | tr -d '\n')
+		[ "$st" = T ] && return 0
+		sleep 0.05
+	done
+	echo "process $pid did not stop (thread states: $st)" >&2
+	return 1
+}
+
+proc_cont() {
+	kill -CONT "$1"
 }
 
 helper_cleanup() {

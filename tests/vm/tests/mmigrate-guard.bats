@@ -68,7 +68,9 @@ teardown() {
 	assert_equal "$(node_bytes "$HELPER_PID" 0 "$HELPER_ADDR")" "$HELPER_LEN"
 	# the plan says which engine a forced run would take: not the single
 	# migrate_pages(2) call, which the kernel refuses for such targets
+	proc_stop "$HELPER_PID"
 	run mmigrate --dry-run --force "$HELPER_PID" 0 1
+	proc_cont "$HELPER_PID"
 	assert_output --partial "engine pages (targets outside the process's cpuset)"
 }
 

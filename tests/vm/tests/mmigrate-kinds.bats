@@ -28,7 +28,10 @@ teardown() {
 
 @test "pages shared with a forked child stay unless --move-all" {
 	start_helper --mib 32 --node 0 --no-thp --fork
+	# stopped: engine auto may take the single call
+	proc_stop "$HELPER_PID"
 	run mmigrate -J "$HELPER_PID" 0 1
+	proc_cont "$HELPER_PID"
 	assert_success
 	assert_output --partial "--move-all"
 	local shared
@@ -106,39 +109,70 @@ teardown() {
 	verify_helper
 }
 
-@test "engine auto: a whole process of base pages goes in one migrate_pages call" {
+@test "engine auto: a running process gets move_pages calls, a stopped one the single call" {
+	local running="running: move_pages calls within --max-stall"
+	local stopped="every thread stopped: one call, nothing notices"
 	start_helper --mib 64 --node 0 --no-thp --writers 1
-	# as root migrate_pages moves shared pages too: the same job is --move-all
+	# running (a writer thread): never the call that freezes it
 	run --separate-stderr mmigrate -J --move-all "$HELPER_PID" 0 1
 	assert_success
 	assert_equal "$(echo "$output" | jq -r '.engine')" auto
-	assert_equal "$(echo "$output" | jq -r '.processes[0].engine')" syscall
-	assert_equal "$(echo "$output" | jq -r '.processes[0].engine_reason')" "base pages, whole process"
-	assert_equal "$(echo "$output" | jq '.processes[0].calls')" 1
-	assert_equal "$(echo "$output" | jq '.processes[0].syscall_not_migrated')" 0
+	assert_equal "$(echo "$output" | jq -r '.processes[0].engine')" pages
+	assert_equal "$(echo "$output" | jq -r '.processes[0].engine_reason')" "$running"
+	assert_equal "$(echo "$output" | jq '.processes[0].stall.budget_ms')" 20
+	[ "$(echo "$output" | jq '.processes[0].stall.calls')" -gt 1 ] || fail "one call"
 	assert_equal "$(node_bytes "$HELPER_PID" 1 "$HELPER_ADDR")" "$HELPER_LEN"
-	[ "$(echo "$output" | jq '.processes[0].moved_bytes')" -ge "$HELPER_LEN" ]
-	verify_helper
-	# the dry run names the engine it would take, and why
 	run mmigrate --dry-run --move-all "$HELPER_PID" 1 0
 	assert_success
-	assert_output --partial "engine syscall (base pages, whole process)"
+	assert_output --partial "engine pages ($running)"
+	# stopped: the single call, and it says why
+	proc_stop "$HELPER_PID"
+	run mmigrate --dry-run -J --move-all "$HELPER_PID" 1 0
+	assert_success
+	assert_equal "$(echo "$output" | jq -r '.processes[0].engine')" syscall
+	assert_equal "$(echo "$output" | jq -r '.processes[0].engine_reason')" "$stopped"
+	# as root migrate_pages moves shared pages too: the same job is --move-all
+	run --separate-stderr mmigrate -J --move-all "$HELPER_PID" 1 0
+	assert_success
+	assert_equal "$(echo "$output" | jq -r '.processes[0].engine')" syscall
+	assert_equal "$(echo "$output" | jq -r '.processes[0].engine_reason')" "$stopped"
+	assert_equal "$(echo "$output" | jq '.processes[0].calls')" 1
+	assert_equal "$(echo "$output" | jq '.processes[0].stall.calls')" 1
+	assert_equal "$(echo "$output" | jq '.processes[0].stall.budget_ms')" null
+	assert_equal "$(echo "$output" | jq '.processes[0].syscall_not_migrated')" 0
+	assert_equal "$(node_bytes "$HELPER_PID" 0 "$HELPER_ADDR")" "$HELPER_LEN"
+	[ "$(echo "$output" | jq '.processes[0].moved_bytes')" -ge "$HELPER_LEN" ]
+	proc_cont "$HELPER_PID"
+	verify_helper
 }
 
-@test "on a terminal: the progress is drawn and engine auto keeps move_pages batches" {
+@test "a terminal changes what is drawn, never what runs (script(1))" {
 	command -v script >/dev/null || skip "no script(1) in the guest"
 	start_helper --mib 64 --node 0 --no-thp
 	local out=$BATS_TEST_TMPDIR/out tty=$BATS_TEST_TMPDIR/tty
+	local running="running: move_pages calls within --max-stall"
 	# standard error is the terminal script(1) makes; the JSON goes to a file
 	script -qfec "mmigrate -J $HELPER_PID 0 1 >$out" "$tty" </dev/null
 	assert_equal "$(jq -r '.processes[0].engine' "$out")" pages
-	assert_equal "$(jq -r '.processes[0].engine_reason' "$out")" "progress on a terminal"
+	assert_equal "$(jq -r '.processes[0].engine_reason' "$out")" "$running"
 	grep -q 'ETA' "$tty" || fail "no progress on the terminal: $(cat -v "$tty" | head -c 300)"
 	assert_equal "$(node_bytes "$HELPER_PID" 1 "$HELPER_ADDR")" "$HELPER_LEN"
-	# -q: no progress, and the single call
+	# -q: no progress, the same engine
 	script -qfec "mmigrate -q -J $HELPER_PID 1 0 >$out" "$tty" </dev/null
-	assert_equal "$(jq -r '.processes[0].engine' "$out")" syscall
+	assert_equal "$(jq -r '.processes[0].engine' "$out")" pages
+	assert_equal "$(jq -r '.processes[0].engine_reason' "$out")" "$running"
 	! grep -q 'ETA' "$tty" || fail "progress drawn despite -q"
+	# no terminal at all: the same engine
+	run --separate-stderr mmigrate -J "$HELPER_PID" 0 1
+	assert_success
+	assert_equal "$(echo "$output" | jq -r '.processes[0].engine_reason')" "$running"
+	# a stopped process gets the single call with a terminal as without
+	proc_stop "$HELPER_PID"
+	script -qfec "mmigrate -J $HELPER_PID 1 0 >$out" "$tty" </dev/null
+	assert_equal "$(jq -r '.processes[0].engine' "$out")" syscall
+	run --separate-stderr mmigrate -J "$HELPER_PID" 0 1
+	assert_equal "$(echo "$output" | jq -r '.processes[0].engine')" syscall
+	proc_cont "$HELPER_PID"
 	verify_helper
 }
 
@@ -147,6 +181,8 @@ teardown() {
 	start_helper --mib 16 --node 0 --no-thp
 	local a=$HELPER_PID region
 	region=$(helper_region)
+	# stopped: only the options keep move_pages
+	proc_stop "$a"
 	for opt in "--vma $region:--vma" "--threads 2:--threads" "--rate 1G:--rate" "--batch 512:--batch" \
 		"--timeout 60:--timeout"; do
 		run --separate-stderr mmigrate -J --move-all ${opt%%:*} "$a" 0 1
@@ -172,10 +208,13 @@ teardown() {
 	local after
 	after=$(echo "$output" | jq '.processes[0].shared_pages * .page_size')
 	[ "$after" -ge $((r / 2)) ] || fail "shared bytes left on node 0: $r before, $after after"
+	proc_cont "$a"
 	verify_helper "$a"
 	# THPs are moved and counted one by one
 	start_helper --mib 32 --node 0 --thp
+	proc_stop "$HELPER_PID"
 	run --separate-stderr mmigrate -J --move-all "$HELPER_PID" 0 1
+	proc_cont "$HELPER_PID"
 	assert_success
 	assert_equal "$(echo "$output" | jq -r '.processes[0].engine')" pages
 	assert_equal "$(echo "$output" | jq -r '.processes[0].engine_reason')" THPs
