@@ -105,17 +105,18 @@ run_tool() {
 
 # key=value words of mmigrate's JSON result for the helper, from one jq run
 # (every jq start is slow in the emulated guest): moved_bytes discarded_bytes
-# tool_seconds plan_seconds calls engine, the call times (issue 15:
-# call_max_ms call_median_ms call_p99_ms), the budget and threads that ran
-# (empty when absent), and engine_reason (spaces as "_").
+# tool_seconds plan_seconds calls engine, the call times (issue 15, the
+# JSON's "stall": call_max_ms call_median_ms call_p99_ms, the budget as
+# max_stall_ms, over_budget_calls), the workers that ran (threads_ran;
+# empty when absent), and engine_reason (spaces as "_").
 mm_fields() {
 	jq -r --argjson p "$HPID" '([.. | objects | select(.pid? == $p)] | first // {}) as $r |
 		"moved_bytes=\($r.moved_bytes // "") discarded_bytes=\($r.discarded_bytes // "")" +
 		" tool_seconds=\($r.seconds // "") plan_seconds=\($r.plan_seconds // "")" +
 		" calls=\($r.calls // "") engine=\($r.engine // "")" +
-		" call_max_ms=\($r.call_max_ms // "") call_median_ms=\($r.call_median_ms // "")" +
-		" call_p99_ms=\($r.call_p99_ms // "") max_stall_ms=\($r.max_stall_ms // .max_stall_ms // "")" +
-		" threads_ran=\($r.threads // "")" +
+		" call_max_ms=\($r.stall.max_ms // "") call_median_ms=\($r.stall.median_ms // "")" +
+		" call_p99_ms=\($r.stall.p99_ms // "") max_stall_ms=\($r.stall.budget_ms // "")" +
+		" over_budget_calls=\($r.stall.over_budget_calls // "") threads_ran=\($r.threads // "")" +
 		" engine_reason=\($r.engine_reason // "" | tostring | gsub("[[:space:]]+"; "_"))"' \
 		"$tmp/out" 2>/dev/null || echo "moved_bytes= discarded_bytes= tool_seconds= plan_seconds= calls= engine="
 }
@@ -411,11 +412,12 @@ part_stallwork() { # KIND MIB DEADLINE TOOLS...
 # THPs, moved by migratepages, the bare migrate_pages(2) call (mmigrate
 # --engine syscall) and default mmigrate.
 stall_family() { # SHARE_PERCENT
-	local tools="migratepages syscall mmigrate"
-	part_stallwork 4k 512 "$(deadline $(($1 / 4)))" $tools
-	part_stallwork 4k 1024 "$(deadline $(($1 / 3)))" $tools
-	part_stallwork thp 512 "$(deadline $(($1 / 2)))" $tools
-	part_stallwork thp 1024 "$(deadline "$1")" $tools
+	local tools="migratepages syscall mmigrate" p i=0 n
+	n=$(echo $stall_parts | wc -w)
+	for p in $stall_parts; do
+		i=$((i + 1))
+		part_stallwork "${p%:*}" "${p#*:}" "$(deadline $(($1 / (n - i + 1))))" $tools
+	done
 }
 
 # Shares of the budget: each part may use this percentage of what is left
@@ -426,6 +428,8 @@ MAX_REPS=${4:-5}
 # which families: all (default), stall (issue 15's: the busy workload, and
 # the idle comparison at 512 MiB), classic (all but the stall family)
 families=${5:-all}
+# the stall family's parts, KIND:MIB (default all four)
+stall_parts=${6:-4k:512 4k:1024 thp:512 thp:1024}
 [ "$MAX_REPS" -ge "$MIN_REPS" ] || MAX_REPS=$MIN_REPS
 tools="mmigrate migratepages bare threads2 moveall"
 if [ "$families" = stall ]; then
