@@ -316,7 +316,9 @@ static double ms(int64_t ns)
 	return (double)ns / 1e6;
 }
 
-/* The report of the window up to END; verify: NULL, "ok" or "failed". */
+/* The report of the window up to END (0: now, taken under the lock, so that
+ * every wait noted so far began before it); verify: NULL, "ok" or
+ * "failed". */
 static void write_report(unsigned n, int64_t end, const char *verify)
 {
 	static struct window s; /* a snapshot, so that the threads go on */
@@ -330,6 +332,8 @@ static void write_report(unsigned n, int64_t end, const char *verify)
 		       !(tl = malloc(TIMELINE_MAX * sizeof(*tl)))))
 		die("out of memory");
 	pthread_mutex_lock(&w.lock);
+	if (!end)
+		end = now_ns();
 	s = w;
 	memcpy(waits, w.waits, w.nwaits * sizeof(*waits));
 	memcpy(tl, w.timeline, w.ntimeline * sizeof(*tl));
@@ -545,16 +549,17 @@ int main(int argc, char **argv)
 			printf("window %u\n", ++nw);
 			fflush(stdout);
 		} else if (sig == SIGUSR1)
-			write_report(++n, now_ns(), NULL);
+			write_report(++n, 0, NULL);
 		else
 			break;
 	}
-	end = now_ns();
 	atomic_store(&stop, true);
 	if (!o.no_alloc)
 		pthread_join(ta, NULL);
 	if (!o.no_read)
 		pthread_join(tr, NULL);
+	/* the window ends when the threads have stopped, before the check */
+	end = now_ns();
 	{
 		bool ok = verify_region();
 
