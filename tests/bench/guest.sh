@@ -37,6 +37,8 @@ echo "NSB info kernel=$(uname -r) cpus=$(nproc) page=$page thp=$(cat /sys/kernel
 # ---- the helper ---------------------------------------------------------------
 
 # helper_start KIND MIB [nshelper args...]: HPID, HADDR, HLEN, HOUT; HNODE=0
+# (HELPER=stallwork: the stall family's workload, which takes the same
+# --mib, --node, --thp/--no-thp and --ready)
 helper_start() {
 	local kind=$1 mib=$2 r=$tmp/ready t0 thp=--no-thp
 	shift 2
@@ -44,10 +46,10 @@ helper_start() {
 	rm -f "$r"
 	HOUT=$tmp/helper.out
 	t0=$EPOCHREALTIME
-	nshelper --mib "$mib" --node 0 $thp --ready "$r" "$@" >"$HOUT" 2>&1 &
+	"${HELPER:-nshelper}" --mib "$mib" --node 0 $thp --ready "$r" "$@" >"$HOUT" 2>&1 &
 	HPID=$!
 	while [ ! -f "$r" ]; do
-		kill -0 "$HPID" 2>/dev/null || { cat "$HOUT"; echo "# nshelper died" >&2; return 1; }
+		kill -0 "$HPID" 2>/dev/null || { cat "$HOUT"; echo "# ${HELPER:-nshelper} died" >&2; return 1; }
 		sleep 0.05
 	done
 	HADDR=$(sed -n 's/.* addr=\([^ ]*\).*/\1/p' "$r")
@@ -89,27 +91,35 @@ thp_kb() { awk '$1 == "AnonHugePages:" { print $2 }' "/proc/$HPID/smaps_rollup";
 run_tool() {
 	local tool=$1 a=$2 b=$3
 	case $tool in
-	mmigrate) ${NSB_TIMEOUT:+timeout "$NSB_TIMEOUT"} mmigrate -q -J "$HPID" "$a" "$b" ;;
+	mmigrate) ${NSB_TIMEOUT:+timeout -k 20 "$NSB_TIMEOUT"} mmigrate -q -J "$HPID" "$a" "$b" ;;
 	threads2) mmigrate -q -J --threads 2 "$HPID" "$a" "$b" ;;
 	moveall) mmigrate -q -J --move-all "$HPID" "$a" "$b" ;;
 	batch*) mmigrate -q -J --batch "${tool#batch}" "$HPID" "$a" "$b" ;;
 	discard) mmigrate -q -J --discard-lazyfree "$HPID" "$a" "$b" ;;
 	rate*) mmigrate -q -J --rate "${tool#rate}M" "$HPID" "$a" "$b" ;;
 	plan) mmigrate -q -J --dry-run "$HPID" "$a" "$b" ;;
-	migratepages) ${NSB_TIMEOUT:+timeout "$NSB_TIMEOUT"} migratepages "$HPID" "$a" "$b" ;;
+	migratepages) ${NSB_TIMEOUT:+timeout -k 20 "$NSB_TIMEOUT"} migratepages "$HPID" "$a" "$b" ;;
 	bare) nsbench migrate "$HPID" "$a" "$b" ;;
+	syscall) ${NSB_TIMEOUT:+timeout -k 20 "$NSB_TIMEOUT"} mmigrate -q -J --engine syscall "$HPID" "$a" "$b" ;;
 	*) echo "unknown tool $tool" >&2; return 2 ;;
 	esac >"$tmp/out" 2>"$tmp/err"
 }
 
 # key=value words of mmigrate's JSON result for the helper, from one jq run
 # (every jq start is slow in the emulated guest): moved_bytes discarded_bytes
-# tool_seconds plan_seconds calls engine (empty when absent).
+# tool_seconds plan_seconds calls engine, the call times (issue 15, the
+# JSON's "stall": call_max_ms call_median_ms call_p99_ms, the budget as
+# max_stall_ms, over_budget_calls), the workers that ran (threads_ran;
+# empty when absent), and engine_reason (spaces as "_").
 mm_fields() {
 	jq -r --argjson p "$HPID" '([.. | objects | select(.pid? == $p)] | first // {}) as $r |
 		"moved_bytes=\($r.moved_bytes // "") discarded_bytes=\($r.discarded_bytes // "")" +
 		" tool_seconds=\($r.seconds // "") plan_seconds=\($r.plan_seconds // "")" +
-		" calls=\($r.calls // "") engine=\($r.engine // "")"' \
+		" calls=\($r.calls // "") engine=\($r.engine // "")" +
+		" call_max_ms=\($r.stall.max_ms // "") call_median_ms=\($r.stall.median_ms // "")" +
+		" call_p99_ms=\($r.stall.p99_ms // "") max_stall_ms=\($r.stall.budget_ms // "")" +
+		" over_budget_calls=\($r.stall.over_budget_calls // "") threads_ran=\($r.threads // "")" +
+		" engine_reason=\($r.engine_reason // "" | tostring | gsub("[[:space:]]+"; "_"))"' \
 		"$tmp/out" 2>/dev/null || echo "moved_bytes= discarded_bytes= tool_seconds= plan_seconds= calls= engine="
 }
 
@@ -303,13 +313,137 @@ part_rate() { # MIB DEADLINE RATES_MIB...
 	helper_kill
 }
 
+# ---- the stall family (issue 15) --------------------------------------------
+
+# stallwork (tests/bench/stallwork.c) is the busy process: an allocator
+# thread (mmap, write, munmap of 1 MiB every ms) and a reader thread (random
+# pages of its region), each timing its own waits.  The reader pauses 100 us
+# before each read: in this TCG guest a reader spinning without pause makes
+# every 4 KiB page that move_pages(2) moves cost a cross-vCPU TLB shootdown
+# of about 2 ms (6.1, 16 MiB: 32.7 s against 0.96 s with the workload idle,
+# 1.95 s with the pause, 1.06 s by migrate_pages(2)), the emulator's cost
+# that real CPUs pay in microseconds.  sw_start KIND MIB [stallwork
+# args...]: SWPID (also HPID, HADDR, HLEN for region_on), HNODE=0.
+sw_start() {
+	local kind=$1 mib=$2
+	shift 2
+	SWREP=$tmp/sw.json SWN=0 SWR=0
+	rm -f "$SWREP"
+	HELPER=stallwork helper_start "$kind" "$mib" --read-period-us 100 --report "$SWREP" "$@" || return 1
+	SWPID=$HPID SWOUT=$HOUT
+}
+
+# sw_wait WORD N: wait for stallwork's line "WORD N" (at most 60 s)
+sw_wait() {
+	local i
+	for ((i = 0; i < 1200; i++)); do
+		grep -qx "$1 $2" "$SWOUT" && return 0
+		sleep 0.05
+	done
+	echo "# stallwork: no '$1 $2' line" >&2
+	return 1
+}
+sw_window() { SWN=$((SWN + 1)); kill -USR2 "$SWPID"; sw_wait window "$SWN"; }
+sw_report() { SWR=$((SWR + 1)); kill -USR1 "$SWPID"; sw_wait report "$SWR"; }
+
+# key=value words of the workload's report
+sw_fields() {
+	jq -r '"worst_stall_ms=\(.worst_stall_ms) mmap_wait_max_ms=\(.mmap_wait_max_ms)" +
+		" mmap_wait_p99_ms=\(.mmap_wait_p99_ms) read_gap_max_ms=\(.read_gap_max_ms)" +
+		" alloc_ops_per_s=\(.alloc_ops_per_s) read_ops_per_s=\(.read_ops_per_s)" +
+		" read_errors=\(.read_errors) window_s=\(.window_s)"' "$SWREP" 2>/dev/null
+}
+
+# The timeline of the waits of at least 5 ms: "t_ms:ms:k,..." (k: m mmap,
+# u munmap, r read), for the report's plot.
+sw_timeline() {
+	jq -r '[.timeline[] | select(.ms >= 5) | "\(.t_ms | floor):\(.ms * 10 | floor / 10):" +
+		({"mmap": "m", "munmap": "u", "read": "r"}[.kind] // "x")] | join(",")' "$SWREP" 2>/dev/null
+}
+
+# stall_sample KIND MIB TOOL REP: move the workload to the other node with
+# TOOL inside a window of its own; one "stallwork" line (the move's time, the
+# mover's CPU seconds, the workload's figures, mmigrate's JSON) and one
+# "stalltl" line (the timeline).
+stall_sample() {
+	local kind=$1 mib=$2 tool=$3 rep=$4 a=$HNODE b rc s cpu ok=1 more="" TIMEFORMAT='%R %U %S'
+	b=$((1 - a))
+	sw_window || return 1
+	{ time NSB_TIMEOUT=${STALL_TIMEOUT:-180} run_tool "$tool" "$a" "$b"; } 2>"$tmp/time"
+	rc=$?
+	sw_report || return 1
+	read -r s cpu <<<"$(awk '{ printf "%s %.3f", $1, $2 + $3 }' "$tmp/time")"
+	[ "$(region_on "$b")" = "$HLEN" ] || ok=0
+	HNODE=$b
+	case $tool in
+	migratepages) ;;
+	*) more=$(mm_fields) ;;
+	esac
+	if [ "$rc" != 0 ]; then
+		[ "$rc" = 3 ] || ok=0
+		more="$more rc=$rc err=$(head -c 200 "$tmp/err" | tr -s ' \n' '__')"
+	fi
+	echo "NSB test=stallwork kind=$kind mib=$mib tool=$tool rep=$rep seconds=$s ok=$ok from=$a to=$b" \
+		"cpu_seconds=$cpu thp_kb=$(thp_kb) $(sw_fields) $more"
+	echo "NSB test=stalltl kind=$kind mib=$mib tool=$tool rep=$rep seconds=$s tl=$(sw_timeline)"
+}
+
+# The workload moved back and forth by each tool in turn, 5 repetitions;
+# first its figures over 2 s without a move (test=stallbase).
+part_stallwork() { # KIND MIB DEADLINE TOOLS...
+	local kind=$1 mib=$2 dl=$3 r=0 t t0 round=0
+	shift 3
+	sw_start "$kind" "$mib" || return 1
+	echo "NSB test=fill kind=$kind mib=$mib tool=stallwork rep=1 seconds=$HFILL ok=1"
+	say "stall family $kind $mib MiB, allocating and reading: $* (until ${dl}s)"
+	sw_window && sleep 2 && sw_report &&
+		echo "NSB test=stallbase kind=$kind mib=$mib tool=none rep=1 seconds=0 ok=1 $(sw_fields)"
+	while more_reps "$r" "$dl" "$round"; do
+		t0=$EPOCHREALTIME
+		for t in $(order "$r" "$@"); do stall_sample "$kind" "$mib" "$t" $((r + 1)); done
+		round=$(secs_since "$t0")
+		r=$((r + 1))
+	done
+	kill -TERM "$SWPID" 2>/dev/null
+	wait "$SWPID" 2>/dev/null
+	echo "NSB test=stallverify kind=$kind mib=$mib tool=stallwork rep=1 seconds=0 ok=1" \
+		"verify=$(jq -r '.verify // "none"' "$SWREP" 2>/dev/null)"
+}
+
+# The stall family: the busy workload at 512 MiB and 1 GiB, 4 KiB pages and
+# THPs, moved by migratepages, the bare migrate_pages(2) call (mmigrate
+# --engine syscall) and default mmigrate.
+stall_family() { # SHARE_PERCENT
+	local tools="migratepages syscall mmigrate" p i=0 n
+	n=$(echo $stall_parts | wc -w)
+	for p in $stall_parts; do
+		i=$((i + 1))
+		part_stallwork "${p%:*}" "${p#*:}" "$(deadline $(($1 / (n - i + 1))))" $tools
+	done
+}
+
 # Shares of the budget: each part may use this percentage of what is left
 # when it starts; what it does not use goes to the parts after it.
 big=${2:-1024}
 MIN_REPS=${3:-5}
 MAX_REPS=${4:-5}
+# which families: all (default), stall (issue 15's: the busy workload, and
+# the idle comparison at 512 MiB), classic (all but the stall family)
+families=${5:-all}
+# the stall family's parts, KIND:MIB (default all four)
+stall_parts=${6:-4k:512 4k:1024 thp:512 thp:1024}
 [ "$MAX_REPS" -ge "$MIN_REPS" ] || MAX_REPS=$MIN_REPS
 tools="mmigrate migratepages bare threads2 moveall"
+if [ "$families" = stall ]; then
+	# the idle process: default mmigrate against migratepages and the bare
+	# call, 4 KiB pages and THPs
+	part_compare 4k 512 "$(deadline 8)" mmigrate migratepages bare
+	part_compare thp 512 "$(deadline 8)" mmigrate migratepages bare
+	stall_family 100
+	echo "NSB info total_seconds=$(elapsed) budget=$budget families=$families"
+	say "done"
+	exit 0
+fi
 # in order of importance: a guest cut short by its timeout loses the last
 part_compare 4k 256 "$(deadline 10)" $tools plan
 part_compare thp 256 "$(deadline 10)" $tools plan
@@ -318,6 +452,7 @@ part_memcpy thp 256
 # 512 MiB: the workload of mmigrate's speed goal; 1 GiB without --move-all
 part_compare 4k 512 "$(deadline 12)" $tools plan
 part_compare thp 512 "$(deadline 12)" $tools plan
+[ "$families" = classic ] || stall_family 45
 part_memcpy thp 512
 part_compare 4k "$big" "$(deadline 25)" ${tools% moveall} plan
 part_compare thp "$big" "$(deadline 25)" ${tools% moveall} plan
@@ -328,5 +463,5 @@ part_stall 4k 16 "$(deadline 35)" migratepages mmigrate
 part_rate 64 "$(deadline 60)" 16 32
 part_memcpy 4k "$big"
 part_memcpy thp "$big"
-echo "NSB info total_seconds=$(elapsed) budget=$budget"
+echo "NSB info total_seconds=$(elapsed) budget=$budget families=$families"
 say "done"

@@ -3,10 +3,11 @@
  *
  *   stallwork --mib N [--thp|--no-thp] [--node N] [--report FILE]
  *             [--ready FILE] [--period-us U] [--alloc-kib K]
- *             [--threshold-us T] [--no-alloc] [--no-read]
+ *             [--threshold-us T] [--read-period-us P] [--no-alloc] [--no-read]
  *
- * It maps N MiB of anonymous memory (--no-thp, the default: MADV_NOHUGEPAGE,
- * base pages; --thp: aligned to the THP size, MADV_HUGEPAGE), places it on
+ * It maps N MiB of anonymous memory (--no-thp, the default: base pages, and
+ * no THP anywhere in the process, PR_SET_THP_DISABLE; --thp: aligned to the
+ * THP size, MADV_HUGEPAGE), places it on
  * node --node (mbind MPOL_BIND while it is touched, then MPOL_DEFAULT again,
  * so that a later move is not refused; without --node the kernel places it),
  * writes every page (its first word is a pattern of its index), and then
@@ -18,7 +19,9 @@
  *     (migrate_pages(2) up to kernel 6.6 holds it for the whole move);
  *   - the reader: in a loop, reads the first word of a random page of the N
  *     MiB and checks it; it records the gap between consecutive reads (a read
- *     of a page under migration waits for the migration).
+ *     of a page under migration waits for the migration).  With
+ *     --read-period-us P it sleeps P us before each read, and the gap is
+ *     what the read waited beyond that pause (default 0: no pause).
  * When set up it prints "ready PID addr=0xADDR len=BYTES" on stdout (and to
  * --ready FILE, written atomically).
  *
@@ -38,7 +41,7 @@
  *
  * The report is one JSON object:
  *   pid, mib, page ("4k" or "thp"), node (-1: none asked), period_us,
- *   alloc_kib, threshold_ms, report (N), final (true after SIGTERM/SIGINT),
+ *   alloc_kib, read_period_us, threshold_ms, report (N), final (true after SIGTERM/SIGINT),
  *   window_s            the window's length, seconds
  *   mmap_wait_max_ms    longest single mmap() or munmap() call of the allocator
  *   mmap_wait_median_ms, mmap_wait_p99_ms, mmap_calls
@@ -79,6 +82,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -95,6 +99,7 @@ struct opts {
 	long period_us;
 	long alloc_kib;
 	long threshold_us;
+	long read_period_us;
 	bool no_alloc, no_read;
 };
 
@@ -244,13 +249,18 @@ static void *reader(void *arg)
 {
 	size_t npages = region_len / page_size;
 	uint64_t x = 0x2545f4914f6cdd1dULL ^ (uint64_t)getpid();
-	int64_t prev = now_ns(), t, batch_start = prev, batch_max = 0;
+	int64_t period = o.read_period_us * 1000, prev = now_ns(), t, gap, batch_start = prev, batch_max = 0;
 	uint64_t ops = 0, errors = 0;
 
 	(void)arg;
 	while (!atomic_load(&stop)) {
 		size_t i;
 
+		if (period) {
+			struct timespec ts = { (time_t)(period / 1000000000), (long)(period % 1000000000) };
+
+			nanosleep(&ts, NULL);
+		}
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
@@ -258,9 +268,11 @@ static void *reader(void *arg)
 		errors += *(volatile uint64_t *)(region + i * page_size) != pattern(i);
 		t = now_ns();
 		ops++;
-		if (t - prev > batch_max)
-			batch_max = t - prev;
-		if (ops == READ_FLUSH || t - prev >= o.threshold_us * 1000) {
+		/* the wait beyond the pause that was asked for */
+		gap = t - prev - period;
+		if (gap > batch_max)
+			batch_max = gap;
+		if (ops == READ_FLUSH || gap >= o.threshold_us * 1000) {
 			pthread_mutex_lock(&w.lock);
 			if (batch_start >= w.start_ns) {
 				if (batch_max > w.read_max_ns)
@@ -268,8 +280,8 @@ static void *reader(void *arg)
 				w.read_ops += ops;
 				w.read_errors += errors;
 			}
-			if (t - prev >= o.threshold_us * 1000 && t > w.start_ns) {
-				int64_t s0 = prev > w.start_ns ? prev : w.start_ns;
+			if (gap >= o.threshold_us * 1000 && t > w.start_ns) {
+				int64_t s0 = t - gap > w.start_ns ? t - gap : w.start_ns;
 
 				if (t - s0 > w.read_max_ns)
 					w.read_max_ns = t - s0;
@@ -304,7 +316,9 @@ static double ms(int64_t ns)
 	return (double)ns / 1e6;
 }
 
-/* The report of the window up to END; verify: NULL, "ok" or "failed". */
+/* The report of the window up to END (0: now, taken under the lock, so that
+ * every wait noted so far began before it); verify: NULL, "ok" or
+ * "failed". */
 static void write_report(unsigned n, int64_t end, const char *verify)
 {
 	static struct window s; /* a snapshot, so that the threads go on */
@@ -318,6 +332,8 @@ static void write_report(unsigned n, int64_t end, const char *verify)
 		       !(tl = malloc(TIMELINE_MAX * sizeof(*tl)))))
 		die("out of memory");
 	pthread_mutex_lock(&w.lock);
+	if (!end)
+		end = now_ns();
 	s = w;
 	memcpy(waits, w.waits, w.nwaits * sizeof(*waits));
 	memcpy(tl, w.timeline, w.ntimeline * sizeof(*tl));
@@ -335,8 +351,8 @@ static void write_report(unsigned n, int64_t end, const char *verify)
 			die("%s: %s", tmp, strerror(errno));
 	}
 	fprintf(f, "{\"pid\": %d, \"mib\": %lu, \"page\": \"%s\", \"node\": %d, \"period_us\": %ld, "
-		   "\"alloc_kib\": %ld, \"threshold_ms\": %.3f, \"report\": %u, \"final\": %s,\n",
-		(int)getpid(), o.mib, o.thp ? "thp" : "4k", o.node, o.period_us, o.alloc_kib,
+		   "\"alloc_kib\": %ld, \"read_period_us\": %ld, \"threshold_ms\": %.3f, \"report\": %u, \"final\": %s,\n",
+		(int)getpid(), o.mib, o.thp ? "thp" : "4k", o.node, o.period_us, o.alloc_kib, o.read_period_us,
 		o.threshold_us / 1000.0, n, verify ? "true" : "false");
 	fprintf(f, " \"window_s\": %.6f, \"worst_stall_ms\": %.3f,\n", win,
 		ms(s.mmap_max_ns > s.read_max_ns ? s.mmap_max_ns : s.read_max_ns));
@@ -369,7 +385,8 @@ static void write_report(unsigned n, int64_t end, const char *verify)
 static void usage(FILE *f, int status)
 {
 	fputs("usage: stallwork --mib N [--thp|--no-thp] [--node N] [--report FILE] [--ready FILE]\n"
-	      "                 [--period-us U] [--alloc-kib K] [--threshold-us T] [--no-alloc] [--no-read]\n"
+	      "                 [--period-us U] [--alloc-kib K] [--threshold-us T] [--read-period-us P]\n"
+	      "                 [--no-alloc] [--no-read]\n"
 	      "SIGUSR2 starts a window, SIGUSR1 writes its report, SIGTERM writes the final one and exits\n",
 	      f);
 	exit(status);
@@ -397,7 +414,8 @@ static void parse(int argc, char **argv)
 		{ "report", required_argument, NULL, 'r' }, { "ready", required_argument, NULL, 'R' },
 		{ "period-us", required_argument, NULL, 'p' }, { "alloc-kib", required_argument, NULL, 'a' },
 		{ "threshold-us", required_argument, NULL, 't' }, { "no-alloc", no_argument, NULL, 'A' },
-		{ "no-read", no_argument, NULL, 'D' },      { "help", no_argument, NULL, 'h' },
+		{ "no-read", no_argument, NULL, 'D' },      { "read-period-us", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	int c;
@@ -415,6 +433,7 @@ static void parse(int argc, char **argv)
 		case 't': o.threshold_us = arg_num(optarg, 0, 100000000, "--threshold-us"); break;
 		case 'A': o.no_alloc = true; break;
 		case 'D': o.no_read = true; break;
+		case 'P': o.read_period_us = arg_num(optarg, 0, 10000000, "--read-period-us"); break;
 		case 'h': usage(stdout, 0); break;
 		default: usage(stderr, 2);
 		}
@@ -500,6 +519,10 @@ int main(int argc, char **argv)
 	int sig;
 
 	parse(argc, argv);
+	/* base pages: none anywhere in the process, its stacks and bookkeeping
+	 * included, so that a mover sees a process of base pages only */
+	if (!o.thp && prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
+		die("prctl PR_SET_THP_DISABLE: %s", strerror(errno));
 	page_size = (size_t)sysconf(_SC_PAGESIZE);
 	if (!(w.waits = malloc(WAITS_MAX * sizeof(*w.waits))) ||
 	    !(w.timeline = malloc(TIMELINE_MAX * sizeof(*w.timeline))))
@@ -526,16 +549,17 @@ int main(int argc, char **argv)
 			printf("window %u\n", ++nw);
 			fflush(stdout);
 		} else if (sig == SIGUSR1)
-			write_report(++n, now_ns(), NULL);
+			write_report(++n, 0, NULL);
 		else
 			break;
 	}
-	end = now_ns();
 	atomic_store(&stop, true);
 	if (!o.no_alloc)
 		pthread_join(ta, NULL);
 	if (!o.no_read)
 		pthread_join(tr, NULL);
+	/* the window ends when the threads have stopped, before the check */
+	end = now_ns();
 	{
 		bool ok = verify_region();
 

@@ -54,7 +54,7 @@ ratio_is() {
 @test "report: usage error without RAWDIR and DOCSDIR, exit 2 and one line" {
 	run --separate-stderr "$REPORT"
 	assert_equal "$status" 2
-	assert_equal "$stderr" "usage: tests/bench/report RAWDIR DOCSDIR"
+	assert_equal "$stderr" "usage: tests/bench/report RAWDIR [RAWDIR...] DOCSDIR"
 }
 
 @test "report: the fixture builds PERFORMANCE.md and bench-results.json with every target row" {
@@ -124,4 +124,85 @@ ratio_is() {
 	done
 	run diff "$once/results" "$again/results"
 	assert_success
+}
+
+# stall_median KERNEL FIELD key=value...: the median of FIELD over every
+# stall-family sample that matches, incomplete moves included (the report
+# counts the stall the workload saw during a move cut short too)
+stall_median() {
+	local k=$1 f=$2
+	shift 2
+	awk -v want="$*" -v f="$f" '
+		BEGIN { n = split(want, w, " ") }
+		$1 == "NSB" && $2 == "test=stallwork" {
+			delete v
+			for (i = 2; i <= NF; i++) { j = index($i, "="); v[substr($i, 1, j - 1)] = substr($i, j + 1) }
+			for (i = 1; i <= n; i++) { j = index(w[i], "="); if (v[substr(w[i], 1, j - 1)] != substr(w[i], j + 1)) next }
+			x[++c] = v[f] + 0
+		}
+		END {
+			for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
+			if (c % 2) printf "%.9f\n", x[(c + 1) / 2]; else printf "%.9f\n", (x[c / 2] + x[c / 2 + 1]) / 2
+		}' "$STALL/guest-$k.log"
+}
+
+@test "report: the stall family gives its table, plot and target rows" {
+	local d=$BATS_TEST_TMPDIR/docs k kind mib
+	STALL=$NS_TOP/tests/fixtures/bench-raw-stall
+	run -0 "$REPORT" "$STALL" "$d"
+	for k in $(cd "$STALL" && ls guest-*.log | sed 's/^guest-//; s/\.log$//'); do
+		grep -q "^### The busy process's stall" "$d/PERFORMANCE.md" || fail "no stall table"
+		[ -s "$d/perf/stall-$k.png" ] || fail "no stall plot for $k"
+		grep -q "^!\[stall\](perf/stall-$k.png)" "$d/PERFORMANCE.md" || fail "the page does not show the stall plot"
+		# one table row per kind, size and mover that ran
+		for kind in 4k thp; do
+			for mib in 512 1024; do
+				grep -q "^NSB test=stallwork kind=$kind mib=$mib tool=migratepages " "$STALL/guest-$k.log" || continue
+				grep -q "^| $kind | $mib MiB | migratepages(8) | " "$d/PERFORMANCE.md" ||
+					fail "no row for migratepages, $kind $mib MiB"
+			done
+		done
+		# every stall target is decided, and the 4 KiB stall ratio is the
+		# ratio of the raw medians
+		run -0 jq -r --arg k "$k" '.guest[$k].targets[] | select(.target | startswith("busy process")) |
+			select(.status != "PASS" and .status != "MISS") | .target' "$d/bench-results.json"
+		assert_output ""
+		for mib in 512 1024; do
+			grep -q "^NSB test=stallwork kind=4k mib=$mib tool=mmigrate " "$STALL/guest-$k.log" || continue
+			ratio_is "$d" "$k" "busy process: worst stall of default mmigrate vs migratepages(8), 4k $mib MiB" \
+				"$(stall_median "$k" worst_stall_ms kind=4k mib=$mib tool=mmigrate)" \
+				"$(stall_median "$k" worst_stall_ms kind=4k mib=$mib tool=migratepages)"
+		done
+	done
+	# p99 against the budget, from mmigrate's JSON
+	run -0 jq -e '[.guest["6.1"].targets[] | select(.target | startswith("busy process: default mmigrate'"'"'s p99 call"))] |
+		length == 2 and all(.goal == 1.5)' "$d/bench-results.json"
+	# the goal: 1/20 of migratepages' on a kernel that freezes (up to 6.6)
+	run -0 jq -e '[.guest["6.1"].targets[] | select(.target | startswith("busy process: worst stall")) | .goal] |
+		length > 0 and all(. == 0.05)' "$d/bench-results.json"
+}
+
+@test "report: several RAWDIRs merge, a part measured again replaces the earlier one whole" {
+	local d=$BATS_TEST_TMPDIR/docs
+	STALL=$NS_TOP/tests/fixtures/bench-raw-stall
+	run -0 "$REPORT" "$RAW" "$STALL" "$d"
+	# the earlier run's families are all there, and the stall family
+	grep -q '^### --batch' "$d/PERFORMANCE.md" || fail "the earlier run's --batch table is gone"
+	grep -q "^### The busy process's stall" "$d/PERFORMANCE.md" || fail "no stall table"
+	grep -q '^## Host' "$d/PERFORMANCE.md" || fail "the earlier run's host part is gone"
+	# 4k 512 MiB compared again in the stall run: its --threads 2 and
+	# --move-all rows of the earlier run are gone with it
+	run -0 jq -r '[.guest["6.1"].moves[] | select(.kind == "4k" and .mib == 512) | .tool] | sort | join(" ")' \
+		"$d/bench-results.json"
+	assert_output "$(grep '^NSB test=compare kind=4k mib=512 ' "$STALL/guest-6.1.log" |
+		sed 's/.* tool=\([^ ]*\) .*/\1/' | sort -u | tr '\n' ' ' | sed 's/ $//')"
+	grep -q '^This section merges 2 guest runs' "$d/PERFORMANCE.md" || fail "the merge is not said"
+}
+
+@test "report: the moves plot explains its empty slots" {
+	local d=$BATS_TEST_TMPDIR/docs
+	run -0 "$REPORT" "$RAW" "$d"
+	# the fixture measures --move-all at 256 and 512 MiB only
+	grep -q '^An empty slot in the plot is a figure this run does not measure: .*--move-all.* at 4 KiB 1024 MiB, THP 1024 MiB' \
+		"$d/PERFORMANCE.md" || fail "the missing --move-all bars are not explained"
 }

@@ -63,6 +63,9 @@ field() { jq -r ".$1" "$D/r.json"; }
 	start --mib 16 --node 0
 	sleep 0.5
 	kill -USR2 "$SPID"
+	# the window has started once its line is out
+	for _ in $(seq 100); do grep -qx 'window 1' "$D/out" && break; sleep 0.05; done
+	grep -qx 'window 1' "$D/out" || fail "no 'window 1' line"
 	sleep 1
 	kill -USR1 "$SPID"
 	report 1
