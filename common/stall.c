@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* stall: call sizes from a time budget, and the calls' times.  See stall.h. */
 #include <errno.h>
 #include <math.h>

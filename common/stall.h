@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* stall: bound how long each call on a target process's memory takes, and
  * measure what the calls took.
  *

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* stallwork: a busy process to move, that measures how long the move stops it.
  *
  *   stallwork --mib N [--thp|--no-thp] [--node N] [--report FILE]

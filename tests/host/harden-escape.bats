@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # Names that others choose (a process's COMM, the path of a file it maps)
 # and arguments echoed in messages never reach the terminal raw: control
 # characters are written as \xHH in tables, report lines and on stderr

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # A tool started with stdin, stdout or stderr closed opens /dev/null there
 # first: otherwise the next file it opens (the lock file of the process it
 # moves, a /proc file) gets fd 0, 1 or 2 and the report is written into it.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # One run at a time changes a process's memory, whoever started it: the lock
 # of mmigrate, mplace and mfree-discard is a flock on /proc/PID/pagemap,
 # which root and the process's owner open alike (their lock files live in

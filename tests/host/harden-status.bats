@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # The exit status of a run over several processes when some of them cannot
 # be done: refused for permission, gone, zombies.  The same outcome for all
 # gives that code, a mix gives 3 (numashift(7)), in every tool.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # SIGINT and SIGTERM: no new call that changes the target starts once the
 # signal is seen, what was done is reported, and the status is 130 or 143
 # (numashift(7)).  mplace --auto samples the CPU load for 0.25 s before it

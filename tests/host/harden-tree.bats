@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # A --sysroot tree is read only as a capture: each file it holds must be a
 # regular file of sane size (a FIFO would block for ever, a device never
 # end), or the tool names the file and exits 2; a garbled file gives its

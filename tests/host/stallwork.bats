@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # stallwork (tests/bench/stallwork.c), the busy workload of make bench's stall
 # family and of the guest's no-freeze tests: on the host (node 0), it gets
 # ready, its signals start a window and write reports, and the report has

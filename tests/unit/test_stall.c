@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
 /* stall: the sizer keeps a call near its budget whatever the cost per byte
  * and the fixed cost of a call; the figures are exact order statistics. */
 #include <math.h>

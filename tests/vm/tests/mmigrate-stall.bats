@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The numashift authors
 # topo: 2node
 # A move never freezes the process.  stallwork (tests/bench/stallwork.c)
 # allocates (mmap + touch + munmap of 1 MiB every 5 ms) and reads random
