@@ -17,6 +17,9 @@ setup() {
 	chmod 755 "$D"
 	setpriv --reuid=65534 --regid=65534 --clear-groups sleep 1000 3>&- &
 	NP=$!
+	# until its exec of sleep, setpriv (root, then not dumpable) keeps
+	# /proc/NP/pagemap from its new owner
+	for _ in $(seq 200); do [ "$(cat /proc/$NP/comm 2>/dev/null)" = sleep ] && break; sleep 0.05; done
 	HOLDER=
 }
 
