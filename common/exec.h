@@ -194,9 +194,10 @@ int exec_syscall(const struct proc_id *id, const struct plan *p,
 /* Every page of a page-level plan ends with an outcome (moved, already,
  * gone, discarded or not moved) once every batch ran.  Pages without one
  * are added to not_moved (other) and to r->unaccounted, so that the result
- * never claims more than happened.  Nothing is checked for a coarse plan
- * (its entries are whole mappings, its counts from numa_maps) or a run that
- * stopped early.  exec_proc calls it; exposed for the unit tests. */
+ * never claims more than happened.  In a coarse plan (its entries are whole
+ * mappings, its counts from numa_maps) they count as gone: the queries did
+ * not find them on their source.  Nothing is checked for a run that stopped
+ * early.  exec_proc calls it; exposed for the unit tests. */
 void exec_check_outcomes(const struct plan_proc *pp, struct exec_result *r);
 
 /* Totals of all pairs. */
