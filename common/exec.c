@@ -1178,7 +1178,7 @@ int exec_proc(const struct plan *p, const struct plan_proc *pp,
 	if (o->discard_lazyfree && pp->nruns && pidfd >= 0)
 		rc = exec_discard_run(&c, pidfd);
 	else
-		rc = exec_start_threads(&c, o->threads);
+		rc = exec_start_threads(&c, c.threads);
 	if (rc < 0 && !c.stopped)
 		exec_stop_locked(&c, EXS_ERROR, rc);
 	if (r->discard_done)

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "discard.h"
@@ -672,6 +673,45 @@ static void test_choose(void)
 	waitpid(child, NULL, 0);
 }
 
+/* --threads auto really runs the workers it reports: the progress
+ * callback (called from the worker that did the batch) sees that many
+ * threads.  128 MiB: two workers where two CPUs are there. */
+static pid_t seen_tids[EXEC_MAX_THREADS];
+static int nseen_tids;
+
+static void on_progress_tid(void *ud, const struct exec_progress *pr)
+{
+	pid_t t = (pid_t)syscall(SYS_gettid);
+
+	for (int i = 0; i < nseen_tids; i++)
+		if (seen_tids[i] == t)
+			return;
+	if (nseen_tids < EXEC_MAX_THREADS)
+		seen_tids[nseen_tids++] = t;
+}
+
+static void test_threads_auto_ran(void)
+{
+	const size_t pages = (128u << 20) / ps;
+	char *p = map_pages(pages, true);
+	struct plan pl;
+	struct exec_opts o;
+	struct exec_result r;
+	cpu_set_t set;
+	int cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 1;
+
+	self_plan(&pl, p, pages, ps, PLAN_BASE);
+	exec_opts_init(&o);
+	o.progress = on_progress_tid;
+	nseen_tids = 0;
+	rc_ = exec_proc(&pl, &pl.procs[0], &o, &r); ok(rc_ == 0, "threads auto: exec_proc ok");
+	is_u64((uint64_t)r.threads, cpus >= 2 ? 2 : 1, "threads auto: 128 MiB, %d CPUs: reported", cpus);
+	is_u64((uint64_t)nseen_tids, (uint64_t)r.threads, "threads auto: as many workers ran as reported");
+	exec_result_free(&r);
+	plan_free(&pl);
+	munmap(p, pages * ps);
+}
+
 /* --threads auto: never more than the CPUs, EXEC_AUTO_THREADS_MAX, or one
  * per EXEC_AUTO_THREAD_BYTES to move. */
 static void test_threads_auto(void)
@@ -718,5 +758,6 @@ int main(void)
 	test_lock();
 	test_choose();
 	test_threads_auto();
+	test_threads_auto_ran();
 	return tap_done();
 }
