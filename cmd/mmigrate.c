@@ -702,7 +702,8 @@ static void run_all(struct mm *m, struct mm_outcome *out)
 		stall_summarize(&out[i].r.stall, xo.engine == EXEC_SYSCALL ? 0 : xo.max_stall,
 				&out[i].stall);
 		if (rc == 0)
-			cli_stall_warn(&pp->id, &out[i].stall, "move_pages");
+			cli_stall_warn(&pp->id, &out[i].stall, xo.discard_lazyfree ?
+				       "move_pages or process_madvise" : "move_pages");
 		if (rc == -ESRCH)
 			cli_err("process %d (%s) has gone before its pages moved",
 				(int)pp->id.pid, pp->id.comm);
