@@ -13,6 +13,7 @@
 # effect is checked by counting calls, never by timing them.
 
 load common
+bats_require_minimum_version 1.5.0
 
 setup_file() { numa_balancing_off; }
 
@@ -171,5 +172,26 @@ move_measured() {
 	assert_success
 	assert_equal "$(echo "$output" | jq .processes[0].threads)" 1
 	assert_equal "$(node_bytes "$HELPER_PID" 0 "$HELPER_ADDR")" "$HELPER_LEN"
+	verify_helper
+}
+
+@test "a call over 1.5 x --max-stall is a warning, exactly when the JSON says so" {
+	local max warned=no
+	start_helper --mib 16 --node 0 --thp
+	# one THP entry cannot be split: at 1 ms some call outlasts 1.5 ms
+	run --separate-stderr mmigrate -J --max-stall 1ms "$HELPER_PID" 0 1
+	assert_success
+	max=$(echo "$output" | jq .processes[0].stall.max_ms)
+	grep -q "more than 1.5 x the --max-stall budget of 1 ms" <<<"$stderr" && warned=yes
+	echo "# 16 MiB of THPs at 1 ms: longest call $max ms, warned: $warned" >&3
+	if awk -v m="$max" 'BEGIN { exit !(m > 1.5) }'; then
+		assert_equal "$warned" yes
+	else
+		assert_equal "$warned" no
+	fi
+	# within budget: no warning
+	run --separate-stderr mmigrate -J --max-stall 10s "$HELPER_PID" 1 0
+	assert_success
+	! grep -q "max-stall budget" <<<"$stderr" || fail "warned within a 10 s budget: $stderr"
 	verify_helper
 }
