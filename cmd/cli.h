@@ -13,6 +13,8 @@
 #include "exec.h"
 #include "exitcode.h"
 #include "guard.h"
+#include "lock.h"
+#include "outcome.h"
 #include "procs.h"
 
 extern const char *cli_prog;
@@ -114,6 +116,12 @@ void cli_exec_start(struct cli_exec *e);
 /* After a move: one error line when planned pages got no outcome (an
  * executor bug; they count as not moved). */
 void cli_exec_unaccounted(const struct proc_id *id, const struct exec_result *r);
+
+/* Take process id's lock (lock.h) the one way every tool that changes a
+ * process does: 0 when taken; otherwise the code and line of outcome_lock,
+ * the line printed, or copied to msg when msg is not NULL (the caller
+ * prints it and puts it in its report). */
+int cli_lock(struct ns_lock *l, const struct proc_id *id, bool wait, char *msg, size_t len);
 
 /* Parse a PID argument: decimal, > 0; usage error otherwise. */
 pid_t cli_parse_pid(const char *arg);

@@ -33,7 +33,7 @@ struct mfd {
 	const char *nodes_arg;
 	struct plan_vma vma[MFD_MAX_VMA];
 	size_t nvma;
-	bool dry_run, json, force;
+	bool dry_run, json, force, wait;
 	const char *sysroot;        /* --sysroot: a captured tree, --dry-run only */
 	unsigned out_flags;
 	const char *columns;
@@ -90,6 +90,7 @@ static _Noreturn void usage(void)
 	       "                         the THPs of mappings with rewritten pages\n"
 	       "      --force            mapping mode with swap: go on although live\n"
 	       "                         pages of those mappings will be swapped out\n"
+	       "      --wait             wait for another run on the same process\n"
 	       "      --dry-run          show what would be discarded, change nothing\n"
 	       "      --timeout SECS     stop after SECS (exit 124)\n"
 	       "      --max-stall TIME   longest a call may hold the process's memory\n"
@@ -112,7 +113,7 @@ static _Noreturn void usage(void)
 
 enum {
 	OPT_CGROUP = 256, OPT_NODES, OPT_VMA, OPT_MODE, OPT_THP, OPT_FORCE,
-	OPT_DRY_RUN, OPT_TIMEOUT, OPT_BYTES, OPT_SYSROOT, OPT_MAX_STALL,
+	OPT_DRY_RUN, OPT_TIMEOUT, OPT_BYTES, OPT_SYSROOT, OPT_MAX_STALL, OPT_WAIT,
 };
 
 static const struct option long_opts[] = {
@@ -126,6 +127,7 @@ static const struct option long_opts[] = {
 	{ "mode",    required_argument, NULL, OPT_MODE },
 	{ "thp",     required_argument, NULL, OPT_THP },
 	{ "force",   no_argument,       NULL, OPT_FORCE },
+	{ "wait",    no_argument,       NULL, OPT_WAIT },
 	{ "dry-run", no_argument,       NULL, OPT_DRY_RUN },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "max-stall", required_argument, NULL, OPT_MAX_STALL },
@@ -184,6 +186,7 @@ static void parse_options(struct mfd *m, int argc, char **argv)
 						"or skip", optarg);
 			break;
 		case OPT_FORCE: m->force = true; break;
+		case OPT_WAIT: m->wait = true; break;
 		case OPT_DRY_RUN: m->dry_run = true; break;
 		case OPT_TIMEOUT:
 			if (str_to_seconds(optarg, &m->timeout) < 0 || !(m->timeout > 0))
@@ -480,26 +483,12 @@ static int find_error(const struct proc_id *id, int rc, char *msg, size_t len)
 	}
 }
 
-/* The exit code of a run that got going. */
-static int result_code(struct mfd *m, const struct discard_set *s,
-		       const struct discard_result *r)
-{
-	if (r->stopped)
-		return cli_signal ? cli_signal_exit() : NS_EXIT_TIMEOUT;
-	if (r->error && r->discarded == 0 && s->candidate)
-		return NS_EXIT_FAIL;
-	if (r->error)
-		return NS_EXIT_PARTIAL;
-	return NS_EXIT_OK;
-}
-
 /* *err: the -errno that stopped it before anything was applied, or 0. */
 static int run_apply(struct mfd *m, const struct proc_id *id,
 		     struct discard_set *s, struct discard_result *r,
 		     char *msg, size_t len, int *err)
 {
 	struct ns_lock lk;
-	pid_t holder = 0;
 	int pidfd, rc, code;
 
 	pidfd = privs_pidfd_open(id->pid);
@@ -513,16 +502,10 @@ static int run_apply(struct mfd *m, const struct proc_id *id,
 		return apply_error(id, pidfd, msg, len);
 	}
 	/* the lock of mmigrate and mplace: never discard pages being moved */
-	rc = lock_take(&lk, id->pid, false, &holder);
-	if (rc < 0) {
+	code = cli_lock(&lk, id, m->wait, msg, len);
+	if (code) {
 		close(pidfd);
-		if (rc == -EBUSY)
-			snprintf(msg, len, "pid %d is being moved by another run (pid %d): "
-				 "try again later", (int)id->pid, (int)holder);
-		else
-			snprintf(msg, len, "pid %d: cannot take its lock: %s", (int)id->pid,
-				 strerror(-rc));
-		return rc == -EBUSY ? NS_EXIT_REFUSED : NS_EXIT_FAIL;
+		return code;
 	}
 	rc = discard_apply(pidfd, s, &m->dopts, r);
 	lock_release(&lk);
@@ -537,7 +520,7 @@ static int run_apply(struct mfd *m, const struct proc_id *id,
 		*err = r->calls ? 0 : rc;
 		return apply_error(id, rc, msg, len);
 	}
-	code = result_code(m, s, r);
+	code = outcome_discard(s, r, m->timed_out, cli_signal_exit());
 	if (r->error)
 		snprintf(msg, len, "pid %d: some ranges were refused: %s",
 			 (int)id->pid, strerror(-r->error));
@@ -556,6 +539,12 @@ static int run_one(struct mfd *m, const struct proc_id *id)
 	int rc, code = NS_EXIT_OK, err = 0;
 
 	memset(&r, 0, sizeof(r));
+	if (id->missing) {      /* named with -p beside others: it counts */
+		snprintf(why, sizeof(why), "no such process: %d", (int)id->pid);
+		cli_err("%s", why);
+		report_json(m, id, NULL, NULL, false, NS_EXIT_FAIL, why);
+		return NS_EXIT_FAIL;
+	}
 	rc = discard_find(id, &m->dopts, &s);
 	if (rc < 0 && cli_sel_left_out(&m->sel, id, rc))
 		return MFD_LEFT_OUT;

@@ -39,6 +39,7 @@ struct mm {
 	struct cli_exec ex;          /* execution options shared with mplace */
 	bool dry_run, json, wait, force, bytes;
 	int plan_code;              /* status of processes not planned (gone, refused), 0 none */
+	json_t *errors;             /* those processes, for the JSON (outcome_error_json) */
 	const char *plan_out, *apply, *sysroot;
 
 	struct ns_topology topo;
@@ -276,24 +277,11 @@ static void parse_nodes(struct mm *m, struct plan_opts *po)
  * takes no lock. */
 static int lock_one(struct mm *m, const struct proc_id *id)
 {
-	struct ns_lock *l = &m->locks[m->nlocks];
-	pid_t holder = 0;
-	int rc;
+	int code = cli_lock(&m->locks[m->nlocks], id, m->wait, NULL, 0);
 
-	rc = lock_take(l, id->pid, m->wait, &holder);
-	if (rc == -EBUSY) {
-		cli_err("process %d (%s) is being moved by another mmigrate (pid %d): "
-			"try again later or use --wait", (int)id->pid, id->comm, (int)holder);
-		return NS_EXIT_REFUSED;
-	}
-	if (rc == -EINTR)
-		return cli_signal_exit() ? cli_signal_exit() : NS_EXIT_SIGINT;
-	if (rc < 0) {
-		cli_err("cannot take the lock of process %d: %s", (int)id->pid, strerror(-rc));
-		return NS_EXIT_FAIL;
-	}
-	m->nlocks++;
-	return 0;
+	if (!code)
+		m->nlocks++;
+	return code;
 }
 
 static int lock_procs(struct mm *m, const struct proc_id *ids, size_t n, size_t stride)
@@ -324,6 +312,37 @@ static void unlock_procs(struct mm *m)
 
 /* ---- planning --------------------------------------------------------------- */
 
+/* A selected process that could not be planned: one line, an entry of the
+ * JSON's "errors", and its code. */
+static int plan_failed(struct mm *m, const struct proc_id *id, int rc)
+{
+	char msg[512];
+	const char *kind = "error";
+	int code;
+
+	if (id->missing) {
+		snprintf(msg, sizeof(msg), "no such process: %d", (int)id->pid);
+		code = NS_EXIT_FAIL;
+		kind = "gone";
+	} else if (rc == -ESRCH || rc == -ENOENT) {
+		code = outcome_errno(-ESRCH, id, "", msg, sizeof(msg));
+		kind = "gone";
+	} else if ((rc == -EACCES || rc == -EPERM) &&
+		   privs_check(id, m->ex.xo.move_all ? PRIV_MOVE_ALL : PRIV_MOVE,
+			       msg, sizeof(msg)) < 0) {
+		/* name what is missing, as the guard rails would */
+		code = NS_EXIT_PERM;
+		kind = "permission";
+	} else {
+		code = outcome_errno(rc, id, "cannot read the memory map of", msg, sizeof(msg));
+		if (code == NS_EXIT_PERM)
+			kind = "permission";
+	}
+	cli_err("%s", msg);
+	json_array_append_new(m->errors, outcome_error_json(id, kind, msg, code));
+	return code;
+}
+
 static int plan_new(struct mm *m)
 {
 	struct plan_opts po;
@@ -343,30 +362,14 @@ static int plan_new(struct mm *m)
 	for (size_t i = 0; i < procs.n; i++) {
 		const struct proc_id *id = &procs.v[i];
 
-		rc = plan_add_process(&m->plan, &po, id, cli_maps_warn, NULL);
-		cli_check_tree(rc);
-		if (rc < 0 && cli_sel_left_out(&m->sel, id, rc)) {
-			continue;
-		} else if (rc == -ESRCH || rc == -ENOENT) {
-			/* named with -p: it counts in the exit status */
-			cli_warn("process %d (%s) has gone", (int)id->pid, id->comm);
-			code = ns_exit_combine(code ? code : -1, NS_EXIT_FAIL);
-		} else if (rc == -EACCES || rc == -EPERM) {
-			char why[256];
-
-			/* name what is missing, as the guard rails would */
-			if (privs_check(id, m->ex.xo.move_all ? PRIV_MOVE_ALL : PRIV_MOVE,
-					why, sizeof(why)) < 0)
-				cli_err("%s", why);
-			else
-				cli_err("cannot read the memory map of process %d (%s): permission denied "
-					"(needs ptrace read access: same user or CAP_SYS_PTRACE)",
-					(int)id->pid, id->comm);
-			code = ns_exit_combine(code ? code : -1, NS_EXIT_PERM);
-		} else if (rc < 0) {
-			cli_err("cannot plan process %d (%s): %s", (int)id->pid, id->comm, strerror(-rc));
-			code = ns_exit_combine(code ? code : -1, NS_EXIT_FAIL);
+		if (id->missing) {
+			rc = -ESRCH;
+		} else {
+			rc = plan_add_process(&m->plan, &po, id, cli_maps_warn, NULL);
+			cli_check_tree(rc);
 		}
+		if (rc < 0 && !cli_sel_left_out(&m->sel, id, rc))
+			code = ns_exit_combine(code ? code : -1, plan_failed(m, id, rc));
 	}
 	procs_list_free(&procs);
 	m->plan_code = code;
@@ -493,6 +496,19 @@ static void engine_to_json(json_t *proc, const struct plan_proc *pp, const struc
 	json_object_set_new(proc, "engine_reason", json_string(why));
 }
 
+/* The selected processes that were not planned, one line each (their
+ * reason went to stderr when it happened). */
+static void print_errors(const struct mm *m)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(m->errors, i, e)
+		printf("pid %d: not planned (%s)\n",
+		       (int)json_integer_value(json_object_get(e, "pid")),
+		       json_string_value(json_object_get(e, "error")));
+}
+
 static int print_plan(struct mm *m, const struct guard_result *g)
 {
 	const struct plan *p = &m->plan;
@@ -509,6 +525,7 @@ static int print_plan(struct mm *m, const struct guard_result *g)
 				engine_to_json(json_array_get(json_object_get(doc, "processes"), i),
 					       &p->procs[i], &m->ex.xo);
 		guard_to_json(doc, g);
+		json_object_set_new(doc, "errors", json_incref(m->errors));
 		json_object_set_new(doc, "exit_code", json_integer(g->refuse));
 		rc = out_print_json(doc, stdout);
 		json_decref(doc);
@@ -541,6 +558,7 @@ static int print_plan(struct mm *m, const struct guard_result *g)
 		}
 		printf("\n");
 	}
+	print_errors(m);
 	return rc;
 }
 
@@ -619,41 +637,6 @@ struct mm_outcome {
 	struct stall_summary stall;   /* the calls' times */
 };
 
-static uint64_t sum_not_moved(const struct exec_pair *x)
-{
-	uint64_t n = 0;
-
-	for (int k = 0; k < EXR_NREASONS; k++)
-		n += x->not_moved[k];
-	return n;
-}
-
-static int outcome_code(const struct mm_outcome *o, const struct plan_proc *pp)
-{
-	struct exec_pair s;
-
-	if (o->ran < 0)
-		return ns_exit_from_errno(o->ran);
-	if (!o->ran)
-		return pp->nruns ? NS_EXIT_FAIL : NS_EXIT_OK;
-	exec_totals(&o->r, &s);
-	switch (o->r.stop) {
-	case EXS_SIGNAL:  return cli_signal_exit() ? cli_signal_exit() : NS_EXIT_SIGINT;
-	case EXS_TIMEOUT: return NS_EXIT_TIMEOUT;
-	case EXS_ERROR:
-		if (!s.moved && !s.discarded)
-			return ns_exit_from_errno(o->r.err ? o->r.err : -EIO);
-		return NS_EXIT_PARTIAL;
-	case EXS_GONE:
-		return s.moved || s.discarded ? NS_EXIT_PARTIAL : NS_EXIT_FAIL;
-	case EXS_DONE:
-		break;
-	}
-	if (o->r.syscall_failed || sum_not_moved(&s))
-		return s.moved || s.discarded ? NS_EXIT_PARTIAL : NS_EXIT_FAIL;
-	return NS_EXIT_OK;
-}
-
 static void report_stop(const struct plan_proc *pp, const struct mm_outcome *o)
 {
 	const char *what = o->r.err ? strerror(-o->r.err) : "";
@@ -731,8 +714,8 @@ static json_t *pair_json(const struct exec_pair *x, uint64_t ps)
 			 "already_pages", (json_int_t)x->already, "already_bytes", (json_int_t)(x->already * ps),
 			 "discarded_pages", (json_int_t)x->discarded, "discarded_bytes", (json_int_t)(x->discarded * ps),
 			 "gone_pages", (json_int_t)x->gone, "gone_bytes", (json_int_t)(x->gone * ps),
-			 "not_moved_pages", (json_int_t)sum_not_moved(x),
-			 "not_moved_bytes", (json_int_t)(sum_not_moved(x) * ps),
+			 "not_moved_pages", (json_int_t)exec_not_moved(x),
+			 "not_moved_bytes", (json_int_t)(exec_not_moved(x) * ps),
 			 "not_moved_by_reason_pages", nm, "not_moved_by_reason_bytes", nmb,
 			 "thp_planned", (json_int_t)x->thp_planned, "thp_moved", (json_int_t)x->thp_moved);
 }
@@ -841,7 +824,7 @@ static void print_result_table(const struct mm *m, const struct mm_outcome *out)
 			out_set_u64(t, "ALREADY", x->already * ps);
 			out_set_u64(t, "DISCARDED", x->discarded * ps);
 			out_set_u64(t, "GONE", x->gone * ps);
-			out_set_u64(t, "NOT-MOVED", sum_not_moved(x) * ps);
+			out_set_u64(t, "NOT-MOVED", exec_not_moved(x) * ps);
 			why_string(x, ps, why, sizeof(why));
 			out_set_str(t, "WHY", why[0] ? why : "-");
 			out_set_u64(t, "THP", x->thp_moved);
@@ -883,6 +866,7 @@ static void print_result_table(const struct mm *m, const struct mm_outcome *out)
 		}
 		printf("\n");
 	}
+	print_errors(m);
 }
 
 static int report(struct mm *m, struct mm_outcome *out)
@@ -890,7 +874,8 @@ static int report(struct mm *m, struct mm_outcome *out)
 	int code = -1;
 
 	for (size_t i = 0; i < m->plan.nprocs; i++) {
-		out[i].code = outcome_code(&out[i], &m->plan.procs[i]);
+		out[i].code = outcome_move(&out[i].r, out[i].ran, m->plan.procs[i].nruns > 0,
+					   cli_signal_exit());
 		code = ns_exit_combine(code, out[i].code);
 	}
 	if (m->plan_code)          /* processes that could not be planned */
@@ -910,6 +895,7 @@ static int report(struct mm *m, struct mm_outcome *out)
 				"tool", "mmigrate", "version", NS_VERSION, "engine", exec_engine_name(m->ex.xo.engine),
 				"applied_plan", m->apply != NULL, "processes", procs,
 				"exit_code", code, "status", ns_exit_name(code));
+		json_object_set_new(doc, "errors", json_incref(m->errors));
 		out_print_json(doc, stdout);
 		json_decref(doc);
 	} else {
@@ -948,6 +934,7 @@ int main(int argc, char **argv)
 	int code, rc;
 
 	memset(&m, 0, sizeof(m));
+	m.errors = json_array();
 	cli_init(argc, argv);
 	cli_exec_init(&m.ex);
 	parse_options(&m, argc, argv);
@@ -1000,5 +987,6 @@ out:
 	plan_free(&m.plan);
 	topo_free(&m.topo);
 	cli_sel_free(&m.sel);
+	json_decref(m.errors);
 	cli_exit(code);
 }

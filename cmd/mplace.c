@@ -440,28 +440,6 @@ static int plan_and_check(struct mplace *m, struct run_report *rr)
 	return 0;
 }
 
-static int move_code(const struct run_report *rr)
-{
-	struct exec_pair sum;
-	uint64_t not_moved = 0, planned;
-
-	exec_totals(&rr->ex, &sum);
-	for (int i = 0; i < EXR_NREASONS; i++)
-		not_moved += sum.not_moved[i];
-	planned = sum.planned;
-	switch (rr->ex.stop) {
-	case EXS_SIGNAL: return cli_signal_exit() ? cli_signal_exit() : NS_EXIT_SIGINT;
-	case EXS_TIMEOUT: return NS_EXIT_TIMEOUT;
-	case EXS_GONE: return sum.moved ? NS_EXIT_PARTIAL : NS_EXIT_FAIL;
-	case EXS_ERROR:
-		return sum.moved ? NS_EXIT_PARTIAL : ns_exit_from_errno(rr->ex.err);
-	case EXS_DONE: break;
-	}
-	if (not_moved == 0)
-		return NS_EXIT_OK;
-	return not_moved >= planned && !sum.moved ? NS_EXIT_FAIL : NS_EXIT_PARTIAL;
-}
-
 static int aff_code(const struct place_aff_result *a, char *msg, size_t len,
 		    pid_t pid)
 {
@@ -478,19 +456,11 @@ static int aff_code(const struct place_aff_result *a, char *msg, size_t len,
 static int run_move(struct mplace *m, struct run_report *rr)
 {
 	struct ns_lock lk = { .fd = -1 };
-	pid_t holder = 0;
 	int rc, code;
 
-	rc = lock_take(&lk, rr->id.pid, m->wait, &holder);
-	if (rc == -EBUSY) {
-		cli_err("pid %d is being moved by another run (pid %d); use --wait",
-			(int)rr->id.pid, (int)holder);
-		return NS_EXIT_REFUSED;
-	}
-	if (rc < 0 && rc != -EINTR)
-		cli_err("cannot take the lock of process %d: %s", (int)rr->id.pid, strerror(-rc));
-	if (rc < 0)
-		return rc == -EINTR ? NS_EXIT_SIGINT : NS_EXIT_FAIL;
+	code = cli_lock(&lk, &rr->id, m->wait, NULL, 0);
+	if (code)
+		return code;
 	if (cli_signal) {           /* seen before anything changed: change nothing */
 		lock_release(&lk);
 		return cli_signal_exit();
@@ -521,7 +491,9 @@ static int run_move(struct mplace *m, struct run_report *rr)
 	if (rr->error[0])
 		cli_err("%s", rr->error);
 	cli_exec_unaccounted(&rr->id, &rr->ex);
-	return ns_exit_combine(code, move_code(rr));
+	return ns_exit_combine(code, outcome_move(&rr->ex, rr->plan.nprocs ? 1 : 0,
+						  rr->plan.nprocs && rr->plan.procs[0].nruns,
+						  cli_signal_exit()));
 }
 
 static json_t *aff_json(const struct place_aff_result *a)

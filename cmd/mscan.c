@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "maps.h"
 #include "nodes.h"
+#include "outcome.h"
 #include "output.h"
 #include "pagemap.h"
 #include "path.h"
@@ -385,9 +386,7 @@ struct mscan_pass {
 static void pass_error(struct mscan_pass *p, const struct proc_id *id, int code,
 		       const char *kind, const char *msg)
 {
-	json_array_append_new(p->errors, json_pack("{s:i,s:s,s:s,s:s}", "pid", (int)id->pid,
-						   "comm", id->comm, "error", kind,
-						   "message", msg));
+	json_array_append_new(p->errors, outcome_error_json(id, kind, msg, code));
 	p->code = ns_exit_combine(p->code, code);
 }
 
@@ -400,6 +399,12 @@ static void proc_failed(struct mscan_pass *p, const struct proc_id *id, int rc,
 	cli_check_tree(rc);
 	if (cli_sel_left_out(p->sel, id, rc)) {
 		p->left_out++;
+		return;
+	}
+	if (id->missing) {      /* named with -p beside others: it counts */
+		snprintf(msg, sizeof(msg), "no such process: %d", (int)id->pid);
+		cli_err("%s", msg);
+		pass_error(p, id, NS_EXIT_FAIL, "gone", msg);
 		return;
 	}
 	if (rc == -ESRCH || rc == -ENOENT) {
@@ -595,7 +600,9 @@ static void scan_all(struct mscan *m, struct mscan_pass *p, const struct proc_li
 						  : summary_needs(m, p->procs);
 
 	for (size_t i = 0; i < l->n && !cli_signal; i++) {
-		if (m->view == VIEW_PAGES)
+		if (l->v[i].missing)
+			proc_failed(p, &l->v[i], -ESRCH, "");
+		else if (m->view == VIEW_PAGES)
 			scan_pages(m, p, &l->v[i]);
 		else
 			scan_summary(m, p, &l->v[i], what);

@@ -159,6 +159,15 @@ void exec_totals(const struct exec_result *r, struct exec_pair *sum)
 		exec_pair_add(sum, &r->pairs[i]);
 }
 
+uint64_t exec_not_moved(const struct exec_pair *x)
+{
+	uint64_t n = 0;
+
+	for (int k = 0; k < EXR_NREASONS; k++)
+		n += x->not_moved[k];
+	return n;
+}
+
 void exec_result_free(struct exec_result *r)
 {
 	stall_free(&r->stall);

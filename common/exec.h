@@ -202,6 +202,8 @@ void exec_check_outcomes(const struct plan_proc *pp, struct exec_result *r);
 
 /* Totals of all pairs. */
 void exec_totals(const struct exec_result *r, struct exec_pair *sum);
+/* Pages of a pair that did not move, whatever the reason. */
+uint64_t exec_not_moved(const struct exec_pair *x);
 void exec_result_free(struct exec_result *r);
 
 #endif

@@ -485,7 +485,14 @@ static int procs_select_pids(const struct proc_sel *sel, struct procs_acc *acc,
 		rc = procs_identify(sel->pids[i], &id);
 		if (rc == 0 && id.kthread)
 			rc = -EINVAL;
-		if (rc < 0) {
+		if (rc == -ESRCH) {            /* a placeholder: see procs_select */
+			if (bad_pid && !*bad_pid)
+				*bad_pid = sel->pids[i];
+			memset(&id, 0, sizeof(id));
+			id.pid = sel->pids[i];
+			id.missing = true;
+			rc = 0;
+		} else if (rc < 0) {
 			if (bad_pid)
 				*bad_pid = sel->pids[i];
 			return rc;
@@ -515,7 +522,13 @@ int procs_select(const struct proc_sel *sel, struct proc_list *out,
 		return rc;
 	}
 	procs_acc_finish(&acc);
-	out->v = acc.v;
-	out->n = acc.n;
-	return 0;
+	for (size_t i = 0; i < acc.n; i++)
+		if (!acc.v[i].missing) {
+			out->v = acc.v;
+			out->n = acc.n;
+			return 0;
+		}
+	/* every one named is missing, and nothing else matched */
+	free(acc.v);
+	return acc.n ? -ESRCH : 0;
 }

@@ -38,6 +38,8 @@ struct proc_id {
 	char comm[64];
 	bool kthread;         /* PF_KTHREAD in stat flags (field 9) */
 	bool zombie;          /* state Z or X (field 3): exited, not yet reaped */
+	bool missing;         /* named with -p but no such process when selected:
+			       * a placeholder (pid only) for the report */
 };
 
 struct proc_sel {
@@ -54,8 +56,10 @@ struct proc_list {
 	size_t n;
 };
 
-/* Resolve a selection.  Errors: -ESRCH (a PID given by number does not
- * exist: *bad_pid says which), -ENOENT (cgroup directory not found),
+/* Resolve a selection.  A PID given by number that does not exist is kept
+ * as a placeholder (missing, pid only) when something else was selected,
+ * so that the report names it beside the others; when nothing else was:
+ * -ESRCH (*bad_pid says which).  Errors: -ENOENT (cgroup directory not found),
  * -ENOTSUP (selection other than PIDs under --sysroot), -EINVAL (a PID given
  * by number is a kernel thread: *bad_pid says which), -ELIBACC (libproc2,
  * loaded on first use by name/user/cgroup/all selection, could not be

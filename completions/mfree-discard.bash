@@ -7,7 +7,7 @@
 _mfree_discard() {
 	_numashift_complete \
 		'-p --pid -n --name -u --user --cgroup -A --all --nodes --vma --mode
-		 --thp --force --dry-run --timeout --max-stall -J --json -o --output --bytes
+		 --thp --force --wait --dry-run --timeout --max-stall -J --json -o --output --bytes
 		 --sysroot -q --quiet -h --help -V --version' \
 		'-p=pids --pid=pids -n=comm --name=comm -u=user --user=user
 		 --cgroup=cgroup --nodes=nodes --vma=vma:heap|stack|anon

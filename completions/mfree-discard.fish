@@ -15,6 +15,7 @@ complete -c mfree-discard -l vma -x -a '(__numashift_vma heap stack anon)' -d 'O
 complete -c mfree-discard -l mode -x -a 'auto precise mapping' -d 'How to find lazily freed pages'
 complete -c mfree-discard -l thp -x -a 'collapse skip' -d 'THPs written again'
 complete -c mfree-discard -l force -d 'Mapping mode with swap: go on'
+complete -c mfree-discard -l wait -d 'Wait for another run on the same process'
 complete -c mfree-discard -l dry-run -d 'Show what would be discarded'
 complete -c mfree-discard -l timeout -x -d 'Stop after SECS (exit 124)'
 complete -c mfree-discard -l max-stall -x -d 'Longest a call may hold the process (20ms)'

@@ -121,10 +121,16 @@ int main(int argc, char **argv)
 	free(sel.uids);
 	if (rc < 0)
 		return selectp_report(rc, bad, &sel);
-	for (size_t i = 0; i < out.n; i++)
+	rc = out.n ? 0 : 1;
+	for (size_t i = 0; i < out.n; i++) {
+		if (out.v[i].missing) {     /* named beside others: reported, status 3 */
+			fprintf(stderr, "selectp: no such process: %d\n", (int)out.v[i].pid);
+			rc = 3;
+			continue;
+		}
 		printf("%d %u %llu %s\n", (int)out.v[i].pid, (unsigned)out.v[i].uid,
 		       (unsigned long long)out.v[i].start_time, out.v[i].comm);
-	rc = out.n ? 0 : 1;
+	}
 	if (!out.n)
 		fprintf(stderr, "selectp: no process matched\n");
 	procs_list_free(&out);

@@ -14,6 +14,8 @@ bats_require_minimum_version 1.5.0
 setup() {
 	sleep 1000 3>&- &
 	SP=$!
+	# a plan names the process by its command: wait until the fork is sleep
+	for _ in $(seq 200); do [ "$(cat /proc/$SP/comm 2>/dev/null)" = sleep ] && break; sleep 0.01; done
 	D=$BATS_TEST_TMPDIR
 }
 

@@ -6,6 +6,7 @@
 # lists, and the errors for PIDs that do not exist or are kernel threads.
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
+bats_require_minimum_version 1.5.0
 
 SELECTP="$NS_HELPERS/selectp"
 
@@ -200,10 +201,14 @@ teardown_file() {
 	assert_equal "$(pids_of)" "$(sorted $A1 $A2 $B1)"
 }
 
-@test "-p with a PID that does not exist: exit 1 naming it" {
+@test "-p with a PID that does not exist: kept beside the others, alone exit 1" {
 	local max
 	max=$(cat /proc/sys/kernel/pid_max)   # PIDs are below pid_max
-	run "$SELECTP" -p "$A1,$max"
+	run --separate-stderr "$SELECTP" -p "$A1,$max"
+	assert_failure 3
+	assert_equal "$(pids_of)" "$A1"
+	assert_equal "$stderr" "selectp: no such process: $max"
+	run "$SELECTP" -p "$max"
 	assert_failure 1
 	assert_output "selectp: no such process: $max"
 }
@@ -240,7 +245,10 @@ teardown_file() {
 	run "$SELECTP" --sysroot "$t" -p 4242
 	assert_success
 	assert_output "4242 1000 987654 fake (prog)"
-	run "$SELECTP" --sysroot "$t" -p 4242,4244
+	run --separate-stderr "$SELECTP" --sysroot "$t" -p 4242,4244
+	assert_failure 3
+	assert_equal "$stderr" "selectp: no such process: 4244"
+	run "$SELECTP" --sysroot "$t" -p 4244
 	assert_failure 1
 	assert_output "selectp: no such process: 4244"
 	run "$SELECTP" --sysroot "$t" -p 4243

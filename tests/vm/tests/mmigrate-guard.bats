@@ -87,7 +87,7 @@ teardown() {
 	done
 	run mmigrate "$HELPER_PID" 1 0
 	assert_failure 5
-	assert_output --partial "another mmigrate (pid $BG_PID)"
+	assert_output --partial "another numashift run (pid $BG_PID)"
 	run mmigrate -q --wait "$HELPER_PID" 1 0
 	assert_success
 	wait "$BG_PID"

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "outcome.h"
+
+int outcome_move(const struct exec_result *r, int started, bool had_work, int sigcode)
+{
+	struct exec_pair s;
+	bool some;
+
+	if (started < 0)
+		return started == -ESRCH ? NS_EXIT_FAIL : ns_exit_from_errno(started);
+	if (!started)
+		return had_work ? NS_EXIT_FAIL : NS_EXIT_OK;
+	exec_totals(r, &s);
+	some = s.moved || s.discarded;
+	switch (r->stop) {
+	case EXS_SIGNAL:
+		return sigcode ? sigcode : NS_EXIT_SIGINT;
+	case EXS_TIMEOUT:
+		return NS_EXIT_TIMEOUT;
+	case EXS_ERROR:
+		return some ? NS_EXIT_PARTIAL : ns_exit_from_errno(r->err ? r->err : -EIO);
+	case EXS_GONE:
+		return some ? NS_EXIT_PARTIAL : NS_EXIT_FAIL;
+	case EXS_DONE:
+		break;
+	}
+	if (r->syscall_failed || exec_not_moved(&s))
+		return some ? NS_EXIT_PARTIAL : NS_EXIT_FAIL;
+	return NS_EXIT_OK;
+}
+
+int outcome_discard(const struct discard_set *s, const struct discard_result *r,
+		    bool timed_out, int sigcode)
+{
+	if (r->stopped)
+		return sigcode ? sigcode : timed_out ? NS_EXIT_TIMEOUT : NS_EXIT_SIGINT;
+	if (r->error && r->discarded == 0 && s->candidate)
+		return NS_EXIT_FAIL;
+	if (r->error)
+		return NS_EXIT_PARTIAL;
+	return NS_EXIT_OK;
+}
+
+int outcome_lock(int rc, const struct proc_id *id, pid_t holder, int sigcode,
+		 char *msg, size_t len)
+{
+	msg[0] = '\0';
+	if (rc == 0)
+		return NS_EXIT_OK;
+	if (rc == -EBUSY) {
+		if (holder)
+			snprintf(msg, len, "process %d (%s) is being changed by another numashift "
+				 "run (pid %d): try again later or use --wait",
+				 (int)id->pid, id->comm, (int)holder);
+		else
+			snprintf(msg, len, "process %d (%s) is being changed by another numashift "
+				 "run: try again later or use --wait", (int)id->pid, id->comm);
+		return NS_EXIT_REFUSED;
+	}
+	if (rc == -EINTR) {
+		snprintf(msg, len, "process %d (%s): interrupted while waiting for its lock: "
+			 "nothing was changed", (int)id->pid, id->comm);
+		return sigcode ? sigcode : NS_EXIT_SIGINT;
+	}
+	snprintf(msg, len, "cannot take the lock of process %d (%s): %s: nothing was changed",
+		 (int)id->pid, id->comm, strerror(-rc));
+	return NS_EXIT_FAIL;
+}
+
+int outcome_errno(int err, const struct proc_id *id, const char *doing,
+		  char *msg, size_t len)
+{
+	switch (-err) {
+	case ESRCH:
+		snprintf(msg, len, "process %d (%s) has gone", (int)id->pid, id->comm);
+		return NS_EXIT_FAIL;
+	case EPERM:
+	case EACCES:
+		snprintf(msg, len, "%s process %d (%s): permission denied (needs ptrace "
+			 "access: same user or CAP_SYS_PTRACE)", doing, (int)id->pid, id->comm);
+		return NS_EXIT_PERM;
+	default:
+		snprintf(msg, len, "%s process %d (%s): %s", doing, (int)id->pid, id->comm,
+			 strerror(-err));
+		return ns_exit_from_errno(err);
+	}
+}
+
+json_t *outcome_error_json(const struct proc_id *id, const char *kind,
+			   const char *msg, int code)
+{
+	return json_pack("{s:i,s:s,s:s,s:s,s:i}", "pid", (int)id->pid, "comm", id->comm,
+			 "error", kind, "message", msg, "exit_code", code);
+}
+
+int outcome_run(const int *codes, size_t n, int sigcode, bool deadline_passed)
+{
+	int acc = -1;
+
+	for (size_t i = 0; i < n; i++)
+		acc = ns_exit_combine(acc, codes[i]);
+	if (acc < 0)
+		acc = NS_EXIT_OK;
+	if (sigcode)
+		return sigcode;
+	if (deadline_passed && acc != NS_EXIT_OK)
+		return NS_EXIT_TIMEOUT;
+	return acc;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
+/* outcome: the one outcome policy of all four tools, over the exit-code
+ * contract of exitcode.h.  What a process's result is worth (its exit code),
+ * how the codes of a run's processes combine, and what a failed step's errno
+ * means (a code and one line saying so).  The commands only ask; they never
+ * decide a code themselves.
+ *
+ *   a move (mmigrate, mplace -p)  outcome_move
+ *   a discard (mfree-discard)     outcome_discard
+ *   the per-process lock          outcome_lock
+ *   a step that failed            outcome_errno
+ *   the run                       outcome_run
+ *
+ * sigcode: the code of a caught SIGINT/SIGTERM (130/143), 0 when none.
+ * Never prints.
+ */
+#ifndef NS_OUTCOME_H
+#define NS_OUTCOME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <jansson.h>
+#include "discard.h"
+#include "exec.h"
+#include "exitcode.h"
+#include "procs.h"
+
+/* A process's move.  started: 1 exec_proc ran (r is its result), 0 it did
+ * not start (nothing planned, or the run stopped before its turn), -errno it
+ * could not start.  had_work: the plan had pages for it.
+ *   not started: 1 when it had work, else 0;
+ *   stopped by a signal: sigcode; by the deadline: 124;
+ *   a call failed for the whole process: 3 when pages moved or were
+ *     discarded before, else the errno's code;
+ *   the process went away: 3 when pages moved or were discarded, else 1;
+ *   every batch ran: 0 when no planned page is left without moving, else 3
+ *     when some moved or were discarded, 1 when none.
+ * Pages found on the target already are neither done nor failed. */
+int outcome_move(const struct exec_result *r, int started, bool had_work, int sigcode);
+
+/* A process's discard (discard_apply's result r of set s). */
+int outcome_discard(const struct discard_set *s, const struct discard_result *r,
+		    bool timed_out, int sigcode);
+
+/* lock_take's rc for process id: 0 taken; -EBUSY 5 (another run holds it:
+ * holder, 0 if unknown); -EINTR (a signal while waiting) sigcode, or 130;
+ * any other error 1 (the run must not go on without the lock).  msg: one
+ * line naming the process and why, empty when taken. */
+int outcome_lock(int rc, const struct proc_id *id, pid_t holder, int sigcode,
+		 char *msg, size_t len);
+
+/* A step that failed with -errno before anything was done to process id:
+ * its code (ns_exit_from_errno, with ESRCH and a zombie: 1) and one line:
+ * "<doing> process PID (COMM): <what the errno means here>".
+ * doing: e.g. "cannot read the memory map of". */
+int outcome_errno(int err, const struct proc_id *id, const char *doing,
+		  char *msg, size_t len);
+
+/* One shape, in every tool's JSON "errors" array, for a process that was
+ * selected but not done (gone, no such process, permission, error):
+ * {"pid", "comm", "error": kind, "message", "exit_code"}. */
+json_t *outcome_error_json(const struct proc_id *id, const char *kind,
+			   const char *msg, int code);
+
+/* The run's code from its processes' codes (combined as ns_exit_combine
+ * does; none: 0), then a signal (sigcode) wins over everything, and a
+ * deadline that passed turns any code but 0 into 124. */
+int outcome_run(const int *codes, size_t n, int sigcode, bool deadline_passed);
+
+#endif
