@@ -13,28 +13,19 @@
 #include <time.h>
 #include <unistd.h>
 #include "discard.h"
-#include "exec.h"
+#include "exec_int.h"
 #include "pagemap.h"
 #include "path.h"
 #include "privs.h"
 #include "procs.h"
 #include "sysinfo.h"
 
-/* move_pages(2) and migrate_pages(2) called directly: libnuma's wrappers are
- * the same system calls, and not linking libnuma spares every tool its
- * start-up work (its constructor reads /proc/self/status and sysfs).
- * numaif.h is used for the flag constants only. */
-static long sys_move_pages(pid_t pid, unsigned long n, void **addr,
-			   const int *nodes, int *status, int flags)
+long exec_sys_move_pages(pid_t pid, unsigned long n, void **addr,
+			 const int *nodes, int *status, int flags)
 {
 	return syscall(SYS_move_pages, pid, n, addr, nodes, status, flags);
 }
 
-static long sys_migrate_pages(pid_t pid, unsigned long maxnode,
-			      const unsigned long *from, const unsigned long *to)
-{
-	return syscall(SYS_migrate_pages, pid, maxnode, from, to);
-}
 
 /* The kernel writes node ids (>= 0) or -errno (>= -4095) into status. */
 #define EXEC_SENTINEL INT_MIN
@@ -97,7 +88,7 @@ static enum exec_reason exec_classify(int status)
 
 /* ---- result pairs ---------------------------------------------------------- */
 
-static struct exec_pair *exec_pair_get(struct exec_result *r, int src, int dst)
+struct exec_pair *exec_pair_get(struct exec_result *r, int src, int dst)
 {
 	struct exec_pair *v;
 
@@ -194,52 +185,7 @@ static int exec_result_init(struct exec_result *r, const struct plan *p,
 	return 0;
 }
 
-/* ---- the shared state of the workers ------------------------------------- */
-
-struct exec_ctx {
-	const struct plan *p;
-	const struct plan_proc *pp;
-	const struct exec_opts *o;
-	struct exec_result *r;
-	int pidfd;
-	int mmfd;                   /* procs_mm_open: notices an exec */
-	int flags;
-	size_t batch;               /* entries per call, at most */
-	uint64_t max_bytes;         /* bytes per call, at most */
-	int threads;                /* workers */
-	bool requery_all;
-	/* the lazyfree ranges the discard step pages out (ascending, disjoint).
-	 * Pass 1 moves every entry outside them while the discard runs beside
-	 * it; pass 2 then takes only the entries that touch them, each batch
-	 * queried first: what the discard kept (written again) moves, what it
-	 * dropped counts as discarded.  Pass 0: no discard, every entry. */
-	struct exec_span { uint64_t start, end; } *gone;
-	size_t ngone, gone_cap;
-	int pass;
-	uint64_t scanned;           /* pass 1: the discard's scan is final below this */
-	pthread_cond_t scan_cv;     /* scanned moved */
-
-	pthread_mutex_t lock;
-	size_t run;                 /* cursor: run index and entry within it */
-	uint64_t entry;
-	bool stopped;
-	uint64_t planned_bytes, done_bytes, moved_bytes;
-	double t0;
-
-	double tokens, last;        /* rate limit (bytes) */
-};
-
-/* A batch: entries of one target node; ridx says which run each came from. */
-struct exec_batch {
-	void **addr;
-	int *nodes, *status, *q;
-	uint32_t *ridx;
-	size_t n;
-	int dst;
-	struct exec_pair *tally;    /* per batch, indexed like pp->runs' pairs */
-};
-
-static void exec_stop_locked(struct exec_ctx *c, enum exec_stop why, int err)
+void exec_stop_locked(struct exec_ctx *c, enum exec_stop why, int err)
 {
 	if (c->stopped)
 		return;
@@ -488,14 +434,14 @@ static long exec_move_pages(struct exec_ctx *c, size_t n, void **addr, int *node
 {
 	for (size_t i = 0; i < n; i++)
 		status[i] = EXEC_SENTINEL;
-	return sys_move_pages(c->pp->id.pid, n, addr, nodes, status, nodes ? c->flags : 0);
+	return exec_sys_move_pages(c->pp->id.pid, n, addr, nodes, status, nodes ? c->flags : 0);
 }
 
 /* Query mode: the node of each entry (or -errno) into q.  -errno when the
  * call itself failed. */
 static int exec_query(struct exec_ctx *c, size_t n, void **addr, int *q)
 {
-	if (sys_move_pages(c->pp->id.pid, n, addr, NULL, q, 0) < 0)
+	if (exec_sys_move_pages(c->pp->id.pid, n, addr, NULL, q, 0) < 0)
 		return -errno;
 	return 0;
 }
@@ -753,344 +699,6 @@ static void *exec_worker(void *arg)
 	return NULL;
 }
 
-/* ---- afterwards: where the planned pages are now ---------------------------- */
-
-static int exec_residual_add(struct exec_result *r, int node, uint64_t pages)
-{
-	if (node < 0 || node >= NS_MAX_NODES)
-		return 0;
-	if (node >= r->residual_slots) {
-		uint64_t *v = realloc(r->residual, (size_t)(node + 1) * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		memset(v + r->residual_slots, 0, (size_t)(node + 1 - r->residual_slots) * sizeof(*v));
-		r->residual = v;
-		r->residual_slots = node + 1;
-	}
-	r->residual[node] += pages;
-	return 0;
-}
-
-static int exec_residual(const struct plan *p, const struct plan_proc *pp,
-			 struct exec_result *r, size_t batch)
-{
-	void **addr = calloc(batch, sizeof(*addr));
-	int *q = calloc(batch, sizeof(int));
-	int rc = 0;
-
-	if (!addr || !q) {
-		free(addr);
-		free(q);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < pp->nruns && rc == 0; i++) {
-		const struct plan_run *run = &pp->runs[i];
-		uint64_t nent = plan_run_entries(run, p->page_size);
-		uint64_t base = (run->flags & PLAN_RUN_COARSE) ? run->map_start : run->start;
-		uint64_t per = run->step / p->page_size;
-
-		if ((rc = exec_residual_add(r, run->src, 0)))
-			break;
-		for (uint64_t e = 0; e < nent && rc == 0; ) {
-			size_t n = 0;
-
-			while (e < nent && n < batch)
-				addr[n++] = (void *)(uintptr_t)(base + e++ * run->step);
-			if (sys_move_pages(pp->id.pid, n, addr, NULL, q, 0) < 0) {
-				rc = -errno;
-				break;
-			}
-			for (size_t k = 0; k < n; k++)
-				if (q[k] == run->src)
-					r->residual[run->src] += per;
-		}
-	}
-	free(addr);
-	free(q);
-	if (rc == 0)
-		r->residual_known = true;
-	return rc;
-}
-
-struct exec_after_walk {
-	const struct plan_run *run;
-	uint64_t on_src, thp_on_dst;
-};
-
-static int exec_after_run(void *ud, const struct page_run *pr)
-{
-	struct exec_after_walk *w = ud;
-
-	if (!(pr->flags & RUN_PRESENT))
-		return 0;
-	if (pr->node == w->run->src)
-		w->on_src += pr->pages;
-	if ((pr->flags & RUN_KPF) && (pr->flags & RUN_THP) && pr->node == w->run->dst)
-		w->thp_on_dst += pr->pages;
-	return 0;
-}
-
-static void exec_thp_result(const struct plan *p, const struct plan_proc *pp,
-			    struct exec_result *r, uint64_t thp_pages)
-{
-	uint64_t whole = thp_pages / (p->thp_size / p->page_size), moved = 0;
-
-	for (size_t k = 0; k < r->npairs; k++)
-		moved += r->pairs[k].thp_moved;
-	r->thp_whole = whole < moved ? whole : moved;
-	r->thp_split = moved - r->thp_whole;
-	r->thp_known = true;
-}
-
-/* Where the planned pages are afterwards, from one pagemap walk (PFN to
- * node as root; THPs from kpageflags).  -EOPNOTSUPP without PFNs: the
- * caller then queries with move_pages. */
-static int exec_after_pagemap(const struct plan *p, const struct plan_proc *pp,
-			      struct exec_result *r)
-{
-	struct pm_reader *pm;
-	uint64_t thp_pages = 0;
-	int rc = 0;
-
-	/* kpageflags only count THPs that arrived whole: none planned, none read */
-	if (pm_open(&pm, pp->id.pid, PM_WANT_NODE | (pp->thp_entries ? PM_WANT_KPF | PM_WANT_THP_ONLY : 0)) < 0)
-		return -EOPNOTSUPP;
-	if (!pm_has_pfn(pm)) {
-		pm_close(pm);
-		return -EOPNOTSUPP;
-	}
-	for (size_t i = 0; i < pp->nruns && rc == 0; i++) {
-		const struct plan_run *run = &pp->runs[i];
-		struct exec_after_walk w = { run, 0, 0 };
-		bool coarse = run->flags & PLAN_RUN_COARSE;
-		uint64_t start = coarse ? run->map_start : run->start;
-		uint64_t end = coarse ? run->map_end : run->start + run->pages * p->page_size;
-
-		rc = pm_walk(pm, start, end, exec_after_run, &w);
-		if (rc == 0)
-			rc = exec_residual_add(r, run->src, w.on_src);
-		if (run->cls == PLAN_THP)
-			thp_pages += w.thp_on_dst;
-	}
-	if (rc == 0) {
-		r->residual_known = true;
-		if (pm_has_kpf(pm) && pp->thp_entries && p->thp_size)
-			exec_thp_result(p, pp, r, thp_pages);
-	}
-	pm_close(pm);
-	return rc;
-}
-
-static void exec_after(const struct plan *p, const struct plan_proc *pp,
-		       struct exec_result *r, size_t batch)
-{
-	if (exec_after_pagemap(p, pp, r) == 0)
-		return;
-	if (r->residual)
-		memset(r->residual, 0, (size_t)r->residual_slots * sizeof(*r->residual));
-	exec_residual(p, pp, r, batch);
-}
-
-/* ---- lazyfree pages: discarded instead of copied ----------------------------- */
-
-struct exec_discard_ud {
-	const struct plan_proc *pp;
-};
-
-static bool exec_discard_vma(void *ud, const struct mapping *m)
-{
-	const struct exec_discard_ud *d = ud;
-
-	for (size_t i = 0; i < d->pp->nruns; i++)
-		if (d->pp->runs[i].map_start == m->start)
-			return true;
-	return false;
-}
-
-static bool exec_discard_stop(void *ud)
-{
-	const struct exec_opts *o = ud;
-
-	return (o->stop && *o->stop) || (o->deadline > 0 && sys_now() >= o->deadline);
-}
-
-static int exec_start_threads(struct exec_ctx *c, int nthreads);
-
-/* The discard step, run in a thread of its own beside pass 1. */
-struct exec_discard_job {
-	struct exec_ctx *c;
-	int pidfd;
-	struct discard_opts dopt;
-	struct exec_discard_ud dud;
-	struct discard_set set;
-	struct discard_result res;
-	size_t seen;               /* ranges of set already in c->gone (the last may grow) */
-	int find_rc, apply_rc;
-};
-
-/* discard_find's listener: the ranges found so far become spans pass 1
- * leaves out, and pass 1 may take entries below 'upto'.  Ranges ascend, so
- * each one extends the last span or follows it. */
-static int exec_discard_scanned(void *ud, const struct discard_set *s, uint64_t upto)
-{
-	struct exec_discard_job *j = ud;
-	struct exec_ctx *c = j->c;
-	int rc = 0;
-
-	/* mapping mode with swap would swap out live pages: not run */
-	if (s->warn & DISCARD_W_SWAP)
-		return -ECANCELED;
-	pthread_mutex_lock(&c->lock);
-	for (size_t i = j->seen ? j->seen - 1 : 0; i < s->n; i++) {
-		uint64_t a = s->v[i].start, e = a + s->v[i].len;
-		struct exec_span *last = c->ngone ? &c->gone[c->ngone - 1] : NULL;
-
-		if (last && a <= last->end) {
-			if (e > last->end)
-				last->end = e;
-			continue;
-		}
-		if (c->ngone == c->gone_cap) {
-			size_t cap = c->gone_cap ? c->gone_cap * 2 : 64;
-			struct exec_span *v = realloc(c->gone, cap * sizeof(*v));
-
-			if (!v) {
-				rc = -ENOMEM;
-				break;
-			}
-			c->gone = v;
-			c->gone_cap = cap;
-		}
-		c->gone[c->ngone++] = (struct exec_span){ a, e };
-	}
-	j->seen = s->n;
-	if (rc == 0 && upto > c->scanned)
-		c->scanned = upto;
-	pthread_cond_broadcast(&c->scan_cv);
-	pthread_mutex_unlock(&c->lock);
-	return rc;
-}
-
-/* The scan is over (done or failed): pass 1 may take every entry. */
-static void exec_discard_scan_end(struct exec_ctx *c)
-{
-	pthread_mutex_lock(&c->lock);
-	c->scanned = UINT64_MAX;
-	pthread_cond_broadcast(&c->scan_cv);
-	pthread_mutex_unlock(&c->lock);
-}
-
-/* Find the lazyfree ranges of the planned mappings (published to pass 1 as
- * the scan goes), then page them out. */
-static void *exec_discard_thread(void *arg)
-{
-	struct exec_discard_job *j = arg;
-	struct exec_ctx *c = j->c;
-
-	if (c->o->renice)
-		(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), c->o->nice);
-	j->dud.pp = c->pp;
-	j->dopt = (struct discard_opts){
-		.mode = DISCARD_AUTO, .thp = DISCARD_THP_COLLAPSE, .limit_nodes = true,
-		.vma_filter = exec_discard_vma, .vma_ud = &j->dud,
-		.stop = exec_discard_stop, .stop_ud = (void *)c->o,
-		.scanned = exec_discard_scanned, .scanned_ud = j,
-		.no_totals = true,   /* the pairs count what went, from the set */
-		.max_stall = c->o->max_stall,
-	};
-	nodeset_zero(&j->dopt.nodes);
-	for (size_t i = 0; i < c->pp->nruns; i++)
-		nodeset_add(&j->dopt.nodes, c->pp->runs[i].src);
-	j->find_rc = discard_find(&c->pp->id, &j->dopt, &j->set);
-	exec_discard_scan_end(c);
-	if (j->find_rc < 0)
-		return NULL;
-	memset(&j->res, 0, sizeof(j->res));
-	j->apply_rc = discard_apply(j->pidfd, &j->set, &j->dopt, &j->res);
-	return NULL;
-}
-
-/* After the discard: what it dropped, per source node, into the pairs. */
-static void exec_discard_count(struct exec_ctx *c, const struct exec_discard_job *j)
-{
-	for (int n = 0; n < j->set.node_slots; n++) {
-		uint64_t pages = j->set.node[n].discarded / c->p->page_size;
-
-		for (size_t k = 0; k < c->r->npairs && pages; k++)
-			if (c->r->pairs[k].src == n) {
-				uint64_t take = pages < c->r->pairs[k].planned ?
-						pages : c->r->pairs[k].planned;
-				c->r->pairs[k].discarded += take;
-				pages -= take;
-			}
-	}
-	c->r->discard_done = true;
-}
-
-/* Discarded pages are no longer present: their batches counted them as
- * gone, which is what discarded means here. */
-static void exec_discard_fix(struct exec_result *r)
-{
-	for (size_t k = 0; k < r->npairs; k++) {
-		struct exec_pair *x = &r->pairs[k];
-		uint64_t d = x->discarded < x->gone ? x->discarded : x->gone;
-
-		x->gone -= d;
-		x->discarded = d;
-	}
-}
-
-/* --discard-lazyfree: a thread scans for the lazyfree ranges and pages them
- * out; pass 1 meanwhile moves every entry outside them (an entry is taken
- * only once the scan has gone past it; disjoint pages, so the two kernel
- * paths run side by side); pass 2 then queries the entries inside them and
- * moves what the discard kept (written again since MADV_FREE). */
-static int exec_discard_run(struct exec_ctx *c, int pidfd)
-{
-	struct exec_discard_job *j = calloc(1, sizeof(*j));
-	pthread_t tid;
-	int rc;
-
-	if (!j)
-		return -ENOMEM;
-	j->c = c;
-	j->pidfd = pidfd;
-	c->pass = 1;
-	c->scanned = 0;
-	if (pthread_create(&tid, NULL, exec_discard_thread, j) != 0) {
-		exec_discard_thread(j);     /* no thread: scan and discard first */
-		rc = exec_start_threads(c, c->threads);
-	} else {
-		rc = exec_start_threads(c, c->threads);
-		pthread_join(tid, NULL);
-	}
-	if (j->find_rc == -ECANCELED) {
-		c->r->discard_skipped = true;
-	} else if (j->find_rc == -ESRCH || j->apply_rc == -ESRCH) {
-		exec_stop_locked(c, EXS_GONE, -ESRCH);
-	} else if (j->find_rc < 0 || j->apply_rc < 0) {
-		c->r->discard_err = j->find_rc < 0 ? j->find_rc : j->apply_rc;
-	} else {
-		exec_discard_count(c, j);
-	}
-	pthread_mutex_lock(&c->lock);
-	if (stall_merge(&c->r->stall, &j->res.stall) < 0)
-		exec_stop_locked(c, EXS_ERROR, -ENOMEM);
-	pthread_mutex_unlock(&c->lock);
-	discard_result_free(&j->res);
-	/* every span pass 1 left out, discarded or not */
-	if (rc == 0 && !c->stopped && c->ngone) {
-		c->pass = 2;
-		c->run = 0;
-		c->entry = 0;
-		rc = exec_start_threads(c, c->threads);
-	}
-	discard_set_free(&j->set);
-	free(j);
-	return rc;
-}
-
 /* ---- entry points ------------------------------------------------------------ */
 
 /* Bounds of a call, whatever the sizer says: at most opts.batch entries and
@@ -1128,7 +736,7 @@ static void exec_size_batches(struct exec_ctx *c, int threads)
 		c->max_bytes = share ? share : 1;
 }
 
-static int exec_start_threads(struct exec_ctx *c, int nthreads)
+int exec_start_threads(struct exec_ctx *c, int nthreads)
 {
 	pthread_t tid[EXEC_MAX_THREADS];
 	int started = 0, rc = 0;
@@ -1205,208 +813,5 @@ int exec_proc(const struct plan *p, const struct plan_proc *pp,
 		close(pidfd);
 	if (c.mmfd >= 0)
 		close(c.mmfd);
-	return 0;
-}
-
-/* Node sets as the kernel's bit masks. */
-static void exec_mask(const struct ns_nodeset *s, unsigned long *mask, size_t words)
-{
-	int n;
-
-	memset(mask, 0, words * sizeof(*mask));
-	nodeset_foreach(n, s)
-		mask[(size_t)n / (8 * sizeof(long))] |= 1UL << ((size_t)n % (8 * sizeof(long)));
-}
-
-const char *exec_engine_name(enum exec_engine e)
-{
-	return e == EXEC_SYSCALL ? "syscall" : e == EXEC_PAGES ? "pages" : "auto";
-}
-
-int exec_threads(const struct plan *p, const struct plan_proc *pp, const struct exec_opts *o)
-{
-	cpu_set_t set;
-	uint64_t bytes, per;
-	int n;
-
-	if (o->threads != EXEC_THREADS_AUTO)
-		return o->threads < EXEC_MAX_THREADS ? o->threads : EXEC_MAX_THREADS;
-	n = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 1;
-	if (n > EXEC_AUTO_THREADS_MAX)
-		n = EXEC_AUTO_THREADS_MAX;
-	bytes = 0;
-	for (size_t i = 0; i < pp->nruns; i++)
-		bytes += plan_run_bytes(&pp->runs[i], p->page_size);
-	per = (bytes + EXEC_AUTO_THREAD_BYTES - 1) / EXEC_AUTO_THREAD_BYTES;
-	if ((uint64_t)n > per)
-		n = (int)per;
-	return n > 1 ? n : 1;
-}
-
-/* ---- engine auto: a table of rules, the first that applies decides -------- */
-
-struct exec_choice {
-	const struct plan_proc *pp;
-	const struct exec_opts *o;
-	const char *how;            /* how the process is kept from running */
-};
-
-/* Each rule returns why it applies, or NULL. */
-static const char *exec_rule_running(struct exec_choice *ch)
-{
-	return procs_frozen(ch->pp->id.pid, &ch->how) ? NULL :
-	       "running: move_pages calls within --max-stall";
-}
-
-static const char *exec_rule_option(struct exec_choice *ch)
-{
-	const struct exec_opts *o = ch->o;
-
-	return o->filtered ? "--vma" : o->threads > 1 ? "--threads" : o->rate ? "--rate" :
-	       o->deadline > 0 ? "--timeout" : o->batch_given ? "--batch" :
-	       o->discard_lazyfree ? "--discard-lazyfree" : o->requery ? "saved plan" : NULL;
-}
-
-static const char *exec_rule_spread(struct exec_choice *ch)
-{
-	return ch->o->spread && nodeset_count(&ch->o->to) != 1 ? "spread over several targets" : NULL;
-}
-
-static const char *exec_rule_huge(struct exec_choice *ch)
-{
-	for (size_t i = 0; i < ch->pp->nruns; i++)
-		if (ch->pp->runs[i].cls != PLAN_BASE)
-			return ch->pp->runs[i].cls == PLAN_THP ? "THPs" : "hugetlb pages";
-	return NULL;
-}
-
-/* migrate_pages obeys the caller's own cpuset */
-static const char *exec_rule_our_cpuset(struct exec_choice *ch)
-{
-	struct ns_nodeset mine;
-
-	return privs_mems_allowed(getpid(), &mine) < 0 || !nodeset_subset(&ch->o->to, &mine) ?
-	       "targets outside our cpuset" : NULL;
-}
-
-/* The call runs without CAP_SYS_NICE (lowered for it without --move-all:
- * the kernel then moves only pages mapped by the process alone, as
- * move_pages does without MPOL_MF_MOVE_ALL), and without it the kernel
- * wants the targets inside the process's cpuset. */
-static const char *exec_rule_their_cpuset(struct exec_choice *ch)
-{
-	struct ns_nodeset theirs;
-
-	if (ch->o->move_all && privs_has_cap(NS_CAP_SYS_NICE))
-		return NULL;
-	if (ch->pp->coarse && privs_has_cap(NS_CAP_SYS_NICE))
-		return "sharing not known";
-	return privs_mems_allowed(ch->pp->id.pid, &theirs) < 0 ||
-	       !nodeset_subset(&ch->o->to, &theirs) ? "targets outside the process's cpuset" : NULL;
-}
-
-static const char *exec_rule_stopped(struct exec_choice *ch)
-{
-	return ch->how && strcmp(ch->how, "cgroup frozen") == 0 ?
-	       "cgroup frozen: one call, nothing notices" :
-	       "every thread stopped: one call, nothing notices";
-}
-
-static const struct exec_rule {
-	const char *(*applies)(struct exec_choice *ch);
-	enum exec_engine engine;
-} exec_rules[] = {
-	{ exec_rule_running,      EXEC_PAGES },    /* a running process never freezes */
-	{ exec_rule_option,       EXEC_PAGES },    /* an option that needs calls of our own */
-	{ exec_rule_spread,       EXEC_PAGES },    /* several targets by free memory */
-	{ exec_rule_huge,         EXEC_PAGES },    /* THPs counted whole, hugetlb */
-	{ exec_rule_our_cpuset,   EXEC_PAGES },
-	{ exec_rule_their_cpuset, EXEC_PAGES },
-	{ exec_rule_stopped,      EXEC_SYSCALL },  /* always applies */
-};
-
-enum exec_engine exec_choose(const struct plan_proc *pp, const struct exec_opts *o,
-			     const char **why)
-{
-	struct exec_choice ch = { pp, o, NULL };
-
-	if (o->engine != EXEC_AUTO) {
-		*why = "asked for";
-		return o->engine;
-	}
-	for (size_t i = 0; i < sizeof(exec_rules) / sizeof(exec_rules[0]); i++)
-		if ((*why = exec_rules[i].applies(&ch)))
-			return exec_rules[i].engine;
-	*why = "not reached";
-	return EXEC_PAGES;
-}
-
-int exec_syscall(const struct proc_id *id, const struct plan *p,
-		 const struct plan_proc *pp, const struct exec_opts *o,
-		 struct exec_result *r)
-{
-	enum { W = NS_MAX_NODES / (8 * sizeof(long)) };
-	unsigned long from[W], to[W];
-	struct ns_nodeset fs = o->from;
-	double t0;
-	long rc;
-	bool lowered;
-	int err;
-
-	if (procs_check_same(id) < 0)
-		return -ESRCH;
-	if (nodeset_empty(&fs))        /* spread: every node with planned pages */
-		for (size_t i = 0; i < pp->nruns; i++)
-			nodeset_add(&fs, pp->runs[i].src);
-	exec_mask(&fs, from, W);
-	exec_mask(&o->to, to, W);
-	/* With CAP_SYS_NICE the kernel would also move pages shared with other
-	 * processes (MPOL_MF_MOVE_ALL): without --move-all this thread lowers
-	 * it for the call and raises it again. */
-	lowered = !o->move_all && privs_has_cap(NS_CAP_SYS_NICE);
-	if (lowered && (err = privs_cap_set_effective(NS_CAP_SYS_NICE, false)) < 0) {
-		r->stop = EXS_ERROR;
-		r->err = err;
-		return 0;
-	}
-	t0 = sys_now();
-	rc = sys_migrate_pages(id->pid, NS_MAX_NODES + 1, from, to);
-	err = rc < 0 ? -errno : 0;
-	r->seconds = sys_now() - t0;
-	r->calls = 1;
-	r->threads = 1;
-	(void)stall_add(&r->stall, r->seconds);
-	if (lowered && privs_cap_set_effective(NS_CAP_SYS_NICE, true) < 0 && !err)
-		err = -EPERM;      /* cannot go on as before: stop here */
-	if (err == -ENOMEM) {
-		/* the target filled up: what did not fit is "target full", as
-		 * move_pages reports it page by page (the query below counts) */
-	} else if (err) {
-		r->stop = EXS_ERROR;
-		r->err = err;
-		/* the call may have moved part before it failed: the query
-		 * afterwards says how much */
-		if (err == -ESRCH || procs_check_same(id) < 0)
-			return 0;
-	} else {
-		r->syscall_failed = (uint64_t)rc;
-	}
-	exec_after(p, pp, r, o->batch ? o->batch : EXEC_DEFAULT_BATCH);
-	if (r->residual_known) {
-		/* the kernel gives a count only: what left each source moved */
-		enum exec_reason why = err == -ENOMEM ? EXR_NOMEM : EXR_NOT_MIGRATED;
-
-		for (size_t k = 0; k < r->npairs; k++) {
-			struct exec_pair *x = &r->pairs[k];
-			uint64_t left = x->src < r->residual_slots ? r->residual[x->src] : 0;
-			uint64_t stay = left < x->planned ? left : x->planned;
-
-			x->moved = x->planned - stay;
-			x->not_moved[why] = stay;
-			r->residual[x->src] -= stay;   /* shared by pairs of one source */
-		}
-		for (size_t k = 0; k < r->npairs; k++)
-			r->residual[r->pairs[k].src] += r->pairs[k].not_moved[why];
-	}
 	return 0;
 }

@@ -2,6 +2,10 @@
 /* Copyright (C) 2026 The numashift authors */
 /* exec: carry out one process's part of a plan (plan.h).
  *
+ * One job per file: exec.c the batches and workers, exec_after.c the check
+ * afterwards, exec_discard.c the discard coordination, exec_choose.c the
+ * engine rules, exec_syscall.c the single call (exec_int.h joins them).
+ *
  * Engine "pages": move_pages(2) calls generated from the runs, each sized so
  * that it takes about opts.max_stall (stall.h: the sizer learns the cost per
  * byte from the calls before), at most opts.batch entries; a call never
