@@ -25,11 +25,12 @@
 #include "path.h"
 #include "plan.h"
 #include "privs.h"
+#include "report.h"
 #include "strutil.h"
 #include "sysinfo.h"
 
 #define MM_MAX_VMA 64
-#define MM_RESULT_SCHEMA 1
+#define MM_RESULT_SCHEMA 2
 
 struct mm {
 	struct cli_sel sel;
@@ -264,10 +265,6 @@ static void parse_nodes(struct mm *m, struct plan_opts *po)
 	po->topo = &m->topo;
 	po->use_pagemap = path_is_live();
 	po->move_all = m->ex.xo.move_all;
-	m->ex.xo.from = po->from;
-	m->ex.xo.to = po->to;
-	m->ex.xo.spread = po->spread;
-	m->ex.xo.filtered = m->nvma > 0;
 }
 
 /* ---- locks ----------------------------------------------------------------- */
@@ -421,8 +418,6 @@ static int plan_from_file(struct mm *m)
 	if (rc)
 		return rc;
 	m->ex.xo.requery = true;       /* move only what is still on its source */
-	m->ex.xo.from = m->plan.from;
-	m->ex.xo.to = m->plan.to;
 	return 0;
 }
 
@@ -473,22 +468,12 @@ static void plan_rows_of(struct out_table *t, const struct plan *p, const struct
 	}
 }
 
-static void guard_to_json(json_t *doc, const struct guard_result *g)
-{
-	json_t *warn = json_array(), *refuse = json_array();
-
-	for (size_t i = 0; i < g->n; i++)
-		json_array_append_new(g->v[i].level == GUARD_REFUSE ? refuse : warn,
-				      json_string(g->v[i].text));
-	json_object_set_new(doc, "warnings", warn);
-	json_object_set_new(doc, "refusals", refuse);
-}
-
 /* Which engine the process would get, and why; how many workers. */
-static void engine_to_json(json_t *proc, const struct plan_proc *pp, const struct exec_opts *xo)
+static void engine_to_json(json_t *proc, const struct plan *p, const struct plan_proc *pp,
+			   const struct exec_opts *xo)
 {
 	const char *why;
-	enum exec_engine e = exec_choose(pp, xo, &why);
+	enum exec_engine e = exec_choose(p, pp, xo, &why);
 
 	if (!proc)
 		return;
@@ -523,8 +508,8 @@ static int print_plan(struct mm *m, const struct guard_result *g)
 		if (path_is_live())      /* a captured tree is not ours */
 			for (size_t i = 0; i < p->nprocs; i++)
 				engine_to_json(json_array_get(json_object_get(doc, "processes"), i),
-					       &p->procs[i], &m->ex.xo);
-		guard_to_json(doc, g);
+					       p, &p->procs[i], &m->ex.xo);
+		json_object_set_new(doc, "guard", report_guard_json(g));
 		json_object_set_new(doc, "errors", json_incref(m->errors));
 		json_object_set_new(doc, "exit_code", json_integer(g->refuse));
 		rc = out_print_json(doc, stdout);
@@ -552,7 +537,7 @@ static int print_plan(struct mm *m, const struct guard_result *g)
 		printf("%s", pp->coarse ? " (page addresses not known: queried when moving)" : "");
 		if (pp->nruns && path_is_live()) {   /* a captured tree is not ours */
 			const char *why;
-			enum exec_engine e = exec_choose(pp, &m->ex.xo, &why);
+			enum exec_engine e = exec_choose(p, pp, &m->ex.xo, &why);
 
 			printf("; engine %s (%s)", exec_engine_name(e), why);
 		}
@@ -627,17 +612,8 @@ static void progress_end(struct mm *m)
 
 /* ---- execution and report ---------------------------------------------------------- */
 
-struct mm_outcome {
-	struct exec_result r;
-	int ran;          /* 0 not started, 1 ran, -errno could not start */
-	int code;
-	const char *why;  /* a word for the status */
-	enum exec_engine engine;   /* the engine that ran (or would have) */
-	const char *engine_why;    /* what chose it (exec_choose) */
-	struct stall_summary stall;   /* the calls' times */
-};
 
-static void report_stop(const struct plan_proc *pp, const struct mm_outcome *o)
+static void report_stop(const struct plan_proc *pp, const struct report_move *o)
 {
 	const char *what = o->r.err ? strerror(-o->r.err) : "";
 
@@ -665,7 +641,7 @@ static void report_stop(const struct plan_proc *pp, const struct mm_outcome *o)
 			 (int)pp->id.pid, strerror(-o->r.discard_err));
 }
 
-static void run_all(struct mm *m, struct mm_outcome *out)
+static void run_all(struct mm *m, struct report_move *out)
 {
 	for (size_t i = 0; i < m->plan.nprocs; i++) {
 		const struct plan_proc *pp = &m->plan.procs[i];
@@ -678,12 +654,11 @@ static void run_all(struct mm *m, struct mm_outcome *out)
 			break;
 		m->last_draw = -1;
 		xo = m->ex.xo;
-		xo.engine = out[i].engine = exec_choose(pp, &m->ex.xo, &out[i].engine_why);
+		xo.engine = out[i].engine = exec_choose(&m->plan, pp, &m->ex.xo, &out[i].engine_why);
 		rc = exec_proc(&m->plan, pp, &xo, &out[i].r);
 		progress_end(m);
 		out[i].ran = rc < 0 ? rc : 1;
-		stall_summarize(&out[i].r.stall, xo.engine == EXEC_SYSCALL ? 0 : xo.max_stall,
-				&out[i].stall);
+		report_move_stall(&out[i], xo.max_stall);
 		if (rc == 0)
 			cli_stall_warn(&pp->id, &out[i].stall, xo.discard_lazyfree ?
 				       "move_pages or process_madvise" : "move_pages");
@@ -698,178 +673,22 @@ static void run_all(struct mm *m, struct mm_outcome *out)
 	}
 }
 
-static json_t *pair_json(const struct exec_pair *x, uint64_t ps)
+static void print_result_table(const struct mm *m, const struct report_move *out)
 {
-	json_t *nm = json_object(), *nmb = json_object();
-
-	for (int k = 0; k < EXR_NREASONS; k++) {
-		json_object_set_new(nm, exec_reason_key((enum exec_reason)k),
-				    json_integer((json_int_t)x->not_moved[k]));
-		json_object_set_new(nmb, exec_reason_key((enum exec_reason)k),
-				    json_integer((json_int_t)(x->not_moved[k] * ps)));
-	}
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:I,s:I}",
-			 "planned_pages", (json_int_t)x->planned, "planned_bytes", (json_int_t)(x->planned * ps),
-			 "moved_pages", (json_int_t)x->moved, "moved_bytes", (json_int_t)(x->moved * ps),
-			 "already_pages", (json_int_t)x->already, "already_bytes", (json_int_t)(x->already * ps),
-			 "discarded_pages", (json_int_t)x->discarded, "discarded_bytes", (json_int_t)(x->discarded * ps),
-			 "gone_pages", (json_int_t)x->gone, "gone_bytes", (json_int_t)(x->gone * ps),
-			 "not_moved_pages", (json_int_t)exec_not_moved(x),
-			 "not_moved_bytes", (json_int_t)(exec_not_moved(x) * ps),
-			 "not_moved_by_reason_pages", nm, "not_moved_by_reason_bytes", nmb,
-			 "thp_planned", (json_int_t)x->thp_planned, "thp_moved", (json_int_t)x->thp_moved);
-}
-
-static json_t *proc_json(const struct mm *m, const struct plan_proc *pp, const struct mm_outcome *o)
-{
-	uint64_t ps = m->plan.page_size;
-	struct exec_pair s;
-	json_t *j, *pairs = json_array(), *resid = json_object();
-	char key[16];
-
-	exec_totals(&o->r, &s);
-	if (!o->ran) {         /* not started: everything planned is still to do */
-		s.planned = plan_total_bytes(&m->plan, pp) / ps + pp->already_pages;
-		s.already = pp->already_pages;
-	}
-	for (size_t k = 0; k < o->r.npairs; k++) {
-		json_t *pj = pair_json(&o->r.pairs[k], ps);
-
-		json_object_set_new(pj, "from", json_integer(o->r.pairs[k].src));
-		json_object_set_new(pj, "to", json_integer(o->r.pairs[k].dst));
-		json_array_append_new(pairs, pj);
-	}
-	for (int n = 0; n < o->r.residual_slots; n++) {
-		snprintf(key, sizeof(key), "%d", n);
-		if (o->r.residual[n] || (o->r.residual_known && o->r.residual_slots))
-			json_object_set_new(resid, key, json_integer((json_int_t)(o->r.residual[n] * ps)));
-	}
-	j = json_pack("{s:i,s:s,s:s,s:i,s:s}", "pid", (int)pp->id.pid, "comm", pp->id.comm,
-		      "status", ns_exit_name(o->code), "exit_code", o->code,
-		      "stop", o->ran > 0 ? exec_stop_name(o->r.stop) : o->ran < 0 ? "error" : "not started");
-	/* already: found on the target when planning, or when its batch ran */
-	s.already += o->ran ? pp->already_pages : 0;
-	s.planned += o->ran ? pp->already_pages : 0;
-	json_object_update_new(j, pair_json(&s, ps));
-	json_object_set_new(j, "shared_left_pages", json_integer((json_int_t)pp->shared_pages));
-	json_object_set_new(j, "shared_left_bytes", json_integer((json_int_t)(pp->shared_pages * ps)));
-	json_object_set_new(j, "thp_whole", o->r.thp_known ? json_integer((json_int_t)o->r.thp_whole) : json_null());
-	json_object_set_new(j, "thp_split", o->r.thp_known ? json_integer((json_int_t)o->r.thp_split) : json_null());
-	json_object_set_new(j, "retries", json_integer((json_int_t)o->r.retries));
-	json_object_set_new(j, "calls", json_integer((json_int_t)o->r.calls));
-	json_object_set_new(j, "threads", o->ran > 0 ? json_integer(o->r.threads) : json_null());
-	json_object_set_new(j, "stall", o->ran > 0 ? stall_json(&o->stall) : json_null());
-	json_object_set_new(j, "plan_seconds", pp->plan_seconds >= 0 ? json_real(pp->plan_seconds) : json_null());
-	json_object_set_new(j, "seconds", json_real(o->r.seconds));
-	json_object_set_new(j, "bytes_per_second",
-			    json_real(o->r.seconds > 0 ? (double)(s.moved * ps) / o->r.seconds : 0));
-	json_object_set_new(j, "engine", o->ran ? json_string(exec_engine_name(o->engine)) : json_null());
-	json_object_set_new(j, "engine_reason", o->ran ? json_string(o->engine_why) : json_null());
-	if (o->ran && o->engine == EXEC_SYSCALL)
-		json_object_set_new(j, "syscall_not_migrated", json_integer((json_int_t)o->r.syscall_failed));
-	json_object_set_new(j, "residual_bytes", o->r.residual_known ? resid : json_null());
-	if (!o->r.residual_known)
-		json_decref(resid);
-	json_object_set_new(j, "pairs", pairs);
-	return j;
-}
-
-static const struct col_desc res_cols[] = {
-	{ "PID",       "pid",        COL_INT,   COL_LABEL, "process id" },
-	{ "COMM",      "comm",       COL_STR,   COL_LABEL, "command name" },
-	{ "FROM",      "from",       COL_INT,   COL_LABEL, "source node" },
-	{ "TO",        "to",         COL_INT,   COL_LABEL, "target node" },
-	{ "PLANNED",   "planned",    COL_BYTES, 0, "bytes planned" },
-	{ "MOVED",     "moved",      COL_BYTES, 0, "bytes moved" },
-	{ "ALREADY",   "already",    COL_BYTES, 0, "bytes found on the target when their batch ran" },
-	{ "DISCARDED", "discarded",  COL_BYTES, 0, "lazily freed bytes discarded instead of copied" },
-	{ "GONE",      "gone",       COL_BYTES, 0, "bytes no longer on the source when their batch ran" },
-	{ "NOT-MOVED", "not_moved",  COL_BYTES, 0, "bytes that did not move" },
-	{ "WHY",       "why",        COL_STR,   0, "reasons of pages not moved" },
-	{ "THP",       "thp",        COL_COUNT, 0, "THPs moved" },
-};
-
-static void why_string(const struct exec_pair *x, uint64_t ps, char *buf, size_t len)
-{
-	size_t off = 0;
-	char b[32];
-
-	buf[0] = '\0';
-	for (int k = 0; k < EXR_NREASONS && off < len; k++)
-		if (x->not_moved[k])
-			off += (size_t)snprintf(buf + off, len - off, "%s%s %s", off ? "," : "",
-						exec_reason_key((enum exec_reason)k),
-						str_human_size(x->not_moved[k] * ps, b, sizeof(b)));
-}
-
-static void print_result_table(const struct mm *m, const struct mm_outcome *out)
-{
-	uint64_t ps = m->plan.page_size;
-	struct out_table *t = out_table_new(res_cols, (int)(sizeof(res_cols) / sizeof(res_cols[0])), NULL);
-	char why[256], b[32];
+	struct out_table *t = report_move_table();
 
 	if (!t)
 		return;
 	for (size_t i = 0; i < m->plan.nprocs; i++)
-		for (size_t k = 0; k < out[i].r.npairs; k++) {
-			const struct exec_pair *x = &out[i].r.pairs[k];
-
-			out_row(t);
-			out_set_int(t, "PID", m->plan.procs[i].id.pid);
-			out_set_str(t, "COMM", m->plan.procs[i].id.comm);
-			out_set_int(t, "FROM", x->src);
-			out_set_int(t, "TO", x->dst);
-			out_set_u64(t, "PLANNED", x->planned * ps);
-			out_set_u64(t, "MOVED", x->moved * ps);
-			out_set_u64(t, "ALREADY", x->already * ps);
-			out_set_u64(t, "DISCARDED", x->discarded * ps);
-			out_set_u64(t, "GONE", x->gone * ps);
-			out_set_u64(t, "NOT-MOVED", exec_not_moved(x) * ps);
-			why_string(x, ps, why, sizeof(why));
-			out_set_str(t, "WHY", why[0] ? why : "-");
-			out_set_u64(t, "THP", x->thp_moved);
-		}
+		report_move_rows(t, &m->plan, &m->plan.procs[i], &out[i]);
 	out_print_table(t, stdout, m->bytes ? OUT_BYTES : 0);
 	out_table_free(t);
-	for (size_t i = 0; i < m->plan.nprocs; i++) {
-		const struct plan_proc *pp = &m->plan.procs[i];
-		const struct mm_outcome *o = &out[i];
-		const char *comm = str_escape(pp->id.comm, why, sizeof(why));
-		struct exec_pair s;
-
-		if (!pp->nruns && o->ran == 0) {
-			printf("pid %d (%s): nothing to move\n", (int)pp->id.pid, comm);
-			continue;
-		}
-		exec_totals(&o->r, &s);
-		printf("pid %d (%s): %s: moved %s", (int)pp->id.pid, comm,
-		       o->ran > 0 ? exec_stop_name(o->r.stop) : o->ran < 0 ? "error" : "not started",
-		       str_human_size(s.moved * ps, b, sizeof(b)));
-		printf(" in %.2fs (%s/s)", o->r.seconds,
-		       str_human_size(o->r.seconds > 0 ? (uint64_t)((double)(s.moved * ps) / o->r.seconds) : 0,
-				      b, sizeof(b)));
-		if (o->ran > 0 && o->engine == EXEC_SYSCALL)
-			printf(" (one migrate_pages call: %s)", o->engine_why);
-		else if (o->ran > 0 && o->stall.calls)
-			printf(", longest call %.1f ms (budget %.0f ms, %d thread%s)", o->stall.max * 1e3,
-			       o->stall.budget * 1e3, o->r.threads, o->r.threads == 1 ? "" : "s");
-		if (o->r.thp_known)
-			printf(", THPs whole %" PRIu64 " split %" PRIu64, o->r.thp_whole, o->r.thp_split);
-		if (o->r.retries)
-			printf(", %" PRIu64 " retries", o->r.retries);
-		if (o->r.residual_known) {
-			uint64_t left = 0;
-
-			for (int n = 0; n < o->r.residual_slots; n++)
-				left += o->r.residual[n];
-			printf(", %s still on source nodes", str_human_size(left * ps, b, sizeof(b)));
-		}
-		printf("\n");
-	}
+	for (size_t i = 0; i < m->plan.nprocs; i++)
+		report_move_line(stdout, &m->plan, &m->plan.procs[i], &out[i]);
 	print_errors(m);
 }
 
-static int report(struct mm *m, struct mm_outcome *out)
+static int report(struct mm *m, struct report_move *out)
 {
 	int code = -1;
 
@@ -890,7 +709,7 @@ static int report(struct mm *m, struct mm_outcome *out)
 		json_t *procs = json_array(), *doc;
 
 		for (size_t i = 0; i < m->plan.nprocs; i++)
-			json_array_append_new(procs, proc_json(m, &m->plan.procs[i], &out[i]));
+			json_array_append_new(procs, report_move_json(&m->plan, &m->plan.procs[i], &out[i]));
 		doc = json_pack("{s:i,s:s,s:s,s:s,s:b,s:o,s:i,s:s}", "schema_version", MM_RESULT_SCHEMA,
 				"tool", "mmigrate", "version", NS_VERSION, "engine", exec_engine_name(m->ex.xo.engine),
 				"applied_plan", m->apply != NULL, "processes", procs,
@@ -906,7 +725,7 @@ static int report(struct mm *m, struct mm_outcome *out)
 
 static int execute(struct mm *m)
 {
-	struct mm_outcome *out = calloc(m->plan.nprocs ? m->plan.nprocs : 1, sizeof(*out));
+	struct report_move *out = calloc(m->plan.nprocs ? m->plan.nprocs : 1, sizeof(*out));
 	int code;
 
 	if (!out) {

@@ -24,11 +24,12 @@
 #include "place.h"
 #include "plan.h"
 #include "privs.h"
+#include "report.h"
 #include "scan.h"
 #include "strutil.h"
 #include "sysinfo.h"
 
-#define MPLACE_SCHEMA_VERSION 1
+#define MPLACE_SCHEMA_VERSION 2
 #define MPLACE_LOAD_SAMPLE 0.25     /* seconds of /proc/stat sampling for --auto */
 
 struct mplace {
@@ -349,8 +350,7 @@ struct run_report {
 	bool aff_done;
 	struct plan plan;
 	struct guard_result guard;
-	struct exec_result ex;
-	struct stall_summary stall;   /* the move's calls */
+	struct report_move mv;        /* the move, as mmigrate reports one */
 	bool moved;
 	int code;
 	char error[256];
@@ -474,11 +474,20 @@ static int run_move(struct mplace *m, struct run_report *rr)
 	}
 	m->ex.xo.stop = &cli_signal;
 	cli_exec_start(&m->ex);
-	rc = rr->plan.nprocs ? exec_proc(&rr->plan, &rr->plan.procs[0], &m->ex.xo, &rr->ex) : 0;
+	if (rr->plan.nprocs) {      /* the engine as mmigrate chooses it */
+		struct exec_opts xo = m->ex.xo;
+
+		xo.engine = rr->mv.engine = exec_choose(&rr->plan, &rr->plan.procs[0], &m->ex.xo,
+							&rr->mv.engine_why);
+		rc = exec_proc(&rr->plan, &rr->plan.procs[0], &xo, &rr->mv.r);
+	} else {
+		rc = 0;
+	}
 	rr->moved = rc == 0 && rr->plan.nprocs;
-	stall_summarize(&rr->ex.stall, m->ex.xo.max_stall, &rr->stall);
+	rr->mv.ran = rr->moved ? 1 : rc < 0 ? rc : 0;
+	report_move_stall(&rr->mv, m->ex.xo.max_stall);
 	if (rr->moved)
-		cli_stall_warn(&rr->id, &rr->stall, "move_pages");
+		cli_stall_warn(&rr->id, &rr->mv.stall, "move_pages");
 	/* threads started while the memory moved (no new change after a signal) */
 	if (!cli_signal)
 		place_set_affinity_all(rr->id.pid, &m->cpus, &rr->aff2);
@@ -490,10 +499,10 @@ static int run_move(struct mplace *m, struct run_report *rr)
 	code = aff_code(&rr->aff1, rr->error, sizeof(rr->error), rr->id.pid);
 	if (rr->error[0])
 		cli_err("%s", rr->error);
-	cli_exec_unaccounted(&rr->id, &rr->ex);
-	return ns_exit_combine(code, outcome_move(&rr->ex, rr->plan.nprocs ? 1 : 0,
-						  rr->plan.nprocs && rr->plan.procs[0].nruns,
-						  cli_signal_exit()));
+	cli_exec_unaccounted(&rr->id, &rr->mv.r);
+	rr->mv.code = outcome_move(&rr->mv.r, rr->mv.ran, rr->plan.nprocs && rr->plan.procs[0].nruns,
+				   cli_signal_exit());
+	return ns_exit_combine(code, rr->mv.code);
 }
 
 static json_t *aff_json(const struct place_aff_result *a)
@@ -515,32 +524,8 @@ static json_t *auto_json(const struct place_auto *a)
 			 "total", (json_int_t)a->total, "candidates", c);
 }
 
-static json_t *move_json(const struct run_report *rr)
-{
-	struct exec_pair sum;
-	json_t *reasons = json_object();
-	uint64_t ps = rr->ex.page_size ? rr->ex.page_size : sys_page_size();
-
-	exec_totals(&rr->ex, &sum);
-	for (int i = 0; i < EXR_NREASONS; i++)
-		if (sum.not_moved[i])
-			json_object_set_new(reasons, exec_reason_key(i),
-					    json_integer((json_int_t)(sum.not_moved[i] * ps)));
-	return json_pack("{s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:f,s:s,s:i,s:o}",
-		"planned", (json_int_t)(sum.planned * ps),
-		"moved", (json_int_t)(sum.moved * ps),
-		"already", (json_int_t)(sum.already * ps),
-		"gone", (json_int_t)(sum.gone * ps),
-		"not_moved", reasons,
-		"thp_planned", (json_int_t)sum.thp_planned,
-		"thp_moved", (json_int_t)sum.thp_moved,
-		"seconds", rr->ex.seconds, "stop", exec_stop_name(rr->ex.stop),
-		"threads", rr->ex.threads, "stall", stall_json(&rr->stall));
-}
-
 static void report_json(const struct mplace *m, const struct run_report *rr)
 {
-	json_t *g = json_array();
 	json_t *doc = json_pack("{s:i,s:s,s:s,s:s,s:b,s:i,s:s,s:s,s:s,s:s,s:s,s:i}",
 		"schema_version", MPLACE_SCHEMA_VERSION, "tool", "mplace",
 		"version", NS_VERSION,
@@ -548,18 +533,15 @@ static void report_json(const struct mplace *m, const struct run_report *rr)
 		"comm", rr->id.comm, "nodes", m->nodes_str, "cpu_nodes", m->cpu_nodes_str,
 		"cpus", m->cpus_str, "status", ns_exit_name(rr->code), "exit_code", rr->code);
 
-	for (size_t i = 0; i < rr->guard.n; i++)
-		json_array_append_new(g, json_pack("{s:s,s:s}", "level",
-			rr->guard.v[i].level == GUARD_REFUSE ? "refuse" : "warn",
-			"text", rr->guard.v[i].text));
-	json_object_set_new(doc, "guard", g);
+	json_object_set_new(doc, "guard", report_guard_json(&rr->guard));
 	json_object_set_new(doc, "planned_bytes", json_integer((json_int_t)
 		plan_total_bytes(&rr->plan, rr->plan.nprocs ? &rr->plan.procs[0] : NULL)));
 	json_object_set_new(doc, "auto", rr->have_auto ? auto_json(&rr->au) : json_null());
 	json_object_set_new(doc, "affinity", rr->aff_done ? aff_json(&rr->aff1) : json_null());
 	json_object_set_new(doc, "affinity_second_pass",
 			    rr->aff_done ? aff_json(&rr->aff2) : json_null());
-	json_object_set_new(doc, "move", rr->moved ? move_json(rr) : json_null());
+	json_object_set_new(doc, "move", rr->moved ?
+			    report_move_json(&rr->plan, &rr->plan.procs[0], &rr->mv) : json_null());
 	json_object_set_new(doc, "error", rr->error[0] ? json_string(rr->error) : json_null());
 	out_print_json(doc, stdout);
 	json_decref(doc);
@@ -567,7 +549,7 @@ static void report_json(const struct mplace *m, const struct run_report *rr)
 
 static void report_text(const struct mplace *m, const struct run_report *rr)
 {
-	char a[32], b[32], c[32], cb[256];
+	char a[32], cb[256];
 	const char *comm = str_escape(rr->id.comm, cb, sizeof(cb));
 	uint64_t planned = plan_total_bytes(&rr->plan,
 					    rr->plan.nprocs ? &rr->plan.procs[0] : NULL);
@@ -581,23 +563,8 @@ static void report_text(const struct mplace *m, const struct run_report *rr)
 	printf("pid %d (%s): CPUs %s (nodes %s) set for %u threads (%u more in the "
 	       "second pass)\n", (int)rr->id.pid, comm, m->cpus_str,
 	       m->cpu_nodes_str, rr->aff1.threads, rr->aff2.threads);
-	if (rr->moved) {
-		struct exec_pair sum;
-		uint64_t nm = 0, ps = rr->ex.page_size ? rr->ex.page_size : sys_page_size();
-
-		exec_totals(&rr->ex, &sum);
-		for (int i = 0; i < EXR_NREASONS; i++)
-			nm += sum.not_moved[i];
-		printf("memory to nodes %s: moved %s of %s planned, not moved %s (%.2fs, %s",
-		       m->nodes_str, str_human_size(sum.moved * ps, a, sizeof(a)),
-		       str_human_size(sum.planned * ps, b, sizeof(b)),
-		       str_human_size(nm * ps, c, sizeof(c)), rr->ex.seconds,
-		       exec_stop_name(rr->ex.stop));
-		if (rr->stall.calls)
-			printf(", longest call %.1f ms, budget %.0f ms", rr->stall.max * 1e3,
-			       rr->stall.budget * 1e3);
-		printf(")\n");
-	}
+	if (rr->moved)
+		report_move_line(stdout, &rr->plan, &rr->plan.procs[0], &rr->mv);
 }
 
 /* The process to place, selected as the other tools select: no such
@@ -641,7 +608,7 @@ static int run(struct mplace *m)
 		report_json(m, &rr);
 	else if (rr.code == 0 || rr.moved)
 		report_text(m, &rr);
-	exec_result_free(&rr.ex);
+	exec_result_free(&rr.mv.r);
 	guard_free(&rr.guard);
 	plan_free(&rr.plan);
 	place_auto_free(&rr.au);

@@ -153,10 +153,7 @@ struct exec_opts {
 	const volatile sig_atomic_t *stop; /* non-zero: stop between batches */
 	void (*progress)(void *ud, const struct exec_progress *p);
 	void *ud;
-	/* engine syscall */
-	struct ns_nodeset from, to;
-	bool spread;                       /* --to alone: targets by free memory */
-	bool filtered;                     /* the plan leaves mappings out (--vma) */
+	/* what moves where is the plan's alone (its from, to, spread, filtered) */
 };
 
 void exec_opts_init(struct exec_opts *o);
@@ -187,10 +184,11 @@ int exec_proc(const struct plan *p, const struct plan_proc *pp,
  * the job of the move_pages calls (no option that needs batches, one target
  * per source, base pages only, targets inside both cpusets, sharing known).
  * Whether stderr is a terminal never matters. */
-enum exec_engine exec_choose(const struct plan_proc *pp, const struct exec_opts *o,
-			     const char **why);
+enum exec_engine exec_choose(const struct plan *p, const struct plan_proc *pp,
+			     const struct exec_opts *o, const char **why);
 const char *exec_engine_name(enum exec_engine e);   /* "auto", "pages", "syscall" */
-/* One migrate_pages(2) call (engine syscall). */
+/* One migrate_pages(2) call (engine syscall): the plan's FROM->TO sets (with
+ * spread, every node with planned pages to TO). */
 int exec_syscall(const struct proc_id *id, const struct plan *p,
 		 const struct plan_proc *pp, const struct exec_opts *o,
 		 struct exec_result *r);

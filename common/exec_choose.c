@@ -38,6 +38,7 @@ int exec_threads(const struct plan *p, const struct plan_proc *pp, const struct 
 /* ---- engine auto: a table of rules, the first that applies decides -------- */
 
 struct exec_choice {
+	const struct plan *p;
 	const struct plan_proc *pp;
 	const struct exec_opts *o;
 	const char *how;            /* how the process is kept from running */
@@ -54,14 +55,14 @@ static const char *exec_rule_option(struct exec_choice *ch)
 {
 	const struct exec_opts *o = ch->o;
 
-	return o->filtered ? "--vma" : o->threads > 1 ? "--threads" : o->rate ? "--rate" :
+	return ch->p->filtered ? "--vma" : o->threads > 1 ? "--threads" : o->rate ? "--rate" :
 	       o->deadline > 0 ? "--timeout" : o->batch_given ? "--batch" :
 	       o->discard_lazyfree ? "--discard-lazyfree" : o->requery ? "saved plan" : NULL;
 }
 
 static const char *exec_rule_spread(struct exec_choice *ch)
 {
-	return ch->o->spread && nodeset_count(&ch->o->to) != 1 ? "spread over several targets" : NULL;
+	return ch->p->spread && nodeset_count(&ch->p->to) != 1 ? "spread over several targets" : NULL;
 }
 
 static const char *exec_rule_huge(struct exec_choice *ch)
@@ -77,7 +78,7 @@ static const char *exec_rule_our_cpuset(struct exec_choice *ch)
 {
 	struct ns_nodeset mine;
 
-	return privs_mems_allowed(getpid(), &mine) < 0 || !nodeset_subset(&ch->o->to, &mine) ?
+	return privs_mems_allowed(getpid(), &mine) < 0 || !nodeset_subset(&ch->p->to, &mine) ?
 	       "targets outside our cpuset" : NULL;
 }
 
@@ -94,7 +95,7 @@ static const char *exec_rule_their_cpuset(struct exec_choice *ch)
 	if (ch->pp->coarse && privs_has_cap(NS_CAP_SYS_NICE))
 		return "sharing not known";
 	return privs_mems_allowed(ch->pp->id.pid, &theirs) < 0 ||
-	       !nodeset_subset(&ch->o->to, &theirs) ? "targets outside the process's cpuset" : NULL;
+	       !nodeset_subset(&ch->p->to, &theirs) ? "targets outside the process's cpuset" : NULL;
 }
 
 static const char *exec_rule_stopped(struct exec_choice *ch)
@@ -117,10 +118,10 @@ static const struct exec_rule {
 	{ exec_rule_stopped,      EXEC_SYSCALL },  /* always applies */
 };
 
-enum exec_engine exec_choose(const struct plan_proc *pp, const struct exec_opts *o,
-			     const char **why)
+enum exec_engine exec_choose(const struct plan *p, const struct plan_proc *pp,
+			     const struct exec_opts *o, const char **why)
 {
-	struct exec_choice ch = { pp, o, NULL };
+	struct exec_choice ch = { p, pp, o, NULL };
 
 	if (o->engine != EXEC_AUTO) {
 		*why = "asked for";

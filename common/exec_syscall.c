@@ -33,7 +33,7 @@ int exec_syscall(const struct proc_id *id, const struct plan *p,
 {
 	enum { W = NS_MAX_NODES / (8 * sizeof(long)) };
 	unsigned long from[W], to[W];
-	struct ns_nodeset fs = o->from;
+	struct ns_nodeset fs = p->from;
 	double t0;
 	long rc;
 	bool lowered;
@@ -45,7 +45,7 @@ int exec_syscall(const struct proc_id *id, const struct plan *p,
 		for (size_t i = 0; i < pp->nruns; i++)
 			nodeset_add(&fs, pp->runs[i].src);
 	exec_mask(&fs, from, W);
-	exec_mask(&o->to, to, W);
+	exec_mask(&p->to, to, W);
 	/* With CAP_SYS_NICE the kernel would also move pages shared with other
 	 * processes (MPOL_MF_MOVE_ALL): without --move-all this thread lowers
 	 * it for the call and raises it again. */

@@ -183,6 +183,7 @@ void plan_init(struct plan *p, const struct plan_opts *o)
 		p->from = o->from;
 		p->to = o->to;
 		p->spread = o->spread;
+		p->filtered = o->nvma > 0;
 	}
 }
 
@@ -916,8 +917,8 @@ int plan_from_json(const json_t *doc, struct plan *out, char *err, size_t errlen
 		return plan_bad(&v, "not a JSON object");
 	if ((rc = plan_get_int(&v, doc, "schema_version", 0, 1 << 30, &out->schema_version)))
 		return rc;
-	if (out->schema_version != PLAN_SCHEMA_VERSION) {
-		snprintf(err, errlen, "bad plan: schema_version %d is not %d (made by another version?)",
+	if (out->schema_version != PLAN_SCHEMA_VERSION && out->schema_version != 1) {
+		snprintf(err, errlen, "bad plan: schema_version %d is not 1 or %d (made by another version?)",
 			 out->schema_version, PLAN_SCHEMA_VERSION);
 		return -EINVAL;
 	}

@@ -44,7 +44,7 @@
 #include "nodes.h"
 #include "procs.h"
 
-#define PLAN_SCHEMA_VERSION 1
+#define PLAN_SCHEMA_VERSION 2   /* written; 1 is read too (the same plan) */
 
 enum plan_class {
 	PLAN_BASE,      /* base pages (or pages whose folio size is unknown) */
@@ -95,6 +95,7 @@ struct plan {
 	uint64_t page_size, thp_size;
 	struct ns_nodeset from, to;   /* as given; from empty with spread */
 	bool spread;                  /* --to alone */
+	bool filtered;                /* --vma left mappings out */
 	struct plan_proc *procs;
 	size_t nprocs, cap;
 	uint64_t *spread_assigned;    /* bytes given to each target so far (spread) */

@@ -124,13 +124,13 @@ usage_err() {
 	# malformed line is skipped)
 	assert_equal "$(echo "$output" | jq '.planned_bytes')" $(((4 + 3 + 2048 + 65536 + 1000 + 16 + 33) * 4096))
 	assert_equal "$(echo "$output" | jq '[.processes[0].runs[] | select(.from != 0 or .to != 1)] | length')" 0
-	assert_equal "$(echo "$output" | jq '.schema_version')" 1
+	assert_equal "$(echo "$output" | jq '.schema_version')" 2
 	assert_equal "$(echo "$output" | jq -r '.processes[0].comm')" "worker proc"
 	echo "$output" >"$BATS_TEST_TMPDIR/dry.json"
 	validate mmigrate-plan.schema.json "$BATS_TEST_TMPDIR/dry.json"
 	# refused plans and spread plans too
 	mmigrate -q --sysroot "$T" --dry-run -J 1000 0,1 2 >"$BATS_TEST_TMPDIR/dry.json" || true
-	[ "$(jq '.refusals | length' "$BATS_TEST_TMPDIR/dry.json")" -gt 0 ]
+	[ "$(jq '[.guard[] | select(.level == "refuse")] | length' "$BATS_TEST_TMPDIR/dry.json")" -gt 0 ]
 	validate mmigrate-plan.schema.json "$BATS_TEST_TMPDIR/dry.json"
 	mmigrate -q --sysroot "$T" --dry-run -J -p 1000 --to 1,3 >"$BATS_TEST_TMPDIR/dry.json"
 	validate mmigrate-plan.schema.json "$BATS_TEST_TMPDIR/dry.json"
@@ -271,7 +271,9 @@ garbled() { # JQ-FILTER EXPECTED-TEXT: the edited plan is refused with one line
 	run mmigrate --apply "$BATS_TEST_TMPDIR/none.json"
 	assert_failure 1
 	assert_output --partial "cannot read plan"
-	garbled '.schema_version = 2' "schema_version 2"
+	garbled '.schema_version = 3' "schema_version 3"
+	# a plan saved by 0.1 (schema 1: the same plan) passes the version check
+	garbled '.schema_version = 1' "was made in another boot"
 	garbled '.tool = "mscan"' "'tool'"
 	garbled 'del(.boot_id)' "'boot_id'"
 	garbled '.page_size = 1000' "'page_size'"

@@ -561,20 +561,20 @@ static void test_lock(void)
 /* engine auto: the table's rules in order, on a process that runs (this
  * one) and on one whose every thread is stopped (a child that stopped
  * itself): pure logic, no page moves. */
-static void choose_case(int k, struct exec_opts *o, struct plan_run *r)
+static void choose_case(int k, struct plan *p, struct exec_opts *o, struct plan_run *r)
 {
 	switch (k) {
-	case 0: o->filtered = true; break;
+	case 0: p->filtered = true; break;
 	case 1: o->threads = 2; break;
 	case 2: o->rate = 1 << 20; break;
 	case 3: o->deadline = 1; break;
 	case 4: o->batch_given = true; break;
 	case 5: o->discard_lazyfree = true; break;
 	case 6: o->requery = true; break;
-	case 7: o->spread = true; nodeset_add(&o->to, 1); break;
+	case 7: p->spread = true; nodeset_add(&p->to, 1); break;
 	case 8: r->cls = PLAN_THP; break;
 	case 9: r->cls = PLAN_HUGETLB; break;
-	case 10: nodeset_zero(&o->to); nodeset_add(&o->to, NS_MAX_NODES - 1); break;   /* in no cpuset */
+	case 10: nodeset_zero(&p->to); nodeset_add(&p->to, NS_MAX_NODES - 1); break;   /* in no cpuset */
 	}
 }
 
@@ -604,21 +604,22 @@ static void test_choose(void)
 	struct plan_run run = { .pages = 1, .step = ps, .cls = PLAN_BASE, .src = 1, .dst = 0 };
 	struct plan_proc pp = { .runs = &run, .nruns = 1, .id.pid = getpid() };
 	struct exec_opts o;
+	struct plan pl;
 	const char *why = "";
 	bool nice = privs_has_cap(NS_CAP_SYS_NICE);
 	pid_t child;
 
 	exec_opts_init(&o);
-	nodeset_zero(&o.to);
-	nodeset_add(&o.to, 0);
-	ok(exec_choose(&pp, &o, &why) == EXEC_PAGES && strcmp(why, running) == 0,
+	memset(&pl, 0, sizeof(pl));
+	nodeset_add(&pl.to, 0);
+	ok(exec_choose(&pl, &pp, &o, &why) == EXEC_PAGES && strcmp(why, running) == 0,
 	   "auto keeps move_pages for a running process of base pages (said: %s)", why);
 	for (int k = 0; k < (int)(sizeof(reasons) / sizeof(reasons[0])); k++) {
 		exec_opts_init(&o);
-		nodeset_zero(&o.to);
-		nodeset_add(&o.to, 0);
-		choose_case(k, &o, &run);
-		ok(exec_choose(&pp, &o, &why) == EXEC_PAGES && strcmp(why, running) == 0,
+		memset(&pl, 0, sizeof(pl));
+		nodeset_add(&pl.to, 0);
+		choose_case(k, &pl, &o, &run);
+		ok(exec_choose(&pl, &pp, &o, &why) == EXEC_PAGES && strcmp(why, running) == 0,
 		   "a running process gets move_pages whatever else holds (%s; said: %s)", reasons[k], why);
 		run.cls = PLAN_BASE;
 	}
@@ -629,45 +630,45 @@ static void test_choose(void)
 	pp.id.pid = child;
 	for (int k = 0; k < (int)(sizeof(reasons) / sizeof(reasons[0])); k++) {
 		exec_opts_init(&o);
-		nodeset_zero(&o.to);
-		nodeset_add(&o.to, 0);
+		memset(&pl, 0, sizeof(pl));
+		nodeset_add(&pl.to, 0);
 		run.cls = PLAN_BASE;
-		choose_case(k, &o, &run);
-		ok(exec_choose(&pp, &o, &why) == EXEC_PAGES && strcmp(why, reasons[k]) == 0,
+		choose_case(k, &pl, &o, &run);
+		ok(exec_choose(&pl, &pp, &o, &why) == EXEC_PAGES && strcmp(why, reasons[k]) == 0,
 		   "stopped: auto keeps move_pages for %s (said: %s)", reasons[k], why);
 	}
 	run.cls = PLAN_BASE;
 	exec_opts_init(&o);
-	nodeset_zero(&o.to);
-	nodeset_add(&o.to, 0);
-	ok(exec_choose(&pp, &o, &why) == EXEC_SYSCALL && strcmp(why, stopped) == 0,
+	memset(&pl, 0, sizeof(pl));
+	nodeset_add(&pl.to, 0);
+	ok(exec_choose(&pl, &pp, &o, &why) == EXEC_SYSCALL && strcmp(why, stopped) == 0,
 	   "auto takes migrate_pages for a stopped process of base pages (said: %s)", why);
 	o.threads = 1;
-	ok(exec_choose(&pp, &o, &why) == EXEC_SYSCALL, "auto: --threads 1 does not need batches");
+	ok(exec_choose(&pl, &pp, &o, &why) == EXEC_SYSCALL, "auto: --threads 1 does not need batches");
 	o.threads = EXEC_THREADS_AUTO;
-	o.spread = true;
-	ok(exec_choose(&pp, &o, &why) == EXEC_SYSCALL, "auto: --to one node alone is a mapping too");
-	o.spread = false;
+	pl.spread = true;
+	ok(exec_choose(&pl, &pp, &o, &why) == EXEC_SYSCALL, "auto: --to one node alone is a mapping too");
+	pl.spread = false;
 	pp.shared_pages = 1;
-	ok(exec_choose(&pp, &o, &why) == EXEC_SYSCALL,
+	ok(exec_choose(&pl, &pp, &o, &why) == EXEC_SYSCALL,
 	   "auto: shared pages left out do not keep move_pages (the call lowers CAP_SYS_NICE) (said: %s)", why);
 	o.move_all = true;
-	ok(exec_choose(&pp, &o, &why) == EXEC_SYSCALL, "auto: --move-all is migrate_pages' own job");
+	ok(exec_choose(&pl, &pp, &o, &why) == EXEC_SYSCALL, "auto: --move-all is migrate_pages' own job");
 	o.move_all = false;
 	pp.shared_pages = 0;
 	pp.coarse = true;
-	ok(exec_choose(&pp, &o, &why) == (nice ? EXEC_PAGES : EXEC_SYSCALL) &&
+	ok(exec_choose(&pl, &pp, &o, &why) == (nice ? EXEC_PAGES : EXEC_SYSCALL) &&
 	   (!nice || strcmp(why, "sharing not known") == 0),
 	   "auto: a coarse plan does not know what is shared (said: %s)", why);
 	pp.coarse = false;
 	o.engine = EXEC_PAGES;
-	ok(exec_choose(&pp, &o, &why) == EXEC_PAGES && strcmp(why, "asked for") == 0,
+	ok(exec_choose(&pl, &pp, &o, &why) == EXEC_PAGES && strcmp(why, "asked for") == 0,
 	   "--engine pages is taken as asked");
 	kill(child, SIGCONT);
 	o.engine = EXEC_AUTO;
 	for (int i = 0; i < 200 && procs_frozen(child, NULL); i++)
 		usleep(5000);
-	ok(exec_choose(&pp, &o, &why) == EXEC_PAGES || waitpid(child, NULL, WNOHANG) == child,
+	ok(exec_choose(&pl, &pp, &o, &why) == EXEC_PAGES || waitpid(child, NULL, WNOHANG) == child,
 	   "a continued process runs again: move_pages (said: %s)", why);
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The numashift authors */
+/* report: the core's results as what the commands render.  One JSON shape
+ * for a process's move, written by mmigrate (each of its "processes") and by
+ * mplace (its "move"); one shape for guard findings; the move table's rows
+ * (output.h's row model) and its summary line.  A command fills a
+ * report_move from exec_proc and outcome_move, then asks for its JSON, rows
+ * or line: no command writes these shapes itself.  Prints only into the
+ * FILE it is given.
+ */
+#ifndef NS_REPORT_H
+#define NS_REPORT_H
+
+#include <stdio.h>
+#include <jansson.h>
+#include "exec.h"
+#include "guard.h"
+#include "output.h"
+#include "plan.h"
+#include "stall.h"
+
+/* A process's move, as it ended. */
+struct report_move {
+	struct exec_result r;          /* exec_proc's result (free it: exec_result_free) */
+	int ran;                       /* 1 ran, 0 not started, -errno could not start */
+	int code;                      /* outcome_move */
+	enum exec_engine engine;       /* the engine that ran (or would have) */
+	const char *engine_why;        /* what chose it (exec_choose) */
+	struct stall_summary stall;    /* the calls' times (stall_summarize) */
+};
+
+/* Summarise the calls of a run that ended: budget as the engine had it
+ * (none for the one migrate_pages call). */
+void report_move_stall(struct report_move *m, double max_stall);
+
+/* {"pid", "comm", "status", "exit_code", "stop", planned/moved/already/
+ * discarded/gone/not_moved _pages and _bytes, not_moved_by_reason_*,
+ * thp_*, shared_left_*, retries, calls, threads, stall, plan_seconds,
+ * seconds, bytes_per_second, engine, engine_reason, residual_bytes,
+ * "pairs": [...]} (docs/json.md, "A move"). */
+json_t *report_move_json(const struct plan *p, const struct plan_proc *pp,
+			 const struct report_move *m);
+
+/* Guard findings: [{"level": "warn"|"refuse", "text"}]. */
+json_t *report_guard_json(const struct guard_result *g);
+
+/* The move table: one row per process and source->target pair. */
+struct out_table *report_move_table(void);
+void report_move_rows(struct out_table *t, const struct plan *p,
+		      const struct plan_proc *pp, const struct report_move *m);
+/* "pid N (COMM): STOP: moved SIZE in S s (RATE/s), longest call ..." */
+void report_move_line(FILE *f, const struct plan *p, const struct plan_proc *pp,
+		      const struct report_move *m);
+
+#endif
