@@ -249,8 +249,7 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 		e->xo.move_all = e->go.move_all = true;
 		return true;
 	case CLI_OPT_TIMEOUT:
-		if (str_to_seconds(arg, &e->timeout) < 0 || !(e->timeout > 0))
-			cli_usage_error("invalid --timeout '%s': expected seconds > 0", arg);
+		e->timeout = cli_parse_timeout(arg);
 		return true;
 	case CLI_OPT_MIN_FREE:
 		cli_parse_min_free(&e->go, arg);
@@ -260,6 +259,37 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 		return true;
 	default:
 		return false;
+	}
+}
+
+double cli_parse_timeout(const char *arg)
+{
+	double v;
+
+	if (str_to_seconds(arg, &v) < 0 || !(v > 0))
+		cli_usage_error("invalid --timeout '%s': expected seconds > 0", arg);
+	return v;
+}
+
+void cli_parse_vma(struct plan_vma *v, size_t *n, const char *arg)
+{
+	char err[300];
+
+	if (*n == CLI_MAX_VMA)
+		cli_usage_error("too many --vma options (at most %d)", CLI_MAX_VMA);
+	if (plan_vma_parse(arg, &v[*n], err, sizeof(err)) < 0)
+		cli_usage_error("%s", err);
+	(*n)++;
+}
+
+void cli_topology(struct ns_topology *t, bool full)
+{
+	int rc = full ? topo_read(t) : topo_read_ids(t);
+
+	if (rc < 0) {
+		cli_check_tree(rc);
+		cli_err("cannot read the NUMA topology: %s", strerror(-rc));
+		cli_exit(NS_EXIT_FAIL);
 	}
 }
 

@@ -14,6 +14,7 @@
 #include "exitcode.h"
 #include "guard.h"
 #include "lock.h"
+#include "nodes.h"
 #include "outcome.h"
 #include "procs.h"
 
@@ -73,6 +74,17 @@ bool cli_sel_left_out(const struct cli_sel *s, const struct proc_id *id, int err
  * (1 no such process / none matched, 2 bad selection); 0 on success. */
 int cli_select(struct cli_sel *s, struct proc_list *out);
 void cli_sel_free(struct cli_sel *s);
+
+/* The machine's NUMA topology (full: every fact of the nodes; else the
+ * node ids alone); one line and exit 1 (2 for a tree that is not a capture)
+ * when it cannot be read. */
+void cli_topology(struct ns_topology *t, bool full);
+/* --vma SPEC (repeatable): appended to v[*n] (at most max); usage error
+ * naming the bad spec. */
+#define CLI_MAX_VMA 64
+void cli_parse_vma(struct plan_vma *v, size_t *n, const char *arg);
+/* --timeout SECS: seconds > 0; usage error otherwise. */
+double cli_parse_timeout(const char *arg);
 
 /* An integer option value in [min, max]; usage error naming the option. */
 int cli_parse_int(const char *name, const char *arg, int min, int max);

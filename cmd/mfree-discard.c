@@ -25,13 +25,12 @@
 #include "sysinfo.h"
 
 #define MFD_SCHEMA_VERSION 1
-#define MFD_MAX_VMA 64
 
 struct mfd {
 	struct cli_sel sel;
 	struct discard_opts dopts;
 	const char *nodes_arg;
-	struct plan_vma vma[MFD_MAX_VMA];
+	struct plan_vma vma[CLI_MAX_VMA];
 	size_t nvma;
 	bool dry_run, json, force, wait;
 	const char *sysroot;        /* --sysroot: a captured tree, --dry-run only */
@@ -141,17 +140,6 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void parse_vma(struct mfd *m, const char *arg)
-{
-	char err[160];
-
-	if (m->nvma == MFD_MAX_VMA)
-		cli_usage_error("too many --vma options (at most %d)", MFD_MAX_VMA);
-	if (plan_vma_parse(arg, &m->vma[m->nvma], err, sizeof(err)) < 0)
-		cli_usage_error("invalid --vma '%s': %s", arg, err);
-	m->nvma++;
-}
-
 static void parse_options(struct mfd *m, int argc, char **argv)
 {
 	int c;
@@ -164,7 +152,7 @@ static void parse_options(struct mfd *m, int argc, char **argv)
 		case OPT_CGROUP: cli_sel_cgroup(&m->sel, optarg); break;
 		case 'A': cli_sel_all(&m->sel); break;
 		case OPT_NODES: m->nodes_arg = optarg; break;
-		case OPT_VMA: parse_vma(m, optarg); break;
+		case OPT_VMA: cli_parse_vma(m->vma, &m->nvma, optarg); break;
 		case OPT_MODE:
 			if (strcmp(optarg, "auto") == 0)
 				m->dopts.mode = DISCARD_AUTO;
@@ -188,11 +176,7 @@ static void parse_options(struct mfd *m, int argc, char **argv)
 		case OPT_FORCE: m->force = true; break;
 		case OPT_WAIT: m->wait = true; break;
 		case OPT_DRY_RUN: m->dry_run = true; break;
-		case OPT_TIMEOUT:
-			if (str_to_seconds(optarg, &m->timeout) < 0 || !(m->timeout > 0))
-				cli_usage_error("invalid --timeout '%s': expected "
-						"seconds > 0", optarg);
-			break;
+		case OPT_TIMEOUT: m->timeout = cli_parse_timeout(optarg); break;
 		case OPT_MAX_STALL: m->dopts.max_stall = cli_parse_stall(optarg); break;
 		case 'J': m->json = true; break;
 		case 'o': m->columns = optarg; break;
@@ -233,15 +217,9 @@ static bool mfd_vma_filter(void *ud, const struct mapping *map)
 static void setup(struct mfd *m)
 {
 	char err[160];
-	int rc;
 
 	cli_setup_sysroot(m->sysroot, !m->dry_run);
-	rc = topo_read(&m->topo);
-	if (rc < 0) {
-		cli_check_tree(rc);
-		cli_err("cannot read the NUMA topology: %s", strerror(-rc));
-		cli_exit(NS_EXIT_FAIL);
-	}
+	cli_topology(&m->topo, true);
 	if (m->nodes_arg) {
 		if (nodeset_parse_user(m->nodes_arg, &m->topo.with_memory,
 				       &m->dopts.nodes, err, sizeof(err)) < 0)

@@ -29,13 +29,12 @@
 #include "strutil.h"
 #include "sysinfo.h"
 
-#define MM_MAX_VMA 64
 #define MM_RESULT_SCHEMA 2
 
 struct mm {
 	struct cli_sel sel;
 	const char *from_arg, *to_arg;
-	struct plan_vma vma[MM_MAX_VMA];
+	struct plan_vma vma[CLI_MAX_VMA];
 	size_t nvma;
 	struct cli_exec ex;          /* execution options shared with mplace */
 	bool dry_run, json, wait, force, bytes;
@@ -142,17 +141,6 @@ static const struct option long_opts[] = {
 
 /* ---- options ---------------------------------------------------------------- */
 
-static void parse_vma(struct mm *m, const char *arg)
-{
-	char err[300];
-
-	if (m->nvma == MM_MAX_VMA)
-		cli_usage_error("too many --vma options (at most %d)", MM_MAX_VMA);
-	if (plan_vma_parse(arg, &m->vma[m->nvma], err, sizeof(err)) < 0)
-		cli_usage_error("%s", err);
-	m->nvma++;
-}
-
 static void parse_engine(struct mm *m, const char *arg)
 {
 	if (strcmp(arg, "auto") == 0)
@@ -177,7 +165,7 @@ static void parse_one(struct mm *m, int c, int argc, char **argv)
 	case 'A': cli_sel_all(&m->sel); break;
 	case OPT_FROM: m->from_arg = optarg; break;
 	case OPT_TO: m->to_arg = optarg; break;
-	case OPT_VMA: parse_vma(m, optarg); break;
+	case OPT_VMA: cli_parse_vma(m->vma, &m->nvma, optarg); break;
 	case OPT_DISCARD: m->ex.xo.discard_lazyfree = m->ex.go.discard = true; break;
 	case OPT_ENGINE: parse_engine(m, optarg); break;
 	case OPT_FORCE: m->force = true; break;
@@ -380,39 +368,15 @@ static int plan_new(struct mm *m)
 /* A saved plan: same boot, same processes (pid, start time, comm). */
 static int plan_from_file(struct mm *m)
 {
-	char err[512], boot[64] = "";
+	char err[512];
 	int rc;
 
 	rc = plan_load(m->apply, &m->plan, err, sizeof(err));
+	if (rc == 0)
+		rc = plan_check_current(&m->plan, m->apply, err, sizeof(err));
 	if (rc < 0) {
 		cli_err("%s", err);
 		return rc == -EINVAL ? NS_EXIT_USAGE : NS_EXIT_FAIL;
-	}
-	if (m->plan.page_size != sys_page_size()) {
-		cli_err("plan %s was made on a machine with another page size", m->apply);
-		return NS_EXIT_USAGE;
-	}
-	sys_boot_id(boot, sizeof(boot));
-	if (strcmp(boot, m->plan.boot_id) != 0) {
-		cli_err("plan %s was made in another boot (boot id %s, now %s)", m->apply,
-			m->plan.boot_id, boot);
-		return NS_EXIT_USAGE;
-	}
-	for (size_t i = 0; i < m->plan.nprocs; i++) {
-		const struct proc_id *want = &m->plan.procs[i].id;
-		struct proc_id now;
-
-		if (procs_identify(want->pid, &now) < 0) {
-			cli_err("process %d (%s) of plan %s no longer exists",
-				(int)want->pid, want->comm, m->apply);
-			return NS_EXIT_FAIL;
-		}
-		if (now.start_time != want->start_time || strcmp(now.comm, want->comm) != 0) {
-			cli_err("PID %d is now another process (%s, started at tick %" PRIu64
-				"; the plan is for %s, started at tick %" PRIu64 "): refusing a reused PID",
-				(int)want->pid, now.comm, now.start_time, want->comm, want->start_time);
-			return NS_EXIT_USAGE;
-		}
 	}
 	rc = lock_procs(m, &m->plan.procs[0].id, m->plan.nprocs, sizeof(m->plan.procs[0]));
 	if (rc)
@@ -434,38 +398,25 @@ static const struct col_desc plan_cols[] = {
 	{ "BYTES",   "bytes",   COL_BYTES, 0, "bytes to move" },
 };
 
-static void plan_rows_of(struct out_table *t, const struct plan *p, const struct plan_proc *pp)
+static void plan_rows(struct out_table *t, const struct plan *p)
 {
-	/* runs are sorted by target; gather (src, dst, class) groups */
-	for (size_t i = 0; i < pp->nruns; i++) {
-		const struct plan_run *r = &pp->runs[i];
-		uint64_t runs = 0, ent = 0, bytes = 0;
-		bool seen = false;
+	struct plan_group *g;
+	size_t n;
 
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = pp->runs[k].src == r->src && pp->runs[k].dst == r->dst &&
-			       pp->runs[k].cls == r->cls;
-		if (seen)
-			continue;
-		for (size_t k = i; k < pp->nruns; k++) {
-			const struct plan_run *x = &pp->runs[k];
-
-			if (x->src != r->src || x->dst != r->dst || x->cls != r->cls)
-				continue;
-			runs++;
-			ent += plan_run_bytes(x, p->page_size) / x->step;
-			bytes += plan_run_bytes(x, p->page_size);
-		}
+	if (plan_groups(p, &g, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
 		out_row(t);
-		out_set_int(t, "PID", pp->id.pid);
-		out_set_str(t, "COMM", pp->id.comm);
-		out_set_int(t, "FROM", r->src);
-		out_set_int(t, "TO", r->dst);
-		out_set_str(t, "CLASS", plan_class_name(r->cls));
-		out_set_u64(t, "RUNS", runs);
-		out_set_u64(t, "ENTRIES", ent);
-		out_set_u64(t, "BYTES", bytes);
+		out_set_int(t, "PID", g[i].pp->id.pid);
+		out_set_str(t, "COMM", g[i].pp->id.comm);
+		out_set_int(t, "FROM", g[i].src);
+		out_set_int(t, "TO", g[i].dst);
+		out_set_str(t, "CLASS", plan_class_name(g[i].cls));
+		out_set_u64(t, "RUNS", g[i].runs);
+		out_set_u64(t, "ENTRIES", g[i].entries);
+		out_set_u64(t, "BYTES", g[i].bytes);
 	}
+	free(g);
 }
 
 /* Which engine the process would get, and why; how many workers. */
@@ -519,8 +470,7 @@ static int print_plan(struct mm *m, const struct guard_result *g)
 	t = out_table_new(plan_cols, (int)(sizeof(plan_cols) / sizeof(plan_cols[0])), NULL);
 	if (!t)
 		return -ENOMEM;
-	for (size_t i = 0; i < p->nprocs; i++)
-		plan_rows_of(t, p, &p->procs[i]);
+	plan_rows(t, p);
 	rc = out_print_table(t, stdout, m->bytes ? OUT_BYTES : 0);
 	out_table_free(t);
 	for (size_t i = 0; i < p->nprocs; i++) {
@@ -765,12 +715,7 @@ int main(int argc, char **argv)
 		cli_err("--nice %d (raising the workers' priority) needs CAP_SYS_NICE", m.ex.xo.nice);
 		cli_exit(NS_EXIT_PERM);
 	}
-	rc = topo_read(&m.topo);
-	if (rc < 0) {
-		cli_check_tree(rc);
-		cli_err("cannot read the NUMA topology: %s", strerror(-rc));
-		cli_exit(NS_EXIT_FAIL);
-	}
+	cli_topology(&m.topo, true);
 	code = m.apply ? plan_from_file(&m) : plan_new(&m);
 	if (code)
 		goto out;

@@ -626,12 +626,7 @@ int main(int argc, char **argv)
 	parse_options(&m, argc, argv);
 	/* a launched command or a placement acts on the live machine */
 	cli_setup_sysroot(m.sysroot, !m.dry_run || m.cmd);
-	rc = topo_read(&m.topo);
-	if (rc < 0) {
-		cli_check_tree(rc);
-		cli_err("cannot read the NUMA topology: %s", strerror(-rc));
-		cli_exit(NS_EXIT_FAIL);
-	}
+	cli_topology(&m.topo, true);
 	parse_nodes(&m);
 	if (m.cmd) {
 		pick_cpus(&m);

@@ -798,13 +798,7 @@ static int run_pass(struct mscan *m)
 static void load_topology(struct mscan *m)
 {
 	/* only --topology shows the nodes' facts; the other views need the ids */
-	int rc = m->topology ? topo_read(&m->topo) : topo_read_ids(&m->topo);
-
-	if (rc < 0) {
-		cli_check_tree(rc);
-		cli_err("cannot read the NUMA topology: %s", strerror(-rc));
-		cli_exit(NS_EXIT_FAIL);
-	}
+	cli_topology(&m->topo, m->topology);
 	m->shown = m->topo.with_memory;
 	if (nodeset_empty(&m->shown))
 		m->shown = m->topo.online;

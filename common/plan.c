@@ -11,6 +11,7 @@
 #include "output.h"
 #include "pagemap.h"
 #include "plan.h"
+#include "procs.h"
 #include "scan.h"
 #include "strutil.h"
 #include "sysinfo.h"
@@ -1047,4 +1048,80 @@ int plan_load(const char *path, struct plan *out, char *err, size_t errlen)
 	rc = plan_from_json(doc, out, err, errlen);
 	json_decref(doc);
 	return rc;
+}
+
+int plan_check_current(const struct plan *p, const char *name, char *err, size_t errlen)
+{
+	char boot[64] = "";
+
+	if (p->page_size != sys_page_size()) {
+		snprintf(err, errlen, "plan %s was made on a machine with another page size", name);
+		return -EINVAL;
+	}
+	sys_boot_id(boot, sizeof(boot));
+	if (strcmp(boot, p->boot_id) != 0) {
+		snprintf(err, errlen, "plan %s was made in another boot (boot id %s, now %s)", name,
+			 p->boot_id, boot);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < p->nprocs; i++) {
+		const struct proc_id *want = &p->procs[i].id;
+		struct proc_id now;
+
+		if (procs_identify(want->pid, &now) < 0) {
+			snprintf(err, errlen, "process %d (%s) of plan %s no longer exists",
+				 (int)want->pid, want->comm, name);
+			return -ESRCH;
+		}
+		if (now.start_time != want->start_time || strcmp(now.comm, want->comm) != 0) {
+			snprintf(err, errlen, "PID %d is now another process (%s, started at tick %" PRIu64
+				 "; the plan is for %s, started at tick %" PRIu64 "): refusing a reused PID",
+				 (int)want->pid, now.comm, now.start_time, want->comm, want->start_time);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int plan_groups(const struct plan *p, struct plan_group **out, size_t *n)
+{
+	struct plan_group *g = NULL;
+	size_t ng = 0, cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < p->nprocs; i++) {
+		const struct plan_proc *pp = &p->procs[i];
+		size_t first = ng;     /* this process's groups: few (nodes^2 x classes) */
+
+		for (size_t k = 0; k < pp->nruns; k++) {
+			const struct plan_run *r = &pp->runs[k];
+			struct plan_group *x = NULL;
+
+			for (size_t j = first; j < ng && !x; j++)
+				if (g[j].src == r->src && g[j].dst == r->dst && g[j].cls == r->cls)
+					x = &g[j];
+			if (!x) {
+				if (ng == cap) {
+					size_t c = cap ? cap * 2 : 16;
+					struct plan_group *v = realloc(g, c * sizeof(*v));
+
+					if (!v) {
+						free(g);
+						return -ENOMEM;
+					}
+					g = v;
+					cap = c;
+				}
+				x = &g[ng++];
+				*x = (struct plan_group){ .pp = pp, .src = r->src, .dst = r->dst, .cls = r->cls };
+			}
+			x->runs++;
+			x->entries += plan_run_bytes(r, p->page_size) / r->step;
+			x->bytes += plan_run_bytes(r, p->page_size);
+		}
+	}
+	*out = g;
+	*n = ng;
+	return 0;
 }

@@ -156,6 +156,21 @@ int plan_save(const struct plan *p, const char *path);
  * a regular file of at most PLAN_FILE_MAX bytes is read (-EINVAL otherwise). */
 #define PLAN_FILE_MAX (64ULL << 20)
 int plan_load(const char *path, struct plan *out, char *err, size_t errlen);
+/* A loaded plan still applies here and now: the same page size, the same
+ * boot, and each process the same (pid, start time, comm).  -EINVAL (bad
+ * input: another machine, boot or a reused PID) or -ESRCH (a process of
+ * the plan no longer exists), with err saying which; name: the file's. */
+int plan_check_current(const struct plan *p, const char *name, char *err, size_t errlen);
+/* The dry run's summary: one group per (process, from, to, class) with its
+ * runs, move_pages entries and bytes, in the order the runs come.  *out is
+ * malloc'd (free it); -ENOMEM. */
+struct plan_group {
+	const struct plan_proc *pp;
+	int src, dst;
+	enum plan_class cls;
+	uint64_t runs, entries, bytes;
+};
+int plan_groups(const struct plan *p, struct plan_group **out, size_t *n);
 
 void plan_free(struct plan *p);
 

@@ -225,7 +225,7 @@ EOF
 2|node 99 does not exist|mfree-discard -p $SP --nodes 99
 2|invalid --mode 'foo'|mfree-discard -p $SP --mode foo
 2|invalid --thp 'foo'|mfree-discard -p $SP --thp foo
-2|invalid --vma 'bogus'|mfree-discard -p $SP --vma bogus
+2|bad --vma 'bogus'|mfree-discard -p $SP --vma bogus
 2|invalid --timeout '-1'|mfree-discard -p $SP --timeout -1
 2|invalid --timeout 'nan'|mfree-discard -p $SP --timeout nan
 2|invalid --max-stall '0'|mfree-discard -p $SP --max-stall 0

@@ -88,7 +88,7 @@ assert_between() {
 	assert_output --partial "node 77"
 	run mfree-discard -p 1 --vma bogus
 	assert_failure 2
-	assert_output --partial "invalid --vma 'bogus'"
+	assert_output --partial "bad --vma 'bogus'"
 	run mfree-discard -p abc
 	assert_failure 2
 	run mfree-discard --frobnicate -p 1
