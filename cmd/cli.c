@@ -262,6 +262,60 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 	}
 }
 
+bool cli_out_option(struct cli_out *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'o': o->columns = arg; return true;
+	case 'O': o->all = true; return true;
+	case 'H': o->list = true; return true;
+	case 'J': o->json = true; return true;
+	case 'r': o->flags |= OUT_RAW; return true;
+	case 'b': o->flags |= OUT_BYTES; return true;
+	case CLI_OPT_NOHEADINGS: o->flags |= OUT_NOHEADINGS; return true;
+	default: return false;
+	}
+}
+
+void cli_out_help(void)
+{
+	printf("Output:\n"
+	       "  -o, --output COLS      table columns, comma separated (+COLS adds)\n"
+	       "  -O, --output-all       every column\n"
+	       "  -H, --list-columns     list the columns and exit\n"
+	       "      --noheadings       no heading line\n"
+	       "  -r, --raw              one space between cells, no padding\n"
+	       "  -J, --json             JSON (docs/json.md)\n"
+	       "  -b, --bytes            sizes in bytes, not 1.5G\n");
+}
+
+void cli_out_columns(const struct cli_out *o, struct out_table *t, const char *defaults)
+{
+	char err[256];
+	int rc;
+
+	if (o->all)
+		rc = out_table_all_columns(t);
+	else
+		rc = out_table_columns(t, o->columns, defaults, err, sizeof(err));
+	if (rc == -ENOMEM) {
+		cli_err("out of memory");
+		cli_exit(NS_EXIT_FAIL);
+	}
+	if (rc < 0)
+		cli_usage_error("%s", err);
+}
+
+_Noreturn void cli_out_list_columns(const struct col_desc *const *sets, const int *n,
+				    const char *const *titles, int nsets)
+{
+	for (int i = 0; i < nsets; i++) {
+		if (titles && titles[i])
+			printf("%s%s:\n", i ? "\n" : "", titles[i]);
+		out_print_columns_help(sets[i], n[i], stdout);
+	}
+	cli_exit(0);
+}
+
 double cli_parse_timeout(const char *arg)
 {
 	double v;

@@ -16,6 +16,7 @@
 #include "lock.h"
 #include "nodes.h"
 #include "outcome.h"
+#include "output.h"
 #include "procs.h"
 
 extern const char *cli_prog;
@@ -85,6 +86,41 @@ void cli_topology(struct ns_topology *t, bool full);
 void cli_parse_vma(struct plan_vma *v, size_t *n, const char *arg);
 /* --timeout SECS: seconds > 0; usage error otherwise. */
 double cli_parse_timeout(const char *arg);
+
+/* The output options of every tool, as util-linux's lsblk, lsmem and
+ * findmnt have them: -o/--output COLS (+COLS adds to the defaults),
+ * -O/--output-all, -H/--list-columns, --noheadings, -r/--raw, -J/--json,
+ * -b/--bytes.  (-n stays --name, the process selection every tool had
+ * first: --noheadings has no short form; see numashift(7).)  Put
+ * CLI_OUT_SHORT in the optstring and CLI_OUT_LONG_OPTIONS in the table. */
+#define CLI_OUT_SHORT "o:OHrJb"
+enum { CLI_OPT_NOHEADINGS = 0x1100 };
+#define CLI_OUT_LONG_OPTIONS \
+	{ "output",       required_argument, NULL, 'o' }, \
+	{ "output-all",   no_argument,       NULL, 'O' }, \
+	{ "list-columns", no_argument,       NULL, 'H' }, \
+	{ "noheadings",   no_argument,       NULL, CLI_OPT_NOHEADINGS }, \
+	{ "raw",          no_argument,       NULL, 'r' }, \
+	{ "json",         no_argument,       NULL, 'J' }, \
+	{ "bytes",        no_argument,       NULL, 'b' }
+struct cli_out {
+	const char *columns;     /* -o */
+	bool all;                /* -O */
+	bool list;               /* -H: print the columns and exit */
+	bool json;               /* -J */
+	unsigned flags;          /* OUT_BYTES, OUT_NOHEADINGS, OUT_RAW */
+};
+/* Take option c if it is one of them; false otherwise. */
+bool cli_out_option(struct cli_out *o, int c, const char *arg);
+/* --help's lines for them (one block, the same in every tool). */
+void cli_out_help(void);
+/* Select t's columns as asked (defaults: the tool's default list, NULL
+ * for all); a bad column is a usage error naming it. */
+void cli_out_columns(const struct cli_out *o, struct out_table *t, const char *defaults);
+/* -H: "NAME  help" of each column set, headed by its title when there are
+ * several (title NULL for one), then exit 0. */
+_Noreturn void cli_out_list_columns(const struct col_desc *const *sets, const int *n,
+				    const char *const *titles, int nsets);
 
 /* An integer option value in [min, max]; usage error naming the option. */
 int cli_parse_int(const char *name, const char *arg, int min, int max);

@@ -32,10 +32,9 @@ struct mfd {
 	const char *nodes_arg;
 	struct plan_vma vma[CLI_MAX_VMA];
 	size_t nvma;
-	bool dry_run, json, force, wait;
+	bool dry_run, force, wait;
 	const char *sysroot;        /* --sysroot: a captured tree, --dry-run only */
-	unsigned out_flags;
-	const char *columns;
+	struct cli_out out;         /* -o -O -H --noheadings -r -J -b */
 	double timeout;             /* seconds, 0: none */
 	double deadline;            /* CLOCK_MONOTONIC */
 	bool timed_out;
@@ -94,17 +93,14 @@ static _Noreturn void usage(void)
 	       "      --timeout SECS     stop after SECS (exit 124)\n"
 	       "      --max-stall TIME   longest a call may hold the process's memory\n"
 	       "                         map (default 20ms; 1ms to 10s)\n"
-	       "  -J, --json             JSON report (docs/json.md)\n"
-	       "  -o, --output COLS      table columns (default %s)\n"
-	       "      --bytes            raw byte counts in the table\n"
 	       "      --sysroot DIR      read /proc and /sys under DIR (with --dry-run)\n"
 	       "  -q, --quiet            no warnings\n"
 	       "  -h, --help             this help\n"
-	       "  -V, --version          version\n"
-	       "\n"
-	       "Columns:\n", cli_prog, DEFAULT_COLS);
-	for (int i = 0; i < NCOLS; i++)
-		printf("  %-11s %s\n", cols[i].name, cols[i].help);
+	       "  -V, --version          version\n", cli_prog);
+	cli_out_help();
+	printf("\nColumns:\n");
+	out_print_columns_help(cols, NCOLS, stdout);
+	printf("Default: %s\n", DEFAULT_COLS);
 	printf("\nExit: 0 done, 1 nothing done, 2 usage, 3 partial, 4 permission,\n"
 	       "5 refused (swap in mapping mode), 124 timeout, 130/143 signal.\n");
 	cli_exit(0);
@@ -112,7 +108,7 @@ static _Noreturn void usage(void)
 
 enum {
 	OPT_CGROUP = 256, OPT_NODES, OPT_VMA, OPT_MODE, OPT_THP, OPT_FORCE,
-	OPT_DRY_RUN, OPT_TIMEOUT, OPT_BYTES, OPT_SYSROOT, OPT_MAX_STALL, OPT_WAIT,
+	OPT_DRY_RUN, OPT_TIMEOUT, OPT_SYSROOT, OPT_MAX_STALL, OPT_WAIT,
 };
 
 static const struct option long_opts[] = {
@@ -130,9 +126,7 @@ static const struct option long_opts[] = {
 	{ "dry-run", no_argument,       NULL, OPT_DRY_RUN },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "max-stall", required_argument, NULL, OPT_MAX_STALL },
-	{ "json",    no_argument,       NULL, 'J' },
-	{ "output",  required_argument, NULL, 'o' },
-	{ "bytes",   no_argument,       NULL, OPT_BYTES },
+	CLI_OUT_LONG_OPTIONS,
 	{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 	{ "quiet",   no_argument,       NULL, 'q' },
 	{ "help",    no_argument,       NULL, 'h' },
@@ -144,7 +138,9 @@ static void parse_options(struct mfd *m, int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, ":p:n:u:AJo:qhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:n:u:Aqh" CLI_OUT_SHORT "V", long_opts, NULL)) != -1) {
+		if (cli_out_option(&m->out, c, optarg))
+			continue;
 		switch (c) {
 		case 'p': cli_sel_pids(&m->sel, optarg); break;
 		case 'n': cli_sel_name(&m->sel, optarg); break;
@@ -178,9 +174,6 @@ static void parse_options(struct mfd *m, int argc, char **argv)
 		case OPT_DRY_RUN: m->dry_run = true; break;
 		case OPT_TIMEOUT: m->timeout = cli_parse_timeout(optarg); break;
 		case OPT_MAX_STALL: m->dopts.max_stall = cli_parse_stall(optarg); break;
-		case 'J': m->json = true; break;
-		case 'o': m->columns = optarg; break;
-		case OPT_BYTES: m->out_flags |= OUT_BYTES; break;
 		case OPT_SYSROOT: m->sysroot = optarg; break;
 		case 'q': cli_quiet = true; break;
 		case 'h': usage();
@@ -188,6 +181,9 @@ static void parse_options(struct mfd *m, int argc, char **argv)
 		default: cli_getopt_error(argc, argv, c);
 		}
 	}
+	if (m->out.list)
+		cli_out_list_columns((const struct col_desc *const[]){ cols }, (const int[]){ NCOLS },
+				     NULL, 1);
 	if (optind < argc)
 		cli_usage_error("unexpected argument '%s'", argv[optind]);
 	if (!m->sel.any)
@@ -240,8 +236,7 @@ static void setup(struct mfd *m)
 		cli_err("out of memory");
 		cli_exit(NS_EXIT_FAIL);
 	}
-	if (out_table_columns(m->table, m->columns, DEFAULT_COLS, err, sizeof(err)) < 0)
-		cli_usage_error("%s", err);
+	cli_out_columns(&m->out, m->table, DEFAULT_COLS);
 }
 
 /* ---- report ------------------------------------------------------------ */
@@ -565,7 +560,7 @@ static int print_report(struct mfd *m, int code)
 {
 	int rc;
 
-	if (m->json) {
+	if (m->out.json) {
 		json_t *doc = json_pack("{s:i,s:s,s:s,s:b,s:o,s:s,s:i}",
 			"schema_version", MFD_SCHEMA_VERSION, "tool", "mfree-discard",
 			"version", NS_VERSION,
@@ -577,7 +572,7 @@ static int print_report(struct mfd *m, int code)
 		json_decref(doc);
 		return rc;
 	}
-	return out_print_table(m->table, stdout, m->out_flags);
+	return out_print_table(m->table, stdout, m->out.flags);
 }
 
 int main(int argc, char **argv)

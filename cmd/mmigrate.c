@@ -37,7 +37,8 @@ struct mm {
 	struct plan_vma vma[CLI_MAX_VMA];
 	size_t nvma;
 	struct cli_exec ex;          /* execution options shared with mplace */
-	bool dry_run, json, wait, force, bytes;
+	bool dry_run, wait, force;
+	struct cli_out out;         /* -o -O -H --noheadings -r -J -b */
 	int plan_code;              /* status of processes not planned (gone, refused), 0 none */
 	json_t *errors;             /* those processes, for the JSON (outcome_error_json) */
 	const char *plan_out, *apply, *sysroot;
@@ -49,6 +50,18 @@ struct mm {
 	bool progress_on;
 	double last_draw;
 };
+
+static const struct col_desc plan_cols[] = {
+	{ "PID",     "pid",     COL_INT,   COL_LABEL, "process id" },
+	{ "COMM",    "comm",    COL_STR,   COL_LABEL, "command name" },
+	{ "FROM",    "from",    COL_INT,   COL_LABEL, "source node" },
+	{ "TO",      "to",      COL_INT,   COL_LABEL, "target node" },
+	{ "CLASS",   "class",   COL_STR,   COL_LABEL, "page size class: base, thp, hugetlb" },
+	{ "RUNS",    "runs",    COL_COUNT, 0, "runs of pages" },
+	{ "ENTRIES", "entries", COL_COUNT, 0, "move_pages entries (a THP is one)" },
+	{ "BYTES",   "bytes",   COL_BYTES, 0, "bytes to move" },
+};
+#define PLAN_NCOLS ((int)(sizeof(plan_cols) / sizeof(plan_cols[0])))
 
 static _Noreturn void usage(void)
 {
@@ -95,22 +108,24 @@ static _Noreturn void usage(void)
 	       "      --plan-out FILE    save the plan as JSON\n"
 	       "      --apply FILE       run a saved plan (same boot and processes only)\n"
 	       "      --sysroot DIR      read /proc and /sys under DIR (with --dry-run)\n"
-	       "  -J, --json             JSON output (docs/json.md)\n"
-	       "      --bytes            raw byte counts in tables\n"
 	       "  -q, --quiet            no warnings, no progress bar\n"
 	       "  -h, --help             this help\n"
-	       "  -V, --version          version\n"
-	       "\n"
-	       "Exit: 0 all planned moved, 1 nothing moved, 2 usage or bad input, 3 partial,\n"
-	       "4 permission, 5 refused by a guard rail, 124 timeout, 130/143 signal.\n",
+	       "  -V, --version          version\n",
 	       cli_prog, cli_prog, cli_prog, EXEC_DEFAULT_BATCH);
+	cli_out_help();
+	printf("\nColumns:\n");
+	out_print_columns_help(report_move_cols, report_move_ncols, stdout);
+	printf("\nPlan columns (--dry-run):\n");
+	out_print_columns_help(plan_cols, PLAN_NCOLS, stdout);
+	printf("\nExit: 0 all planned moved, 1 nothing moved, 2 usage or bad input, 3 partial,\n"
+	       "4 permission, 5 refused by a guard rail, 124 timeout, 130/143 signal.\n");
 	cli_exit(0);
 }
 
 enum {
 	OPT_CGROUP = 256, OPT_FROM, OPT_TO, OPT_VMA, OPT_DISCARD, OPT_ENGINE,
 	OPT_FORCE, OPT_WAIT, OPT_DRY_RUN, OPT_PLAN_OUT, OPT_APPLY,
-	OPT_SYSROOT, OPT_BYTES,
+	OPT_SYSROOT,
 };
 
 static const struct option long_opts[] = {
@@ -131,8 +146,7 @@ static const struct option long_opts[] = {
 	{ "plan-out",         required_argument, NULL, OPT_PLAN_OUT },
 	{ "apply",            required_argument, NULL, OPT_APPLY },
 	{ "sysroot",          required_argument, NULL, OPT_SYSROOT },
-	{ "json",             no_argument,       NULL, 'J' },
-	{ "bytes",            no_argument,       NULL, OPT_BYTES },
+	CLI_OUT_LONG_OPTIONS,
 	{ "quiet",            no_argument,       NULL, 'q' },
 	{ "help",             no_argument,       NULL, 'h' },
 	{ "version",          no_argument,       NULL, 'V' },
@@ -155,7 +169,7 @@ static void parse_engine(struct mm *m, const char *arg)
 
 static void parse_one(struct mm *m, int c, int argc, char **argv)
 {
-	if (cli_exec_option(&m->ex, c, optarg))
+	if (cli_exec_option(&m->ex, c, optarg) || cli_out_option(&m->out, c, optarg))
 		return;
 	switch (c) {
 	case 'p': cli_sel_pids(&m->sel, optarg); break;
@@ -174,8 +188,6 @@ static void parse_one(struct mm *m, int c, int argc, char **argv)
 	case OPT_PLAN_OUT: m->plan_out = optarg; break;
 	case OPT_APPLY: m->apply = optarg; break;
 	case OPT_SYSROOT: m->sysroot = optarg; break;
-	case 'J': m->json = true; break;
-	case OPT_BYTES: m->bytes = true; break;
 	case 'q': cli_quiet = true; break;
 	case 'h': usage();
 	case 'V': cli_version();
@@ -185,6 +197,13 @@ static void parse_one(struct mm *m, int c, int argc, char **argv)
 
 static void check_conflicts(struct mm *m)
 {
+	if (m->out.list) {
+		const struct col_desc *sets[] = { plan_cols, report_move_cols };
+		const int n[] = { PLAN_NCOLS, report_move_ncols };
+		const char *const titles[] = { "Plan columns (--dry-run)", "Result columns" };
+
+		cli_out_list_columns(sets, n, titles, 2);
+	}
 	if (m->apply && (m->sel.any || m->from_arg || m->to_arg || m->nvma))
 		cli_usage_error("--apply takes the processes and nodes from the plan: "
 				"no selection, --from, --to or --vma with it");
@@ -211,7 +230,7 @@ static void parse_options(struct mm *m, int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, ":p:n:u:AJqhV", long_opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, ":p:n:u:Aqh" CLI_OUT_SHORT "V", long_opts, NULL)) != -1)
 		parse_one(m, c, argc, argv);
 	if (optind < argc) {
 		/* the migratepages form: PID FROM TO */
@@ -387,16 +406,6 @@ static int plan_from_file(struct mm *m)
 
 /* ---- the plan for people ------------------------------------------------------- */
 
-static const struct col_desc plan_cols[] = {
-	{ "PID",     "pid",     COL_INT,   COL_LABEL, "process id" },
-	{ "COMM",    "comm",    COL_STR,   COL_LABEL, "command name" },
-	{ "FROM",    "from",    COL_INT,   COL_LABEL, "source node" },
-	{ "TO",      "to",      COL_INT,   COL_LABEL, "target node" },
-	{ "CLASS",   "class",   COL_STR,   COL_LABEL, "page size class: base, thp, hugetlb" },
-	{ "RUNS",    "runs",    COL_COUNT, 0, "runs of pages" },
-	{ "ENTRIES", "entries", COL_COUNT, 0, "move_pages entries (a THP is one)" },
-	{ "BYTES",   "bytes",   COL_BYTES, 0, "bytes to move" },
-};
 
 static void plan_rows(struct out_table *t, const struct plan *p)
 {
@@ -452,7 +461,7 @@ static int print_plan(struct mm *m, const struct guard_result *g)
 	char b[32];
 	int rc;
 
-	if (m->json) {
+	if (m->out.json) {
 		json_t *doc = plan_to_json(p);
 
 		json_object_set_new(doc, "planned_bytes", json_integer((json_int_t)plan_total_bytes(p, NULL)));
@@ -467,11 +476,12 @@ static int print_plan(struct mm *m, const struct guard_result *g)
 		json_decref(doc);
 		return rc;
 	}
-	t = out_table_new(plan_cols, (int)(sizeof(plan_cols) / sizeof(plan_cols[0])), NULL);
+	t = out_table_new(plan_cols, PLAN_NCOLS, NULL);
 	if (!t)
 		return -ENOMEM;
+	cli_out_columns(&m->out, t, NULL);
 	plan_rows(t, p);
-	rc = out_print_table(t, stdout, m->bytes ? OUT_BYTES : 0);
+	rc = out_print_table(t, stdout, m->out.flags);
 	out_table_free(t);
 	for (size_t i = 0; i < p->nprocs; i++) {
 		const struct plan_proc *pp = &p->procs[i];
@@ -629,9 +639,10 @@ static void print_result_table(const struct mm *m, const struct report_move *out
 
 	if (!t)
 		return;
+	cli_out_columns(&m->out, t, NULL);
 	for (size_t i = 0; i < m->plan.nprocs; i++)
 		report_move_rows(t, &m->plan, &m->plan.procs[i], &out[i]);
-	out_print_table(t, stdout, m->bytes ? OUT_BYTES : 0);
+	out_print_table(t, stdout, m->out.flags);
 	out_table_free(t);
 	for (size_t i = 0; i < m->plan.nprocs; i++)
 		report_move_line(stdout, &m->plan, &m->plan.procs[i], &out[i]);
@@ -655,7 +666,7 @@ static int report(struct mm *m, struct report_move *out)
 		code = cli_signal_exit();
 	else if (m->ex.xo.deadline > 0 && sys_now() >= m->ex.xo.deadline && code != NS_EXIT_OK)
 		code = NS_EXIT_TIMEOUT;
-	if (m->json) {
+	if (m->out.json) {
 		json_t *procs = json_array(), *doc;
 
 		for (size_t i = 0; i < m->plan.nprocs; i++)

@@ -38,10 +38,10 @@ struct mplace {
 	enum place_policy policy;
 	bool policy_set, balancing;
 	pid_t pid;
-	bool autoplace, dry_run, json, force, wait;
+	bool autoplace, dry_run, force, wait;
 	const char *sysroot;         /* --sysroot: a captured tree, --dry-run only */
 	struct cli_exec ex;          /* execution options shared with mmigrate */
-	unsigned out_flags;
+	struct cli_out out;          /* -o -O -H --noheadings -r -J -b: the move table */
 	char **cmd;
 
 	struct ns_topology topo;
@@ -67,25 +67,26 @@ static _Noreturn void usage(void)
 	       "      --auto             choose the node from where the memory is, free\n"
 	       "                         memory and CPU load, and explain the choice\n"
 	       "      --dry-run          show what would be done, change nothing\n"
-	       "  -J, --json             JSON report (docs/json.md)\n"
 	       "Running mode, as mmigrate:\n"
 	       "      --max-stall TIME (default 20ms)  --threads N|auto  --batch N\n"
 	       "      --rate BYTES/s  --nice N  --retries N\n"
 	       "      --move-all  --timeout SECS  --min-free SIZE|PCT%% (default 5%%)\n"
 	       "      --force  --wait\n"
 	       "      --sysroot DIR      read /proc and /sys under DIR (with --dry-run)\n"
-	       "  -q, --quiet  -h, --help  -V, --version\n"
-	       "\n"
-	       "Exit: 0 done, 1 nothing done, 2 usage, 3 partial, 4 permission,\n"
-	       "5 refused by a guard rail, 124 timeout, 130/143 signal; launch mode:\n"
-	       "the command's status, 126 cannot run it, 127 not found.\n",
+	       "  -q, --quiet  -h, --help  -V, --version\n",
 	       cli_prog, cli_prog);
+	cli_out_help();
+	printf("\nColumns:\n");
+	out_print_columns_help(report_move_cols, report_move_ncols, stdout);
+	printf("\nExit: 0 done, 1 nothing done, 2 usage, 3 partial, 4 permission,\n"
+	       "5 refused by a guard rail, 124 timeout, 130/143 signal; launch mode:\n"
+	       "the command's status, 126 cannot run it, 127 not found.\n");
 	cli_exit(0);
 }
 
 enum {
 	OPT_NODES = 256, OPT_CPU_NODES, OPT_POLICY, OPT_BALANCING, OPT_AUTO,
-	OPT_DRY_RUN, OPT_FORCE, OPT_WAIT, OPT_BYTES, OPT_SYSROOT,
+	OPT_DRY_RUN, OPT_FORCE, OPT_WAIT, OPT_SYSROOT,
 };
 
 static const struct option long_opts[] = {
@@ -99,9 +100,8 @@ static const struct option long_opts[] = {
 	CLI_EXEC_LONG_OPTIONS,
 	{ "force",     no_argument,       NULL, OPT_FORCE },
 	{ "wait",      no_argument,       NULL, OPT_WAIT },
-	{ "bytes",     no_argument,       NULL, OPT_BYTES },
 	{ "sysroot",   required_argument, NULL, OPT_SYSROOT },
-	{ "json",      no_argument,       NULL, 'J' },
+	CLI_OUT_LONG_OPTIONS,
 	{ "quiet",     no_argument,       NULL, 'q' },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, 'V' },
@@ -110,7 +110,7 @@ static const struct option long_opts[] = {
 
 static void parse_one(struct mplace *m, int c)
 {
-	if (cli_exec_option(&m->ex, c, optarg))
+	if (cli_exec_option(&m->ex, c, optarg) || cli_out_option(&m->out, c, optarg))
 		return;
 	switch (c) {
 	case OPT_NODES: m->nodes_arg = optarg; break;
@@ -131,15 +131,16 @@ static void parse_one(struct mplace *m, int c)
 	case OPT_DRY_RUN: m->dry_run = true; break;
 	case OPT_FORCE: m->force = true; break;
 	case OPT_WAIT: m->wait = true; break;
-	case OPT_BYTES: m->out_flags |= OUT_BYTES; break;
 	case OPT_SYSROOT: m->sysroot = optarg; break;
-	case 'J': m->json = true; break;
 	case 'q': cli_quiet = true; break;
 	}
 }
 
 static void check_combination(struct mplace *m)
 {
+	if (m->out.list)
+		cli_out_list_columns((const struct col_desc *const[]){ report_move_cols },
+				     (const int[]){ report_move_ncols }, NULL, 1);
 	if (m->pid && m->cmd)
 		cli_usage_error("give either -p PID or a command after '--', not both");
 	if (!m->pid && !m->cmd)
@@ -162,7 +163,7 @@ static void parse_options(struct mplace *m, int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:p:JqhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:qh" CLI_OUT_SHORT "V", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'h': usage();
 		case 'V': cli_version();
@@ -273,7 +274,7 @@ static void launch_dry_run(const struct mplace *m, const int *weights, bool have
 {
 	int n;
 
-	if (m->json) {
+	if (m->out.json) {
 		json_t *cmd = json_array();
 
 		for (char **a = m->cmd; *a; a++)
@@ -387,7 +388,7 @@ static void auto_choose(struct mplace *m, struct run_report *rr)
 	}
 	nodeset_zero(&m->nodes);
 	nodeset_add(&m->nodes, rr->au.node);
-	if (!m->json)
+	if (!m->out.json)
 		printf("auto: %s\n", rr->au.why);
 }
 
@@ -547,6 +548,20 @@ static void report_json(const struct mplace *m, const struct run_report *rr)
 	json_decref(doc);
 }
 
+/* The move as mmigrate shows one: its table, then its line. */
+static void print_move(const struct mplace *m, const struct run_report *rr)
+{
+	struct out_table *t = report_move_table();
+
+	if (t) {
+		cli_out_columns(&m->out, t, NULL);
+		report_move_rows(t, &rr->plan, &rr->plan.procs[0], &rr->mv);
+		out_print_table(t, stdout, m->out.flags);
+		out_table_free(t);
+	}
+	report_move_line(stdout, &rr->plan, &rr->plan.procs[0], &rr->mv);
+}
+
 static void report_text(const struct mplace *m, const struct run_report *rr)
 {
 	char a[32], cb[256];
@@ -564,7 +579,7 @@ static void report_text(const struct mplace *m, const struct run_report *rr)
 	       "second pass)\n", (int)rr->id.pid, comm, m->cpus_str,
 	       m->cpu_nodes_str, rr->aff1.threads, rr->aff2.threads);
 	if (rr->moved)
-		report_move_line(stdout, &rr->plan, &rr->plan.procs[0], &rr->mv);
+		print_move(m, rr);
 }
 
 /* The process to place, selected as the other tools select: no such
@@ -604,7 +619,7 @@ static int run(struct mplace *m)
 		rr.code = run_move(m, &rr);
 	if (cli_signal)         /* what was done is still reported */
 		rr.code = cli_signal_exit();
-	if (m->json)
+	if (m->out.json)
 		report_json(m, &rr);
 	else if (rr.code == 0 || rr.moved)
 		report_text(m, &rr);

@@ -34,8 +34,9 @@ struct mscan {
 	bool topology;
 	bool longfmt;
 	bool json, prom;
-	unsigned out_flags;         /* OUT_BYTES, OUT_NOHEADINGS */
+	unsigned out_flags;         /* OUT_BYTES, OUT_NOHEADINGS, OUT_RAW */
 	const char *columns;        /* -o */
+	bool all_columns;           /* -O */
 	const char *sysroot;
 	double watch;               /* seconds between scans, 0: once */
 	bool kpf_warned;
@@ -135,18 +136,14 @@ _Noreturn static void usage(void)
 	       "  -m, --mappings          one line per mapping\n"
 	       "      --pages             runs of pages from pagemap\n"
 	       "      --topology          the machine's nodes\n\n"
-	       "Output:\n"
-	       "  -J, --json              JSON (docs/schema/mscan.schema.json)\n"
 	       "      --prom              Prometheus text format\n"
-	       "  -o, --output COLS       table columns, comma separated (+COLS adds)\n"
-	       "      --bytes             sizes in bytes instead of 1.5G style\n"
-	       "      --noheadings        no heading line\n"
 	       "      --watch SECS        scan again every SECS seconds until interrupted\n"
 	       "  -q, --quiet             no warnings\n"
 	       "      --sysroot DIR       read /proc and /sys under DIR (a captured tree)\n"
 	       "  -h, --help              this help\n"
 	       "  -V, --version           version\n",
 	       cli_prog, cli_prog);
+	cli_out_help();
 	printf("\nProcess columns (default %s):\n", PROC_DEFAULT);
 	out_print_columns_help(proc_cols, PROC_NCOLS, stdout);
 	printf("\nMapping columns (-m; default %s):\n", MAP_DEFAULT);
@@ -164,8 +161,7 @@ _Noreturn static void usage(void)
 /* ---- options ------------------------------------------------------------- */
 
 enum {
-	OPT_CGROUP = 0x100, OPT_PAGES, OPT_TOPOLOGY, OPT_PROM, OPT_BYTES,
-	OPT_NOHEADINGS, OPT_WATCH, OPT_SYSROOT,
+	OPT_CGROUP = 0x100, OPT_PAGES, OPT_TOPOLOGY, OPT_PROM, OPT_WATCH, OPT_SYSROOT,
 };
 
 static const struct option long_opts[] = {
@@ -178,11 +174,8 @@ static const struct option long_opts[] = {
 	{ "mappings",   no_argument,       NULL, 'm' },
 	{ "pages",      no_argument,       NULL, OPT_PAGES },
 	{ "topology",   no_argument,       NULL, OPT_TOPOLOGY },
-	{ "json",       no_argument,       NULL, 'J' },
+	CLI_OUT_LONG_OPTIONS,
 	{ "prom",       no_argument,       NULL, OPT_PROM },
-	{ "output",     required_argument, NULL, 'o' },
-	{ "bytes",      no_argument,       NULL, OPT_BYTES },
-	{ "noheadings", no_argument,       NULL, OPT_NOHEADINGS },
 	{ "watch",      required_argument, NULL, OPT_WATCH },
 	{ "quiet",      no_argument,       NULL, 'q' },
 	{ "sysroot",    required_argument, NULL, OPT_SYSROOT },
@@ -198,12 +191,25 @@ static void set_view(struct mscan *m, enum mscan_view v)
 	m->view = v;
 }
 
+/* -H: the columns of the view asked for. */
+static _Noreturn void list_columns(const struct mscan *m)
+{
+	const struct col_desc *sets[] = { m->topology ? node_cols : proc_cols, map_cols, run_cols };
+	const int n[] = { m->topology ? NODE_NCOLS : PROC_NCOLS, MAP_NCOLS, RUN_NCOLS };
+	int k = m->view == VIEW_MAPPINGS ? 1 : m->view == VIEW_PAGES ? 2 : 0;
+
+	cli_out_list_columns(&sets[k], &n[k], NULL, 1);
+}
+
 static void parse_options(struct mscan *m, int argc, char **argv)
 {
+	struct cli_out out = { 0 };
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:n:u:AlmJo:qhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:n:u:Almqh" CLI_OUT_SHORT "V", long_opts, NULL)) != -1) {
+		if (cli_out_option(&out, c, optarg))
+			continue;
 		switch (c) {
 		case 'p': cli_sel_pids(&m->sel, optarg); break;
 		case 'n': cli_sel_name(&m->sel, optarg); break;
@@ -214,11 +220,7 @@ static void parse_options(struct mscan *m, int argc, char **argv)
 		case 'm': set_view(m, VIEW_MAPPINGS); break;
 		case OPT_PAGES: set_view(m, VIEW_PAGES); break;
 		case OPT_TOPOLOGY: m->topology = true; break;
-		case 'J': m->json = true; break;
 		case OPT_PROM: m->prom = true; break;
-		case 'o': m->columns = optarg; break;
-		case OPT_BYTES: m->out_flags |= OUT_BYTES; break;
-		case OPT_NOHEADINGS: m->out_flags |= OUT_NOHEADINGS; break;
 		case OPT_WATCH:
 			if (str_to_seconds(optarg, &m->watch) < 0 || !(m->watch > 0))
 				cli_usage_error("invalid --watch interval '%s': expected "
@@ -234,6 +236,12 @@ static void parse_options(struct mscan *m, int argc, char **argv)
 	}
 	if (optind < argc)
 		cli_usage_error("unexpected argument '%s'", argv[optind]);
+	m->json = out.json;
+	m->columns = out.columns;
+	m->all_columns = out.all;
+	m->out_flags = out.flags;
+	if (out.list)
+		list_columns(m);
 	if (m->json && m->prom)
 		cli_usage_error("-J/--json and --prom cannot be combined");
 	if (!m->sel.any && !m->topology)
@@ -254,7 +262,9 @@ static struct out_table *new_table(const struct mscan *m, const struct col_desc 
 		cli_err("out of memory");
 		cli_exit(NS_EXIT_FAIL);
 	}
-	if (out_table_columns(t, use_o ? m->columns : NULL, defaults, err, sizeof(err)) < 0) {
+	if (use_o && m->all_columns)
+		out_table_all_columns(t);
+	else if (out_table_columns(t, use_o ? m->columns : NULL, defaults, err, sizeof(err)) < 0) {
 		out_table_free(t);
 		cli_usage_error("%s", err);
 	}

@@ -198,6 +198,11 @@ int out_table_columns(struct out_table *t, const char *list,
 	return 0;
 }
 
+int out_table_all_columns(struct out_table *t)
+{
+	return out_table_columns(t, NULL, NULL, NULL, 0);
+}
+
 bool out_column_selected(const struct out_table *t, const char *col)
 {
 	int c = col_index(t, col, strlen(col));
@@ -454,9 +459,26 @@ static void table_widths(const struct out_table *t, struct out_dcol *d, int n,
 	}
 }
 
-static void table_put(FILE *f, const struct out_dcol *d, bool last,
-		      const char *text)
+/* Raw output (-r): cells separated by one space, never padded; a blank
+ * inside a cell is written \x20 (as util-linux does) so that every line
+ * splits into the same number of fields. */
+static void raw_put(FILE *f, bool last, const char *text)
 {
+	for (const char *p = text; *p; p++)
+		if (*p == ' ' || *p == '\t')
+			fprintf(f, "\\x%02x", (unsigned char)*p);
+		else
+			fputc(*p, f);
+	fputc(last ? '\n' : ' ', f);
+}
+
+static void table_put(FILE *f, const struct out_dcol *d, bool last,
+		      const char *text, unsigned flags)
+{
+	if (flags & OUT_RAW) {
+		raw_put(f, last, text);
+		return;
+	}
 	if (d->right)
 		fprintf(f, "%*s", d->width, text);
 	else if (last)
@@ -481,13 +503,13 @@ int out_print_table(const struct out_table *t, FILE *f, unsigned flags)
 	if (!(flags & OUT_NOHEADINGS)) {
 		for (int k = 0; k < n; k++) {
 			dcol_heading(t, &d[k], buf, sizeof(buf));
-			table_put(f, &d[k], k == n - 1, buf);
+			table_put(f, &d[k], k == n - 1, buf, flags);
 		}
 	}
 	for (size_t r = 0; r < t->nrows; r++)
 		for (int k = 0; k < n; k++)
 			table_put(f, &d[k], k == n - 1,
-				  fmt_cell(t, &d[k], r, flags, buf, sizeof(buf)));
+				  fmt_cell(t, &d[k], r, flags, buf, sizeof(buf)), flags);
 	free(d);
 	if (fflush(f) != 0 || ferror(f))
 		return errno ? -errno : -EIO;
@@ -756,9 +778,9 @@ void out_print_columns_help(const struct col_desc *cols, int ncols, FILE *f)
 {
 	for (int c = 0; c < ncols; c++) {
 		if (cols[c].type == COL_NODES)
-			fprintf(f, "  %-10s %s (one column per node: N0, N1, ...; "
+			fprintf(f, "  %-11s %s (one column per node: N0, N1, ...; "
 				"N<id> picks one)\n", cols[c].name, cols[c].help);
 		else
-			fprintf(f, "  %-10s %s\n", cols[c].name, cols[c].help);
+			fprintf(f, "  %-11s %s\n", cols[c].name, cols[c].help);
 	}
 }

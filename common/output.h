@@ -46,6 +46,7 @@ struct col_desc {
 
 #define OUT_BYTES       0x1   /* raw byte counts in tables */
 #define OUT_NOHEADINGS  0x2
+#define OUT_RAW         0x4   /* one space between cells, no padding, blanks as \x20 */
 
 struct out_table;
 
@@ -63,6 +64,8 @@ void out_table_free(struct out_table *t);
 int out_table_columns(struct out_table *t, const char *list,
 		      const char *defaults, char *err, size_t errlen);
 
+/* Select every column, in their order (-O/--output-all). */
+int out_table_all_columns(struct out_table *t);
 /* The column (by name) is among the selected ones. */
 bool out_column_selected(const struct out_table *t, const char *col);
 

@@ -98,7 +98,7 @@ json_t *report_move_json(const struct plan *p, const struct plan_proc *pp,
 	return j;
 }
 
-static const struct col_desc report_move_cols[] = {
+const struct col_desc report_move_cols[] = {
 	{ "PID",       "pid",        COL_INT,   COL_LABEL, "process id" },
 	{ "COMM",      "comm",       COL_STR,   COL_LABEL, "command name" },
 	{ "FROM",      "from",       COL_INT,   COL_LABEL, "source node" },
@@ -125,6 +125,8 @@ static void why_string(const struct exec_pair *x, uint64_t ps, char *buf, size_t
 						exec_reason_key((enum exec_reason)k),
 						str_human_size(x->not_moved[k] * ps, b, sizeof(b)));
 }
+
+const int report_move_ncols = (int)(sizeof(report_move_cols) / sizeof(report_move_cols[0]));
 
 struct out_table *report_move_table(void)
 {

@@ -45,6 +45,8 @@ json_t *report_move_json(const struct plan *p, const struct plan_proc *pp,
 json_t *report_guard_json(const struct guard_result *g);
 
 /* The move table: one row per process and source->target pair. */
+extern const struct col_desc report_move_cols[];
+extern const int report_move_ncols;
 struct out_table *report_move_table(void);
 void report_move_rows(struct out_table *t, const struct plan *p,
 		      const struct plan_proc *pp, const struct report_move *m);

@@ -1,16 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Copyright (C) 2026 The numashift authors
-# bash completion for mplace (numashift)                    -*- shell-script -*-
+# bash completion for mplace (numashift) -*- shell-script -*-
 
 # @numashift-common@
 
 _mplace_opts='--nodes --cpu-nodes --policy --balancing -p --pid --auto --dry-run
 	--threads --batch --rate --nice --retries --move-all --timeout --max-stall --min-free --force
-	--wait --bytes --sysroot -J --json -q --quiet -h --help -V --version'
+	--wait --sysroot -o --output -O --output-all -H --list-columns --noheadings -r --raw -J --json -b --bytes -q --quiet -h --help -V --version'
 _mplace_spec='--nodes=nodes --cpu-nodes=nodes
 	--policy=words:bind|preferred|interleave|weighted-interleave -p=pid --pid=pid
 	--threads=words:auto --batch=none --rate=none --nice=none --retries=none --timeout=none --max-stall=none
-	--min-free=none --sysroot=dir'
+	--min-free=none -o=columns --output=columns --sysroot=dir'
 
 # Index of the command mplace launches: the word after "--", or the first
 # word that is not an option or an option's argument (getopt stops there);

@@ -7,7 +7,7 @@
 # Options that take an argument: the command mplace launches starts at the
 # first other word that is no option, or after "--".
 set -g __mplace_argopts --nodes --cpu-nodes --policy -p --pid --threads --batch --rate \
-    --nice --retries --timeout --max-stall --min-free --sysroot
+    --nice --retries --timeout --max-stall --min-free --sysroot -o --output
 
 function __mplace_in_command
     set -l toks (commandline -opc)
@@ -46,9 +46,14 @@ complete $opt -l max-stall -x -d 'Longest a call may hold the process (20ms)'
 complete $opt -l min-free -x -d 'Keep this much free on each target'
 complete $opt -l force -d 'Go on when a target would be left too full'
 complete $opt -l wait -d 'Wait for another tool on the same process'
-complete $opt -l bytes -d 'Raw byte counts'
 complete $opt -l sysroot -x -a '(__fish_complete_directories)' -d 'Read /proc and /sys under DIR'
-complete $opt -s J -l json -d 'JSON report'
+complete $opt -s J -l json -d 'JSON output'
+complete $opt -s o -l output -x -a '(__numashift_columns)' -d 'Table columns'
+complete $opt -s O -l output-all -d 'Every column'
+complete $opt -s H -l list-columns -d 'List the columns'
+complete $opt -l noheadings -d 'No heading line'
+complete $opt -s r -l raw -d 'One space between cells, no padding'
+complete $opt -s b -l bytes -d 'Sizes in bytes'
 complete $opt -s q -l quiet -d 'No warnings'
 complete $opt -s h -l help -d 'Show help'
 complete $opt -s V -l version -d 'Show version'

@@ -58,15 +58,26 @@ help_longopts() {
 	} | sort -u
 }
 # getopt_long table of cmd/TOOL.c: "name kind" (kind: no_argument, ...)
+# (the shared lists of cmd/cli.h, CLI_*_LONG_OPTIONS, expanded)
 table_opts() {
-	sed -n '/struct option/,/{ *NULL/p' "$NS_TOP/cmd/$1.c" |
-		sed -n 's/.*{ *"\([a-z0-9-]*\)", *\([a-z_]*\),.*/\1 \2/p'
+	local m
+	{
+		sed -n '/struct option/,/{ *NULL/p' "$NS_TOP/cmd/$1.c"
+		for m in $(sed -n '/struct option/,/{ *NULL/p' "$NS_TOP/cmd/$1.c" |
+			   grep -o 'CLI_[A-Z]*_LONG_OPTIONS'); do
+			sed -n "/#define $m/,/^[^\\]*\$/p" "$NS_TOP/cmd/cli.h"
+		done
+	} | sed -n 's/.*{ *"\([a-z0-9-]*\)", *\([a-z_]*\),.*/\1 \2/p'
 }
 table_longopts() { table_opts "$1" | awk '{ print $1 }'; }
 # Short options: the letters of getopt_long's option string.
+# (CLI_OUT_SHORT, from cmd/cli.h, expanded)
 table_shortopts() {
-	grep -o 'getopt_long(argc, argv, "[^"]*"' "$NS_TOP/cmd/$1.c" |
-		sed 's/.*"\(.*\)"/\1/; s/[+:]//g' | grep -o '[A-Za-z]'
+	local out
+	out=$(sed -n 's/^#define CLI_OUT_SHORT "\(.*\)"/\1/p' "$NS_TOP/cmd/cli.h")
+	grep -o 'getopt_long(argc, argv, "[^)]*' "$NS_TOP/cmd/$1.c" |
+		sed "s/\" CLI_OUT_SHORT \"/$out/; s/.*argv, \"\([^\"]*\)\".*/\1/; s/[+:]//g" |
+		grep -o '[A-Za-z]'
 }
 
 # The node tree of a fake sysroot: nodes 0, 1 and 3 (2 is gone, as after
@@ -254,6 +265,17 @@ check_columns() {
 	assert_output "$(printf '%s\n' PID,NODES PID,N0 PID,N1 PID,N3)"
 	run comp "mfree-discard -o thp-"
 	assert_output "$(printf '%s\n' THP-DISC THP-KEPT THP-COLL)"
+}
+
+@test "mmigrate and mplace: -o completes the move table's columns (common/report.c)" {
+	local want t
+	want=$(sed -n '/struct col_desc report_move_cols\[\]/,/^};/p' "$NS_TOP/common/report.c" |
+		sed -n 's/^[[:space:]]*{ *"\([A-Z0-9-]*\)".*/\1/p')
+	[ -n "$want" ]
+	for t in mmigrate mplace; do
+		run comp "$t -o "
+		assert_output "$want"
+	done
 }
 
 @test "the tools without -o have no column completion" {
