@@ -21,6 +21,7 @@
 #include "path.h"
 #include "plan.h"
 #include "privs.h"
+#include "report.h"
 #include "strutil.h"
 #include "sysinfo.h"
 
@@ -43,27 +44,6 @@ struct mfd {
 	struct out_table *table;
 	json_t *jprocs;
 };
-
-static const struct col_desc cols[] = {
-	{ "PID",        "pid",              COL_INT,   COL_LABEL, "process id" },
-	{ "COMM",       "comm",             COL_STR,   COL_LABEL, "command name" },
-	{ "MODE",       "mode",             COL_STR,   COL_LABEL, "precise (kpageflags) or mapping (smaps)" },
-	{ "NODE",       "node",             COL_STR,   COL_LABEL, "node, or 'all' for the process" },
-	{ "FOUND",      "found",            COL_BYTES, 0, "lazily freed bytes found" },
-	{ "DISCARDED",  "discarded",        COL_BYTES, 0, "bytes present before and gone after" },
-	{ "KEPT",       "kept",             COL_BYTES, 0, "lazily freed bytes kept: written again (precise mode)" },
-	{ "SKIPPED",    "skipped",          COL_BYTES, 0, "bytes found but left out (THPs, see --thp)" },
-	{ "THP-DISC",   "thp_discarded",    COL_COUNT, 0, "lazily freed THPs discarded" },
-	{ "THP-KEPT",   "thp_kept",         COL_COUNT, 0, "lazily freed THPs kept (written again)" },
-	{ "THP-COLL",   "thp_collapsed",    COL_COUNT, 0, "THPs collapsed back after the pageout" },
-	{ "RSS-BEFORE", "rss_before",       COL_BYTES, 0, "Rss before (smaps)" },
-	{ "RSS-AFTER",  "rss_after",        COL_BYTES, 0, "Rss after (smaps)" },
-	{ "LAZY-AFTER", "lazyfree_after",   COL_BYTES, 0, "LazyFree left (smaps)" },
-	{ "AHP-BEFORE", "anon_huge_before", COL_BYTES, 0, "AnonHugePages before (smaps)" },
-	{ "AHP-AFTER",  "anon_huge_after",  COL_BYTES, 0, "AnonHugePages after (smaps)" },
-};
-#define NCOLS ((int)(sizeof(cols) / sizeof(cols[0])))
-#define DEFAULT_COLS "PID,COMM,NODE,FOUND,DISCARDED,KEPT,SKIPPED,THP-DISC,THP-KEPT,THP-COLL"
 
 static _Noreturn void usage(void)
 {
@@ -99,8 +79,8 @@ static _Noreturn void usage(void)
 	       "  -V, --version          version\n", cli_prog);
 	cli_out_help();
 	printf("\nColumns:\n");
-	out_print_columns_help(cols, NCOLS, stdout);
-	printf("Default: %s\n", DEFAULT_COLS);
+	out_print_columns_help(report_discard_cols, report_discard_ncols, stdout);
+	printf("Default: %s\n", REPORT_DISCARD_DEFAULT);
 	printf("\nExit: 0 done, 1 nothing done, 2 usage, 3 partial, 4 permission,\n"
 	       "5 refused (swap in mapping mode), 124 timeout, 130/143 signal.\n");
 	cli_exit(0);
@@ -182,7 +162,7 @@ static void parse_options(struct mfd *m, int argc, char **argv)
 		}
 	}
 	if (m->out.list)
-		cli_out_list_columns((const struct col_desc *const[]){ cols }, (const int[]){ NCOLS },
+		cli_out_list_columns((const struct col_desc *const[]){ report_discard_cols }, (const int[]){ report_discard_ncols },
 				     NULL, 1);
 	if (optind < argc)
 		cli_usage_error("unexpected argument '%s'", argv[optind]);
@@ -230,161 +210,16 @@ static void setup(struct mfd *m)
 	m->dopts.stop_ud = m;
 	if (m->timeout > 0)
 		m->deadline = sys_now() + m->timeout;
-	m->table = out_table_new(cols, NCOLS, NULL);
+	m->table = out_table_new(report_discard_cols, report_discard_ncols, NULL);
 	m->jprocs = json_array();
 	if (!m->table || !m->jprocs) {
 		cli_err("out of memory");
 		cli_exit(NS_EXIT_FAIL);
 	}
-	cli_out_columns(&m->out, m->table, DEFAULT_COLS);
+	cli_out_columns(&m->out, m->table, REPORT_DISCARD_DEFAULT);
 }
 
 /* ---- report ------------------------------------------------------------ */
-
-static json_t *smaps_json(const struct discard_smaps *s)
-{
-	return json_pack("{s:I,s:I,s:I,s:I}", "rss", (json_int_t)s->rss,
-			 "lazyfree", (json_int_t)s->lazyfree,
-			 "anon_huge", (json_int_t)s->anon_huge,
-			 "swap", (json_int_t)s->swap);
-}
-
-static json_t *warnings_json(unsigned w)
-{
-	json_t *a = json_array();
-
-	if (w & DISCARD_W_SWAP)
-		json_array_append_new(a, json_string("swap"));
-	if (w & DISCARD_W_NO_KPF)
-		json_array_append_new(a, json_string("no_kpageflags"));
-	if (w & DISCARD_W_THP_MAYBE)
-		json_array_append_new(a, json_string("thp_blocks_left_out"));
-	if (w & DISCARD_W_REWRITTEN)
-		json_array_append_new(a, json_string("rewritten"));
-	return a;
-}
-
-static json_t *nodes_json(const struct discard_set *s, bool applied)
-{
-	json_t *o = json_object();
-
-	for (int n = 0; n < s->node_slots; n++) {
-		const struct discard_node *d = &s->node[n];
-		char key[16];
-		json_t *j;
-
-		if (!d->found && !d->candidate && !d->skipped)
-			continue;
-		j = json_pack("{s:I,s:I}", "candidate", (json_int_t)d->candidate,
-			      "skipped", (json_int_t)d->skipped);
-		json_object_set_new(j, "found", s->exact ?
-				    json_integer((json_int_t)d->found) : json_null());
-		if (applied) {
-			json_object_set_new(j, "discarded", json_integer((json_int_t)d->discarded));
-			json_object_set_new(j, "kept", s->exact ?
-					    json_integer((json_int_t)d->kept) : json_null());
-		}
-		snprintf(key, sizeof(key), "%d", n);
-		json_object_set_new(o, key, j);
-	}
-	return o;
-}
-
-static void report_json(struct mfd *m, const struct proc_id *id,
-			const struct discard_set *s, const struct discard_result *r,
-			bool applied, int code, const char *error)
-{
-	json_t *p = json_pack("{s:i,s:s,s:I,s:s,s:s,s:i}",
-			      "pid", (int)id->pid, "comm", id->comm,
-			      "start_time", (json_int_t)id->start_time,
-			      "status", ns_exit_name(code), "mode",
-			      s ? discard_mode_name(s->mode) : "none",
-			      "exit_code", code);
-
-	json_object_set_new(p, "error", error ? json_string(error) : json_null());
-	if (s && s->mode != DISCARD_AUTO) {
-		json_object_set_new(p, "found", json_integer((json_int_t)s->found));
-		json_object_set_new(p, "candidate", json_integer((json_int_t)s->candidate));
-		json_object_set_new(p, "skipped", json_integer((json_int_t)s->skipped));
-		json_object_set_new(p, "nodes", nodes_json(s, applied));
-		json_object_set_new(p, "warnings", warnings_json(s->warn));
-		json_object_set_new(p, "smaps_before", smaps_json(&s->before));
-		json_object_set_new(p, "thp", json_pack("{s:I,s:I}",
-			"found", (json_int_t)s->thp_found,
-			"skipped", (json_int_t)s->thp_skipped));
-	}
-	if (s && applied) {
-		json_t *thp = json_object_get(p, "thp");
-
-		json_object_set_new(p, "discarded", json_integer((json_int_t)r->discarded));
-		json_object_set_new(p, "kept", s->exact ?
-				    json_integer((json_int_t)r->kept) : json_null());
-		json_object_set_new(p, "advised", json_integer((json_int_t)r->advised));
-		struct stall_summary st;
-
-		json_object_set_new(p, "calls", json_integer((json_int_t)r->calls));
-		stall_summarize(&r->stall, m->dopts.max_stall, &st);
-		json_object_set_new(p, "stall", stall_json(&st));
-		json_object_set_new(thp, "discarded", json_integer((json_int_t)r->thp_discarded));
-		json_object_set_new(thp, "kept", json_integer((json_int_t)r->thp_kept));
-		json_object_set_new(thp, "collapsed", json_integer((json_int_t)r->thp_collapsed));
-		json_object_set_new(thp, "collapse_failed", json_integer((json_int_t)r->collapse_failed));
-		json_object_set_new(p, "smaps_after_pageout", smaps_json(&r->after_pageout));
-		json_object_set_new(p, "smaps_after", smaps_json(&r->after));
-	}
-	json_array_append_new(m->jprocs, p);
-}
-
-static void row_common(struct mfd *m, const struct proc_id *id,
-		       const struct discard_set *s, const char *node)
-{
-	out_row(m->table);
-	out_set_int(m->table, "PID", id->pid);
-	out_set_str(m->table, "COMM", id->comm);
-	out_set_str(m->table, "MODE", discard_mode_name(s->mode));
-	out_set_str(m->table, "NODE", node);
-}
-
-static void report_table(struct mfd *m, const struct proc_id *id,
-			 const struct discard_set *s, const struct discard_result *r,
-			 bool applied)
-{
-	for (int n = 0; n < s->node_slots; n++) {
-		const struct discard_node *d = &s->node[n];
-		char name[16];
-
-		if (!d->found && !d->candidate && !d->skipped)
-			continue;
-		snprintf(name, sizeof(name), "%d", n);
-		row_common(m, id, s, name);
-		if (s->exact)
-			out_set_u64(m->table, "FOUND", d->found);
-		out_set_u64(m->table, "SKIPPED", d->skipped);
-		if (!applied)
-			continue;
-		out_set_u64(m->table, "DISCARDED", d->discarded);
-		if (s->exact)
-			out_set_u64(m->table, "KEPT", d->kept);
-	}
-	row_common(m, id, s, "all");
-	out_set_u64(m->table, "FOUND", s->found);
-	out_set_u64(m->table, "SKIPPED", s->skipped);
-	out_set_u64(m->table, "RSS-BEFORE", s->before.rss);
-	out_set_u64(m->table, "AHP-BEFORE", s->before.anon_huge);
-	if (!applied)
-		return;
-	out_set_u64(m->table, "DISCARDED", r->discarded);
-	if (s->exact)
-		out_set_u64(m->table, "KEPT", r->kept);
-	if (s->exact) {   /* THPs are visible in kpageflags only */
-		out_set_u64(m->table, "THP-DISC", r->thp_discarded);
-		out_set_u64(m->table, "THP-KEPT", r->thp_kept);
-		out_set_u64(m->table, "THP-COLL", r->thp_collapsed);
-	}
-	out_set_u64(m->table, "RSS-AFTER", r->after.rss);
-	out_set_u64(m->table, "LAZY-AFTER", r->after.lazyfree);
-	out_set_u64(m->table, "AHP-AFTER", r->after.anon_huge);
-}
 
 /* ---- one process ---------------------------------------------------------- */
 
@@ -515,7 +350,8 @@ static int run_one(struct mfd *m, const struct proc_id *id)
 	if (id->missing) {      /* named with -p beside others: it counts */
 		snprintf(why, sizeof(why), "no such process: %d", (int)id->pid);
 		cli_err("%s", why);
-		report_json(m, id, NULL, NULL, false, NS_EXIT_FAIL, why);
+		json_array_append_new(m->jprocs, report_discard_json(id, NULL, NULL, false, NS_EXIT_FAIL, why,
+								   m->dopts.max_stall));
 		return NS_EXIT_FAIL;
 	}
 	rc = discard_find(id, &m->dopts, &s);
@@ -524,7 +360,8 @@ static int run_one(struct mfd *m, const struct proc_id *id)
 	if (rc < 0) {
 		code = find_error(id, rc, why, sizeof(why));
 		cli_err("%s", why);
-		report_json(m, id, NULL, NULL, false, code, why);
+		json_array_append_new(m->jprocs, report_discard_json(id, NULL, NULL, false, code, why,
+								   m->dopts.max_stall));
 		return code;
 	}
 	warn_set(m, &s);
@@ -549,8 +386,9 @@ static int run_one(struct mfd *m, const struct proc_id *id)
 	}
 	if (why[0])
 		cli_err("%s", why);
-	report_json(m, id, &s, &r, applied, code, why[0] ? why : NULL);
-	report_table(m, id, &s, &r, applied);
+	json_array_append_new(m->jprocs, report_discard_json(id, &s, &r, applied, code,
+							   why[0] ? why : NULL, m->dopts.max_stall));
+	report_discard_rows(m->table, id, &s, &r, applied);
 	discard_set_free(&s);
 	discard_result_free(&r);
 	return code;

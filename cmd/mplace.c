@@ -506,25 +506,6 @@ static int run_move(struct mplace *m, struct run_report *rr)
 	return ns_exit_combine(code, rr->mv.code);
 }
 
-static json_t *aff_json(const struct place_aff_result *a)
-{
-	return json_pack("{s:i,s:i,s:i,s:i}", "threads", a->threads, "gone", a->gone,
-			 "failed", a->failed, "passes", a->passes);
-}
-
-static json_t *auto_json(const struct place_auto *a)
-{
-	json_t *c = json_array();
-
-	for (int i = 0; i < a->ncand; i++)
-		json_array_append_new(c, json_pack("{s:i,s:I,s:I,s:I,s:f,s:b}",
-			"node", a->cand[i].node, "bytes", (json_int_t)a->cand[i].bytes,
-			"free", (json_int_t)a->cand[i].free, "need", (json_int_t)a->cand[i].need,
-			"busy", a->cand[i].busy, "room", a->cand[i].room));
-	return json_pack("{s:i,s:s,s:I,s:o}", "node", a->node, "why", a->why,
-			 "total", (json_int_t)a->total, "candidates", c);
-}
-
 static void report_json(const struct mplace *m, const struct run_report *rr)
 {
 	json_t *doc = json_pack("{s:i,s:s,s:s,s:s,s:b,s:i,s:s,s:s,s:s,s:s,s:s,s:i}",
@@ -537,10 +518,10 @@ static void report_json(const struct mplace *m, const struct run_report *rr)
 	json_object_set_new(doc, "guard", report_guard_json(&rr->guard));
 	json_object_set_new(doc, "planned_bytes", json_integer((json_int_t)
 		plan_total_bytes(&rr->plan, rr->plan.nprocs ? &rr->plan.procs[0] : NULL)));
-	json_object_set_new(doc, "auto", rr->have_auto ? auto_json(&rr->au) : json_null());
-	json_object_set_new(doc, "affinity", rr->aff_done ? aff_json(&rr->aff1) : json_null());
+	json_object_set_new(doc, "auto", rr->have_auto ? report_auto_json(&rr->au) : json_null());
+	json_object_set_new(doc, "affinity", rr->aff_done ? report_affinity_json(&rr->aff1) : json_null());
 	json_object_set_new(doc, "affinity_second_pass",
-			    rr->aff_done ? aff_json(&rr->aff2) : json_null());
+			    rr->aff_done ? report_affinity_json(&rr->aff2) : json_null());
 	json_object_set_new(doc, "move", rr->moved ?
 			    report_move_json(&rr->plan, &rr->plan.procs[0], &rr->mv) : json_null());
 	json_object_set_new(doc, "error", rr->error[0] ? json_string(rr->error) : json_null());

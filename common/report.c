@@ -2,7 +2,9 @@
 /* Copyright (C) 2026 The numashift authors */
 #include <inttypes.h>
 #include <stdio.h>
+#include "discard.h"
 #include "exitcode.h"
+#include "place.h"
 #include "report.h"
 #include "strutil.h"
 
@@ -200,4 +202,193 @@ void report_move_line(FILE *f, const struct plan *p, const struct plan_proc *pp,
 		fprintf(f, ", %s still on source nodes", str_human_size(left * ps, b, sizeof(b)));
 	}
 	fprintf(f, "\n");
+}
+
+/* ---- discards (mfree-discard) ---- */
+
+const struct col_desc report_discard_cols[] = {
+	{ "PID",        "pid",              COL_INT,   COL_LABEL, "process id" },
+	{ "COMM",       "comm",             COL_STR,   COL_LABEL, "command name" },
+	{ "MODE",       "mode",             COL_STR,   COL_LABEL, "precise (kpageflags) or mapping (smaps)" },
+	{ "NODE",       "node",             COL_STR,   COL_LABEL, "node, or 'all' for the process" },
+	{ "FOUND",      "found",            COL_BYTES, 0, "lazily freed bytes found" },
+	{ "DISCARDED",  "discarded",        COL_BYTES, 0, "bytes present before and gone after" },
+	{ "KEPT",       "kept",             COL_BYTES, 0, "lazily freed bytes kept: written again (precise mode)" },
+	{ "SKIPPED",    "skipped",          COL_BYTES, 0, "bytes found but left out (THPs, see --thp)" },
+	{ "THP-DISC",   "thp_discarded",    COL_COUNT, 0, "lazily freed THPs discarded" },
+	{ "THP-KEPT",   "thp_kept",         COL_COUNT, 0, "lazily freed THPs kept (written again)" },
+	{ "THP-COLL",   "thp_collapsed",    COL_COUNT, 0, "THPs collapsed back after the pageout" },
+	{ "RSS-BEFORE", "rss_before",       COL_BYTES, 0, "Rss before (smaps)" },
+	{ "RSS-AFTER",  "rss_after",        COL_BYTES, 0, "Rss after (smaps)" },
+	{ "LAZY-AFTER", "lazyfree_after",   COL_BYTES, 0, "LazyFree left (smaps)" },
+	{ "AHP-BEFORE", "anon_huge_before", COL_BYTES, 0, "AnonHugePages before (smaps)" },
+	{ "AHP-AFTER",  "anon_huge_after",  COL_BYTES, 0, "AnonHugePages after (smaps)" },
+};
+const int report_discard_ncols = (int)(sizeof(report_discard_cols) / sizeof(report_discard_cols[0]));
+
+
+static json_t *smaps_json(const struct discard_smaps *s)
+{
+	return json_pack("{s:I,s:I,s:I,s:I}", "rss", (json_int_t)s->rss,
+			 "lazyfree", (json_int_t)s->lazyfree,
+			 "anon_huge", (json_int_t)s->anon_huge,
+			 "swap", (json_int_t)s->swap);
+}
+
+static json_t *warnings_json(unsigned w)
+{
+	json_t *a = json_array();
+
+	if (w & DISCARD_W_SWAP)
+		json_array_append_new(a, json_string("swap"));
+	if (w & DISCARD_W_NO_KPF)
+		json_array_append_new(a, json_string("no_kpageflags"));
+	if (w & DISCARD_W_THP_MAYBE)
+		json_array_append_new(a, json_string("thp_blocks_left_out"));
+	if (w & DISCARD_W_REWRITTEN)
+		json_array_append_new(a, json_string("rewritten"));
+	return a;
+}
+
+static json_t *nodes_json(const struct discard_set *s, bool applied)
+{
+	json_t *o = json_object();
+
+	for (int n = 0; n < s->node_slots; n++) {
+		const struct discard_node *d = &s->node[n];
+		char key[16];
+		json_t *j;
+
+		if (!d->found && !d->candidate && !d->skipped)
+			continue;
+		j = json_pack("{s:I,s:I}", "candidate", (json_int_t)d->candidate,
+			      "skipped", (json_int_t)d->skipped);
+		json_object_set_new(j, "found", s->exact ?
+				    json_integer((json_int_t)d->found) : json_null());
+		if (applied) {
+			json_object_set_new(j, "discarded", json_integer((json_int_t)d->discarded));
+			json_object_set_new(j, "kept", s->exact ?
+					    json_integer((json_int_t)d->kept) : json_null());
+		}
+		snprintf(key, sizeof(key), "%d", n);
+		json_object_set_new(o, key, j);
+	}
+	return o;
+}
+
+json_t *report_discard_json(const struct proc_id *id, const struct discard_set *s,
+			    const struct discard_result *r, bool applied, int code,
+			    const char *error, double max_stall)
+{
+	json_t *p = json_pack("{s:i,s:s,s:I,s:s,s:s,s:i}",
+			      "pid", (int)id->pid, "comm", id->comm,
+			      "start_time", (json_int_t)id->start_time,
+			      "status", ns_exit_name(code), "mode",
+			      s ? discard_mode_name(s->mode) : "none",
+			      "exit_code", code);
+
+	json_object_set_new(p, "error", error ? json_string(error) : json_null());
+	if (s && s->mode != DISCARD_AUTO) {
+		json_object_set_new(p, "found", json_integer((json_int_t)s->found));
+		json_object_set_new(p, "candidate", json_integer((json_int_t)s->candidate));
+		json_object_set_new(p, "skipped", json_integer((json_int_t)s->skipped));
+		json_object_set_new(p, "nodes", nodes_json(s, applied));
+		json_object_set_new(p, "warnings", warnings_json(s->warn));
+		json_object_set_new(p, "smaps_before", smaps_json(&s->before));
+		json_object_set_new(p, "thp", json_pack("{s:I,s:I}",
+			"found", (json_int_t)s->thp_found,
+			"skipped", (json_int_t)s->thp_skipped));
+	}
+	if (s && applied) {
+		json_t *thp = json_object_get(p, "thp");
+
+		json_object_set_new(p, "discarded", json_integer((json_int_t)r->discarded));
+		json_object_set_new(p, "kept", s->exact ?
+				    json_integer((json_int_t)r->kept) : json_null());
+		json_object_set_new(p, "advised", json_integer((json_int_t)r->advised));
+		struct stall_summary st;
+
+		json_object_set_new(p, "calls", json_integer((json_int_t)r->calls));
+		stall_summarize(&r->stall, max_stall, &st);
+		json_object_set_new(p, "stall", stall_json(&st));
+		json_object_set_new(thp, "discarded", json_integer((json_int_t)r->thp_discarded));
+		json_object_set_new(thp, "kept", json_integer((json_int_t)r->thp_kept));
+		json_object_set_new(thp, "collapsed", json_integer((json_int_t)r->thp_collapsed));
+		json_object_set_new(thp, "collapse_failed", json_integer((json_int_t)r->collapse_failed));
+		json_object_set_new(p, "smaps_after_pageout", smaps_json(&r->after_pageout));
+		json_object_set_new(p, "smaps_after", smaps_json(&r->after));
+	}
+	return p;
+}
+
+static void discard_row(struct out_table *t, const struct proc_id *id,
+			const struct discard_set *s, const char *node)
+{
+	out_row(t);
+	out_set_int(t, "PID", id->pid);
+	out_set_str(t, "COMM", id->comm);
+	out_set_str(t, "MODE", discard_mode_name(s->mode));
+	out_set_str(t, "NODE", node);
+}
+
+void report_discard_rows(struct out_table *t, const struct proc_id *id,
+			 const struct discard_set *s, const struct discard_result *r,
+			 bool applied)
+{
+	for (int n = 0; n < s->node_slots; n++) {
+		const struct discard_node *d = &s->node[n];
+		char name[16];
+
+		if (!d->found && !d->candidate && !d->skipped)
+			continue;
+		snprintf(name, sizeof(name), "%d", n);
+		discard_row(t, id, s, name);
+		if (s->exact)
+			out_set_u64(t, "FOUND", d->found);
+		out_set_u64(t, "SKIPPED", d->skipped);
+		if (!applied)
+			continue;
+		out_set_u64(t, "DISCARDED", d->discarded);
+		if (s->exact)
+			out_set_u64(t, "KEPT", d->kept);
+	}
+	discard_row(t, id, s, "all");
+	out_set_u64(t, "FOUND", s->found);
+	out_set_u64(t, "SKIPPED", s->skipped);
+	out_set_u64(t, "RSS-BEFORE", s->before.rss);
+	out_set_u64(t, "AHP-BEFORE", s->before.anon_huge);
+	if (!applied)
+		return;
+	out_set_u64(t, "DISCARDED", r->discarded);
+	if (s->exact)
+		out_set_u64(t, "KEPT", r->kept);
+	if (s->exact) {   /* THPs are visible in kpageflags only */
+		out_set_u64(t, "THP-DISC", r->thp_discarded);
+		out_set_u64(t, "THP-KEPT", r->thp_kept);
+		out_set_u64(t, "THP-COLL", r->thp_collapsed);
+	}
+	out_set_u64(t, "RSS-AFTER", r->after.rss);
+	out_set_u64(t, "LAZY-AFTER", r->after.lazyfree);
+	out_set_u64(t, "AHP-AFTER", r->after.anon_huge);
+}
+
+/* ---- placements (mplace) ---- */
+
+json_t *report_affinity_json(const struct place_aff_result *a)
+{
+	return json_pack("{s:i,s:i,s:i,s:i}", "threads", a->threads, "gone", a->gone,
+			 "failed", a->failed, "passes", a->passes);
+}
+
+json_t *report_auto_json(const struct place_auto *a)
+{
+	json_t *c = json_array();
+
+	for (int i = 0; i < a->ncand; i++)
+		json_array_append_new(c, json_pack("{s:i,s:I,s:I,s:I,s:f,s:b}",
+			"node", a->cand[i].node, "bytes", (json_int_t)a->cand[i].bytes,
+			"free", (json_int_t)a->cand[i].free, "need", (json_int_t)a->cand[i].need,
+			"busy", a->cand[i].busy, "room", a->cand[i].room));
+	return json_pack("{s:i,s:s,s:I,s:o}", "node", a->node, "why", a->why,
+			 "total", (json_int_t)a->total, "candidates", c);
 }

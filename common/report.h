@@ -13,9 +13,11 @@
 
 #include <stdio.h>
 #include <jansson.h>
+#include "discard.h"
 #include "exec.h"
 #include "guard.h"
 #include "output.h"
+#include "place.h"
 #include "plan.h"
 #include "stall.h"
 
@@ -53,5 +55,23 @@ void report_move_rows(struct out_table *t, const struct plan *p,
 /* "pid N (COMM): STOP: moved SIZE in S s (RATE/s), longest call ..." */
 void report_move_line(FILE *f, const struct plan *p, const struct plan_proc *pp,
 		      const struct report_move *m);
+
+/* A discard (mfree-discard): the table (a row per node and one "all" per
+ * process) and the JSON process entry (docs/json.md).  s NULL: the process
+ * was not read (error says why); applied: discard_apply ran (r holds it). */
+extern const struct col_desc report_discard_cols[];
+extern const int report_discard_ncols;
+#define REPORT_DISCARD_DEFAULT "PID,COMM,NODE,FOUND,DISCARDED,KEPT,SKIPPED,THP-DISC,THP-KEPT,THP-COLL"
+void report_discard_rows(struct out_table *t, const struct proc_id *id,
+			 const struct discard_set *s, const struct discard_result *r,
+			 bool applied);
+json_t *report_discard_json(const struct proc_id *id, const struct discard_set *s,
+			    const struct discard_result *r, bool applied, int code,
+			    const char *error, double max_stall);
+
+/* A placement (mplace): an affinity pass {threads, gone, failed, passes};
+ * --auto's choice {node, why, total, candidates: [...]}. */
+json_t *report_affinity_json(const struct place_aff_result *a);
+json_t *report_auto_json(const struct place_auto *a);
 
 #endif

@@ -256,7 +256,6 @@ check_columns() {
 @test "-o completes the columns of the view on the line (from cmd/*.c tables)" {
 	export NUMASHIFT_SYSROOT=$(fake_nodes)
 	check_columns mscan proc_cols= map_cols=-m run_cols=--pages node_cols=--topology
-	check_columns mfree-discard cols=
 	run comp "mscan -o PID,C"
 	assert_output "PID,COMM"
 	run comp "mscan --mappings --output=+pa"
@@ -267,15 +266,24 @@ check_columns() {
 	assert_output "$(printf '%s\n' THP-DISC THP-KEPT THP-COLL)"
 }
 
-@test "mmigrate and mplace: -o completes the move table's columns (common/report.c)" {
+# The names of a column table of common/report.c.
+report_columns() {
+	sed -n "/struct col_desc $1\\[\\]/,/^};/p" "$NS_TOP/common/report.c" |
+		sed -n 's/^[[:space:]]*{ *"\([A-Z0-9-]*\)".*/\1/p'
+}
+
+@test "mmigrate, mplace, mfree-discard: -o completes their tables' columns (common/report.c)" {
 	local want t
-	want=$(sed -n '/struct col_desc report_move_cols\[\]/,/^};/p' "$NS_TOP/common/report.c" |
-		sed -n 's/^[[:space:]]*{ *"\([A-Z0-9-]*\)".*/\1/p')
+	want=$(report_columns report_move_cols)
 	[ -n "$want" ]
 	for t in mmigrate mplace; do
 		run comp "$t -o "
 		assert_output "$want"
 	done
+	want=$(report_columns report_discard_cols)
+	[ -n "$want" ]
+	run comp "mfree-discard -o "
+	assert_output "$want"
 }
 
 @test "the tools without -o have no column completion" {
