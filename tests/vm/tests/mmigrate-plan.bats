@@ -24,7 +24,7 @@ setup() {
 	run mmigrate -q --dry-run --plan-out "$PLAN" --vma "$(helper_region)" "$HELPER_PID" 0 1
 	assert_success
 	assert_equal "$(node_bytes "$HELPER_PID" 0 "$HELPER_ADDR")" "$HELPER_LEN"
-	assert_equal "$(jq '.schema_version' "$PLAN")" 1
+	assert_equal "$(jq '.schema_version' "$PLAN")" 2
 	assert_equal "$(jq -r '.boot_id' "$PLAN")" "$(cat /proc/sys/kernel/random/boot_id)"
 	assert_equal "$(jq '.processes[0].pid' "$PLAN")" "$HELPER_PID"
 	run mmigrate -q -J --apply "$PLAN"
