@@ -486,6 +486,17 @@ static int discard_flush(struct discard_ctx *c)
 	return 0;
 }
 
+/* The batch's call unless a stop came (then 1, nothing called): polled
+ * before every call, the last one of a walk too. */
+static int discard_call(struct discard_ctx *c)
+{
+	if (discard_should_stop(c->o)) {
+		c->res->stopped = true;
+		return 1;
+	}
+	return discard_flush(c);
+}
+
 /* How much of [start, start+len) goes into a call with 'room' bytes left:
  * a cut falls on a THP boundary only (a range that covers part of a THP
  * would split it), and at least up to the next one. */
@@ -512,12 +523,8 @@ static int discard_add(struct discard_ctx *c, uint64_t start, uint64_t len)
 
 		if (c->b.n == DISCARD_IOV_MAX || c->b.bytes >= max ||
 		    (c->b.n && discard_cut(c, start, len, max - c->b.bytes) > max - c->b.bytes)) {
-			if (discard_should_stop(c->o)) {
-				c->res->stopped = true;
-				return 1;
-			}
-			rc = discard_flush(c);
-			if (rc < 0)
+			rc = discard_call(c);
+			if (rc != 0)
 				return rc;
 			continue;
 		}
@@ -570,8 +577,8 @@ static int discard_pageout(struct discard_ctx *c, struct pm_reader *pm)
 		}
 	}
 	if (rc == 0 && c->b.n)
-		rc = discard_flush(c);
-	return rc;
+		rc = discard_call(c);
+	return rc < 0 ? rc : 0;
 }
 
 /* Present bytes of [start, end), counted by the pagemap walk. */
@@ -675,12 +682,9 @@ static int discard_collapse(struct discard_ctx *c, struct pm_reader *pm)
 				return rc < 0 ? rc : 0;
 		}
 	}
-	if (c->b.n)
-		rc = discard_flush(c);
-	else
-		rc = 0;
+	rc = c->b.n ? discard_call(c) : 0;
 	c->res->collapse_failed = c->failed;
-	return rc;
+	return rc < 0 ? rc : 0;
 }
 
 int discard_apply(int pidfd, struct discard_set *set,
