@@ -2,12 +2,16 @@
 /* Copyright (C) 2026 The numashift authors */
 /* Unit tests of the discarder's stop: discard_apply polls opts->stop before
  * every process_madvise call, the last of a walk too, so a signal seen
- * before a call means no call.  Run on this test's own lazily freed pages
- * (process_madvise on oneself). */
+ * before a call means no call; and a target that exec'd another program
+ * gets no call on that program.  Run on this test's own lazily freed pages
+ * (process_madvise on oneself) and on a child's. */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "discard.h"
 #include "procs.h"
@@ -115,8 +119,106 @@ static void test_stop_before_call(void)
 	munmap(p, pages * ps);
 }
 
+/* A child with 64 lazily freed pages that execs sleep on SIGUSR2; its
+ * close-on-exec pipe tells the parent when the exec is done. */
+struct exec_child {
+	pid_t pid;
+	int exec_fd;         /* read end: EOF once the child has exec'd */
+	bool done;
+};
+
+static pid_t lazy_child(int *exec_fd)
+{
+	int ready[2], ex[2];
+	sigset_t set;
+	pid_t pid;
+	char c;
+
+	if (pipe(ready) < 0 || pipe2(ex, O_CLOEXEC) < 0)
+		return -1;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	pid = fork();
+	if (pid == 0) {
+		int sig;
+
+		close(ready[0]);
+		close(ex[0]);
+		if (!lazy_pages(64, sys_page_size()) || write(ready[1], "r", 1) != 1)
+			_exit(1);
+		sigwait(&set, &sig);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		execlp("sleep", "sleep", "100", (char *)NULL);
+		_exit(127);
+	}
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	close(ready[1]);
+	close(ex[1]);
+	if (pid < 0 || read(ready[0], &c, 1) != 1) {
+		close(ready[0]);
+		close(ex[0]);
+		return -1;
+	}
+	close(ready[0]);
+	*exec_fd = ex[0];
+	return pid;
+}
+
+/* The stop poll right before the first call: the child execs now. */
+static bool exec_now(void *ud)
+{
+	struct exec_child *e = ud;
+	char c;
+
+	if (!e->done) {
+		kill(e->pid, SIGUSR2);
+		while (read(e->exec_fd, &c, 1) > 0)
+			;
+		e->done = true;
+	}
+	return false;
+}
+
+static void test_exec_midway(void)
+{
+	struct discard_opts o = { .mode = DISCARD_AUTO, .thp = DISCARD_THP_COLLAPSE,
+				  .no_totals = true, .stop = exec_now };
+	struct exec_child e = { 0 };
+	struct discard_set s;
+	struct discard_result r;
+	struct proc_id id;
+	int pidfd, rc;
+
+	e.pid = lazy_child(&e.exec_fd);
+	if (e.pid < 0) {
+		ok(0, "a child with lazily freed pages");
+		return;
+	}
+	o.stop_ud = &e;
+	procs_identify(e.pid, &id);
+	pidfd = (int)syscall(SYS_pidfd_open, e.pid, 0);
+	rc = discard_find(&id, &o, &s);
+	ok(rc == 0 && s.candidate > 0 && pidfd >= 0,
+	   "discard_find finds the child's lazily freed pages");
+	if (rc == 0) {
+		rc = discard_apply(pidfd, &s, &o, &r);
+		ok(e.done, "the child exec'd right before the first call");
+		ok(rc == -ESRCH, "exec'd: discard_apply says gone (%d)", rc);
+		is_u64(r.calls, 0, "exec'd: no call on the new program");
+		discard_result_free(&r);
+		discard_set_free(&s);
+	}
+	kill(e.pid, SIGKILL);
+	waitpid(e.pid, NULL, 0);
+	close(e.exec_fd);
+	if (pidfd >= 0)
+		close(pidfd);
+}
+
 int main(void)
 {
 	test_stop_before_call();
+	test_exec_midway();
 	return tap_done();
 }
