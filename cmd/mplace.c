@@ -606,9 +606,12 @@ static void report_text(const struct mplace *m, const struct run_report *rr)
 		       m->cpu_nodes_str, str_human_size(planned, a, sizeof(a)), m->nodes_str);
 		return;
 	}
-	printf("pid %d (%s): CPUs %s (nodes %s) set for %u threads (%u more in the "
-	       "second pass)\n", (int)rr->id.pid, comm, m->cpus_str,
-	       m->cpu_nodes_str, rr->aff1.threads, rr->aff2.threads);
+	/* the second pass sets every thread again (new ones included) */
+	printf("pid %d (%s): CPUs %s (nodes %s) set for %u threads", (int)rr->id.pid,
+	       comm, m->cpus_str, m->cpu_nodes_str, rr->aff1.threads);
+	if (rr->aff2.passes)
+		printf(", again for %u after the move", rr->aff2.threads);
+	printf("\n");
 	if (rr->moved) {
 		struct exec_pair sum;
 		uint64_t nm = 0, ps = rr->ex.page_size ? rr->ex.page_size : sys_page_size();
