@@ -535,7 +535,9 @@ static int run_apply(struct mfd *m, const struct proc_id *id,
 	}
 	if (rc < 0) {
 		*err = r->calls ? 0 : rc;
-		return apply_error(id, rc, msg, len);
+		code = apply_error(id, rc, msg, len);
+		/* gone (or exec'd) after some pages went: partial, as mmigrate */
+		return rc == -ESRCH && r->advised ? NS_EXIT_PARTIAL : code;
 	}
 	code = result_code(m, s, r);
 	if (r->error)
