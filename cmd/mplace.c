@@ -509,8 +509,9 @@ static int run_move(struct mplace *m, struct run_report *rr)
 	stall_summarize(&rr->ex.stall, m->ex.xo.max_stall, &rr->stall);
 	if (rr->moved)
 		cli_stall_warn(&rr->id, &rr->stall, "move_pages");
-	/* threads started while the memory moved (no new change after a signal) */
-	if (!cli_signal)
+	/* threads started while the memory moved (no new change after a signal,
+	 * nor in a program that replaced this one: the move saw it gone) */
+	if (!cli_signal && rr->ex.stop != EXS_GONE)
 		place_set_affinity_all(rr->id.pid, &m->cpus, &rr->aff2);
 	lock_release(&lk);
 	if (rc < 0) {
