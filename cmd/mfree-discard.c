@@ -326,7 +326,9 @@ static int run_apply(struct mfd *m, const struct proc_id *id,
 	}
 	if (rc < 0) {
 		*err = r->calls ? 0 : rc;
-		return apply_error(id, rc, msg, len);
+		code = apply_error(id, rc, msg, len);
+		/* gone (or exec'd) after some pages went: partial, as mmigrate */
+		return rc == -ESRCH && r->advised ? NS_EXIT_PARTIAL : code;
 	}
 	code = outcome_discard(s, r, m->timed_out, cli_signal_exit());
 	if (r->error)

@@ -489,8 +489,9 @@ static int run_move(struct mplace *m, struct run_report *rr)
 	report_move_stall(&rr->mv, m->ex.xo.max_stall);
 	if (rr->moved)
 		cli_stall_warn(&rr->id, &rr->mv.stall, "move_pages");
-	/* threads started while the memory moved (no new change after a signal) */
-	if (!cli_signal)
+	/* threads started while the memory moved (no new change after a signal,
+	 * nor in a program that replaced this one: the move saw it gone) */
+	if (!cli_signal && rr->mv.r.stop != EXS_GONE)
 		place_set_affinity_all(rr->id.pid, &m->cpus, &rr->aff2);
 	lock_release(&lk);
 	if (rc < 0) {
@@ -556,9 +557,13 @@ static void report_text(const struct mplace *m, const struct run_report *rr)
 		       m->cpu_nodes_str, str_human_size(planned, a, sizeof(a)), m->nodes_str);
 		return;
 	}
-	printf("pid %d (%s): CPUs %s (nodes %s) set for %u threads (%u more in the "
-	       "second pass)\n", (int)rr->id.pid, comm, m->cpus_str,
-	       m->cpu_nodes_str, rr->aff1.threads, rr->aff2.threads);
+	/* the second pass sets every thread again (new ones included) */
+	printf("pid %d (%s): CPUs %s (nodes %s) set for %u thread%s", (int)rr->id.pid,
+	       comm, m->cpus_str, m->cpu_nodes_str, rr->aff1.threads,
+	       rr->aff1.threads == 1 ? "" : "s");
+	if (rr->aff2.passes)
+		printf(", again for %u after the move", rr->aff2.threads);
+	printf("\n");
 	if (rr->moved)
 		print_move(m, rr);
 }

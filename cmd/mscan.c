@@ -792,7 +792,8 @@ static int run_pass(struct mscan *m)
 	}
 	rc = render(m, &p);
 	if (rc < 0 && rc != -EPIPE) {
-		cli_err("cannot write output: %s", strerror(-rc));
+		if (!ferror(stdout))    /* a write error is cli_exit's one line */
+			cli_err("cannot write output: %s", strerror(-rc));
 		p.code = NS_EXIT_FAIL;
 	}
 	if (rc == -EPIPE)

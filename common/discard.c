@@ -12,6 +12,7 @@
 #include "discard.h"
 #include "pagemap.h"
 #include "path.h"
+#include "procs.h"
 #include "sysinfo.h"
 
 /* <sys/mman.h> is not included: its MAP_ANON clashes with maps.h */
@@ -417,6 +418,7 @@ struct discard_batch {
 
 struct discard_ctx {
 	int pidfd;
+	int mmfd;                 /* procs_mm_open at the start: notices an exec */
 	int advice;
 	struct discard_set *set;
 	const struct discard_opts *o;
@@ -486,6 +488,25 @@ static int discard_flush(struct discard_ctx *c)
 	return 0;
 }
 
+static bool discard_mm_gone(const struct discard_ctx *c)
+{
+	return c->mmfd >= 0 && !procs_mm_same(c->mmfd);
+}
+
+/* The batch's call unless a stop came (then 1, nothing called): polled
+ * before every call, the last one of a walk too.  A process that exec'd
+ * another program keeps its pidfd but not its ranges: -ESRCH, as gone. */
+static int discard_call(struct discard_ctx *c)
+{
+	if (discard_should_stop(c->o)) {
+		c->res->stopped = true;
+		return 1;
+	}
+	if (discard_mm_gone(c))
+		return -ESRCH;
+	return discard_flush(c);
+}
+
 /* How much of [start, start+len) goes into a call with 'room' bytes left:
  * a cut falls on a THP boundary only (a range that covers part of a THP
  * would split it), and at least up to the next one. */
@@ -512,12 +533,8 @@ static int discard_add(struct discard_ctx *c, uint64_t start, uint64_t len)
 
 		if (c->b.n == DISCARD_IOV_MAX || c->b.bytes >= max ||
 		    (c->b.n && discard_cut(c, start, len, max - c->b.bytes) > max - c->b.bytes)) {
-			if (discard_should_stop(c->o)) {
-				c->res->stopped = true;
-				return 1;
-			}
-			rc = discard_flush(c);
-			if (rc < 0)
+			rc = discard_call(c);
+			if (rc != 0)
 				return rc;
 			continue;
 		}
@@ -570,8 +587,8 @@ static int discard_pageout(struct discard_ctx *c, struct pm_reader *pm)
 		}
 	}
 	if (rc == 0 && c->b.n)
-		rc = discard_flush(c);
-	return rc;
+		rc = discard_call(c);
+	return rc < 0 ? rc : 0;
 }
 
 /* Present bytes of [start, end), counted by the pagemap walk. */
@@ -675,12 +692,9 @@ static int discard_collapse(struct discard_ctx *c, struct pm_reader *pm)
 				return rc < 0 ? rc : 0;
 		}
 	}
-	if (c->b.n)
-		rc = discard_flush(c);
-	else
-		rc = 0;
+	rc = c->b.n ? discard_call(c) : 0;
 	c->res->collapse_failed = c->failed;
-	return rc;
+	return rc < 0 ? rc : 0;
 }
 
 int discard_apply(int pidfd, struct discard_set *set,
@@ -698,7 +712,14 @@ int discard_apply(int pidfd, struct discard_set *set,
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	*c = (struct discard_ctx){ .pidfd = pidfd, .set = set, .o = o, .res = res };
+	*c = (struct discard_ctx){ .pidfd = pidfd, .mmfd = -1, .set = set, .o = o, .res = res };
+	if (path_is_live()) {
+		c->mmfd = procs_mm_open(set->id.pid);
+		if (c->mmfd < 0) {
+			rc = c->mmfd == -ENOENT ? -ESRCH : c->mmfd;
+			goto out;
+		}
+	}
 	/* the first call: 2 MiB; then what the budget allows */
 	stall_sizer_init(&c->sizer, o->max_stall, 2ULL << 20, set->page_size,
 			 discard_call_max(set->page_size));
@@ -710,6 +731,8 @@ int discard_apply(int pidfd, struct discard_set *set,
 		goto out;
 	}
 	rc = discard_pageout(c, pm);
+	if (rc == 0 && discard_mm_gone(c))
+		rc = -ESRCH;    /* what was read after an exec is not its pages */
 	if (rc < 0)
 		goto out;
 	rc = o->no_totals ? 0 : discard_read_smaps(set->id.pid, &res->after_pageout);
@@ -732,6 +755,8 @@ int discard_apply(int pidfd, struct discard_set *set,
 				      res->after_pageout.anon_huge) / set->thp_size;
 out:
 	pm_close(pm);
+	if (c->mmfd >= 0)
+		close(c->mmfd);
 	free(c);
 	return rc < 0 ? rc : 0;
 }

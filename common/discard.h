@@ -167,7 +167,9 @@ int discard_find(const struct proc_id *id, const struct discard_opts *o,
  * kept and res from pagemap and smaps read afterwards.
  * Returns 0 (even with res->error set after some calls went through),
  * -EPERM (CAP_SYS_NICE or ptrace access missing; nothing done), -ESRCH
- * (process gone before anything was done), other -errno. */
+ * (process gone, or exec'd another program: no call is made on the new
+ * program after that is seen; res->calls says how many went before),
+ * other -errno.  opts->stop is polled before every call. */
 int discard_apply(int pidfd, struct discard_set *set,
 		  const struct discard_opts *o, struct discard_result *res);
 

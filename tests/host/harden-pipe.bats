@@ -38,3 +38,17 @@ teardown() {
 		assert_equal "$cmd: $(cat "$BATS_TEST_TMPDIR/err")" "$cmd: "
 	done
 }
+
+@test "every tool's output into a full device: exit 1 and one line, 'write error'" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	local cmd st
+	for cmd in "mscan -p $SP" "mscan -m -J -p $SP" "mscan --topology --prom" \
+		"mmigrate --dry-run -J -p $SP --to 0" "mfree-discard --dry-run -p $SP" \
+		"mplace --dry-run -p $SP --nodes 0"; do
+		st=0
+		$cmd >/dev/full 2>"$BATS_TEST_TMPDIR/err" || st=$?
+		assert_equal "$cmd: $st" "$cmd: 1"
+		assert_equal "$cmd: $(cat "$BATS_TEST_TMPDIR/err")" \
+			"$cmd: ${cmd%% *}: write error: No space left on device"
+	done
+}

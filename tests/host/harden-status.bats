@@ -83,3 +83,37 @@ zombie() { # sets Z to a zombie (a child its parent never reaps), ZP to the pare
 	done
 	assert_equal "$(taskset -p 2)" "$before"
 }
+
+@test "mfree-discard: a process killed mid-run after some calls is partial (3), as in mmigrate" {
+	[ -r /proc/kpageflags ] && [ "$(id -u)" = 0 ] || skip "needs root"
+	local try rc pid md l0 l i d=$BATS_TEST_TMPDIR
+	for ((try = 0; try < 5; try++)); do
+		rm -f "$d/ready"
+		nshelper --mib 1024 --no-thp --free-pct 100 --ready "$d/ready" >"$d/h.out" 2>&1 3>&- &
+		pid=$!
+		for ((i = 0; i < 600; i++)); do
+			[ -f "$d/ready" ] || ! kill -0 "$pid" 2>/dev/null && break
+			sleep 0.05
+		done
+		[ -f "$d/ready" ] || fail "nshelper not ready: $(cat "$d/h.out")"
+		l0=$(awk '/^LazyFree/ { print $2 }' "/proc/$pid/smaps_rollup")
+		mfree-discard -J --max-stall 1ms -p "$pid" >"$d/out.json" 2>"$d/err" 3>&- &
+		md=$!
+		# kill it as soon as the first pages have gone
+		while :; do
+			l=$(awk '/^LazyFree/ { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null)
+			[ -n "$l" ] && [ "$l" -lt "$l0" ] && break
+			kill -0 "$md" 2>/dev/null || break
+		done
+		kill -KILL "$pid"
+		wait "$pid" 2>/dev/null || true
+		rc=0
+		wait "$md" || rc=$?
+		grep -q "the process went away" "$d/err" && break
+	done
+	grep -q "the process went away" "$d/err" || skip "mfree-discard ended before the kill 5 times"
+	jq -c '.processes[0] | {status, calls, error}' "$d/out.json"
+	assert_equal "$rc" 3
+	assert_equal "$(jq -r '.processes[0].status' "$d/out.json")" partial
+	[ "$(jq '.processes[0].calls' "$d/out.json")" -gt 0 ]
+}

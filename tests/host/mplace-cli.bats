@@ -177,3 +177,13 @@ kver() { # 6.12 -> 612
 	assert_output --regexp "[[:space:]]0\$"
 	stop_helper
 }
+
+@test "running: the text says the second pass set the threads again, not that it found more" {
+	start_helper --mib 4
+	run mplace -p "$HELPER_PID" --nodes 0
+	assert_success
+	# nshelper without --writers has one thread: the second pass sets it again
+	assert_line --regexp "^pid $HELPER_PID \(nshelper\): CPUs [0-9,-]+ \(nodes 0\) set for 1 thread, again for 1 after the move$"
+	refute_output --partial "more in the second pass"
+	stop_helper
+}
