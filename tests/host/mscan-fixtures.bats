@@ -4,6 +4,8 @@
 # mscan on captured and synthetic sysroot trees (tests/fixtures/trees): the
 # outputs of expected/CASES compared byte for byte, the numbers checked
 # against sums computed here from the tree's own files, JSON against the schema.
+# UPDATE_GOLDEN=1 rewrites the expected outputs instead of comparing them
+# (as tests/fixtures/trees/update-expected does); review with git diff.
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
@@ -21,6 +23,12 @@ check_cases() {
 		got=$?
 		if [ "$got" != "$rc" ]; then
 			echo "$tree/$name: exit $got, want $rc"; bad=1
+		fi
+		if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
+			cat "$BATS_TEST_TMPDIR/out" >"$TREES/$tree/expected/$name"
+			rm -f "$TREES/$tree/expected/$name.err"
+			[ ! -s "$BATS_TEST_TMPDIR/err" ] || cat "$BATS_TEST_TMPDIR/err" >"$TREES/$tree/expected/$name.err"
+			continue
 		fi
 		if ! diff -u "$TREES/$tree/expected/$name" "$BATS_TEST_TMPDIR/out"; then
 			echo "$tree/$name: stdout differs"; bad=1
