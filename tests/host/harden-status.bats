@@ -42,9 +42,12 @@ as_nobody() { # CMD...: run CMD as nobody with OWN set to a sleep nobody owns
 zombie() { # sets Z to a zombie (a child its parent never reaps), ZP to the parent
 	local f=$BATS_TEST_TMPDIR/zpid
 	cp /bin/sleep "$BATS_TEST_TMPDIR/nszombie"
-	bash -c "'$BATS_TEST_TMPDIR/nszombie' 0 3>&- & echo \$! >'$f'; exec sleep 1000" 3>&- &
+	# the child exits only once its parent is sleep(1), which never reaps:
+	# a child that died before the exec would be reaped by bash itself
+	bash -c "bash -c 'until [ \"\$(cat /proc/\$PPID/comm)\" = sleep ]; do sleep 0.01; done
+		exec \"\$0\" 0' '$BATS_TEST_TMPDIR/nszombie' 3>&- & echo \$! >'$f'; exec sleep 1000" 3>&- &
 	ZP=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 200); do
 		[ -s "$f" ] && Z=$(cat "$f") && [ "$(cut -d' ' -f3 "/proc/$Z/stat" 2>/dev/null)" = Z ] && return 0
 		sleep 0.05
 	done
