@@ -51,18 +51,6 @@ struct mm {
 	double last_draw;
 };
 
-static const struct col_desc plan_cols[] = {
-	{ "PID",     "pid",     COL_INT,   COL_LABEL, "process id" },
-	{ "COMM",    "comm",    COL_STR,   COL_LABEL, "command name" },
-	{ "FROM",    "from",    COL_INT,   COL_LABEL, "source node" },
-	{ "TO",      "to",      COL_INT,   COL_LABEL, "target node" },
-	{ "CLASS",   "class",   COL_STR,   COL_LABEL, "page size class: base, thp, hugetlb" },
-	{ "RUNS",    "runs",    COL_COUNT, 0, "runs of pages" },
-	{ "ENTRIES", "entries", COL_COUNT, 0, "move_pages entries (a THP is one)" },
-	{ "BYTES",   "bytes",   COL_BYTES, 0, "bytes to move" },
-};
-#define PLAN_NCOLS ((int)(sizeof(plan_cols) / sizeof(plan_cols[0])))
-
 static _Noreturn void usage(void)
 {
 	printf("Usage: %s PID FROM-NODES TO-NODES\n"
@@ -116,7 +104,7 @@ static _Noreturn void usage(void)
 	printf("\nColumns:\n");
 	out_print_columns_help(report_move_cols, report_move_ncols, stdout);
 	printf("\nPlan columns (--dry-run):\n");
-	out_print_columns_help(plan_cols, PLAN_NCOLS, stdout);
+	out_print_columns_help(report_plan_cols, report_plan_ncols, stdout);
 	printf("\nExit: 0 all planned moved, 1 nothing moved, 2 usage or bad input, 3 partial,\n"
 	       "4 permission, 5 refused by a guard rail, 124 timeout, 130/143 signal.\n");
 	cli_exit(0);
@@ -198,8 +186,8 @@ static void parse_one(struct mm *m, int c, int argc, char **argv)
 static void check_conflicts(struct mm *m)
 {
 	if (m->out.list) {
-		const struct col_desc *sets[] = { plan_cols, report_move_cols };
-		const int n[] = { PLAN_NCOLS, report_move_ncols };
+		const struct col_desc *sets[] = { report_plan_cols, report_move_cols };
+		const int n[] = { report_plan_ncols, report_move_ncols };
 		const char *const titles[] = { "Plan columns (--dry-run)", "Result columns" };
 
 		cli_out_list_columns(sets, n, titles, 2);
@@ -407,40 +395,6 @@ static int plan_from_file(struct mm *m)
 /* ---- the plan for people ------------------------------------------------------- */
 
 
-static void plan_rows(struct out_table *t, const struct plan *p)
-{
-	struct plan_group *g;
-	size_t n;
-
-	if (plan_groups(p, &g, &n) < 0)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		out_row(t);
-		out_set_int(t, "PID", g[i].pp->id.pid);
-		out_set_str(t, "COMM", g[i].pp->id.comm);
-		out_set_int(t, "FROM", g[i].src);
-		out_set_int(t, "TO", g[i].dst);
-		out_set_str(t, "CLASS", plan_class_name(g[i].cls));
-		out_set_u64(t, "RUNS", g[i].runs);
-		out_set_u64(t, "ENTRIES", g[i].entries);
-		out_set_u64(t, "BYTES", g[i].bytes);
-	}
-	free(g);
-}
-
-/* Which engine the process would get, and why; how many workers. */
-static void engine_to_json(json_t *proc, const struct plan *p, const struct plan_proc *pp,
-			   const struct exec_opts *xo)
-{
-	const char *why;
-	enum exec_engine e = exec_choose(p, pp, xo, &why);
-
-	if (!proc)
-		return;
-	json_object_set_new(proc, "engine", json_string(exec_engine_name(e)));
-	json_object_set_new(proc, "engine_reason", json_string(why));
-}
-
 /* The selected processes that were not planned, one line each (their
  * reason went to stderr when it happened). */
 static void print_errors(const struct mm *m)
@@ -456,53 +410,25 @@ static void print_errors(const struct mm *m)
 
 static int print_plan(struct mm *m, const struct guard_result *g)
 {
-	const struct plan *p = &m->plan;
+	bool live = path_is_live();     /* a captured tree is not ours to move */
 	struct out_table *t;
-	char b[32];
 	int rc;
 
 	if (m->out.json) {
-		json_t *doc = plan_to_json(p);
+		json_t *doc = report_plan_json(&m->plan, &m->ex.xo, live, g, m->errors);
 
-		json_object_set_new(doc, "planned_bytes", json_integer((json_int_t)plan_total_bytes(p, NULL)));
-		if (path_is_live())      /* a captured tree is not ours */
-			for (size_t i = 0; i < p->nprocs; i++)
-				engine_to_json(json_array_get(json_object_get(doc, "processes"), i),
-					       p, &p->procs[i], &m->ex.xo);
-		json_object_set_new(doc, "guard", report_guard_json(g));
-		json_object_set_new(doc, "errors", json_incref(m->errors));
-		json_object_set_new(doc, "exit_code", json_integer(g->refuse));
-		rc = out_print_json(doc, stdout);
+		rc = doc ? out_print_json(doc, stdout) : -ENOMEM;
 		json_decref(doc);
 		return rc;
 	}
-	t = out_table_new(plan_cols, PLAN_NCOLS, NULL);
+	t = out_table_new(report_plan_cols, report_plan_ncols, NULL);
 	if (!t)
 		return -ENOMEM;
 	cli_out_columns(&m->out, t, NULL);
-	plan_rows(t, p);
+	report_plan_rows(t, &m->plan);
 	rc = out_print_table(t, stdout, m->out.flags);
 	out_table_free(t);
-	for (size_t i = 0; i < p->nprocs; i++) {
-		const struct plan_proc *pp = &p->procs[i];
-		char cb[256];
-
-		printf("pid %d (%s): %s to move", (int)pp->id.pid, str_escape(pp->id.comm, cb, sizeof(cb)),
-		       str_human_size(plan_total_bytes(p, pp), b, sizeof(b)));
-		printf(", %s already on target",
-		       str_human_size(pp->already_pages * p->page_size, b, sizeof(b)));
-		if (pp->shared_pages)
-			printf(", %s shared with other processes left out (--move-all)",
-			       str_human_size(pp->shared_pages * p->page_size, b, sizeof(b)));
-		printf("%s", pp->coarse ? " (page addresses not known: queried when moving)" : "");
-		if (pp->nruns && path_is_live()) {   /* a captured tree is not ours */
-			const char *why;
-			enum exec_engine e = exec_choose(p, pp, &m->ex.xo, &why);
-
-			printf("; engine %s (%s)", exec_engine_name(e), why);
-		}
-		printf("\n");
-	}
+	report_plan_lines(stdout, &m->plan, &m->ex.xo, live);
 	print_errors(m);
 	return rc;
 }

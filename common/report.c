@@ -2,6 +2,7 @@
 /* Copyright (C) 2026 The numashift authors */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include "discard.h"
 #include "exitcode.h"
 #include "place.h"
@@ -202,6 +203,93 @@ void report_move_line(FILE *f, const struct plan *p, const struct plan_proc *pp,
 		fprintf(f, ", %s still on source nodes", str_human_size(left * ps, b, sizeof(b)));
 	}
 	fprintf(f, "\n");
+}
+
+/* ---- plans (mmigrate --dry-run) ---- */
+
+const struct col_desc report_plan_cols[] = {
+	{ "PID",     "pid",     COL_INT,   COL_LABEL, "process id" },
+	{ "COMM",    "comm",    COL_STR,   COL_LABEL, "command name" },
+	{ "FROM",    "from",    COL_INT,   COL_LABEL, "source node" },
+	{ "TO",      "to",      COL_INT,   COL_LABEL, "target node" },
+	{ "CLASS",   "class",   COL_STR,   COL_LABEL, "page size class: base, thp, hugetlb" },
+	{ "RUNS",    "runs",    COL_COUNT, 0, "runs of pages" },
+	{ "ENTRIES", "entries", COL_COUNT, 0, "move_pages entries (a THP is one)" },
+	{ "BYTES",   "bytes",   COL_BYTES, 0, "bytes to move" },
+};
+const int report_plan_ncols = (int)(sizeof(report_plan_cols) / sizeof(report_plan_cols[0]));
+
+void report_plan_rows(struct out_table *t, const struct plan *p)
+{
+	struct plan_group *g;
+	size_t n;
+
+	if (plan_groups(p, &g, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		out_row(t);
+		out_set_int(t, "PID", g[i].pp->id.pid);
+		out_set_str(t, "COMM", g[i].pp->id.comm);
+		out_set_int(t, "FROM", g[i].src);
+		out_set_int(t, "TO", g[i].dst);
+		out_set_str(t, "CLASS", plan_class_name(g[i].cls));
+		out_set_u64(t, "RUNS", g[i].runs);
+		out_set_u64(t, "ENTRIES", g[i].entries);
+		out_set_u64(t, "BYTES", g[i].bytes);
+	}
+	free(g);
+}
+
+json_t *report_plan_json(const struct plan *p, const struct exec_opts *xo, bool engines,
+			 const struct guard_result *g, json_t *errors)
+{
+	json_t *doc = plan_to_json(p);
+	json_t *procs;
+
+	if (!doc)
+		return NULL;
+	procs = json_object_get(doc, "processes");
+	json_object_set_new(doc, "planned_bytes", json_integer((json_int_t)plan_total_bytes(p, NULL)));
+	for (size_t i = 0; engines && i < p->nprocs; i++) {
+		json_t *proc = json_array_get(procs, i);
+		const char *why;
+		enum exec_engine e = exec_choose(p, &p->procs[i], xo, &why);
+
+		if (!proc)
+			continue;
+		json_object_set_new(proc, "engine", json_string(exec_engine_name(e)));
+		json_object_set_new(proc, "engine_reason", json_string(why));
+	}
+	json_object_set_new(doc, "guard", report_guard_json(g));
+	json_object_set_new(doc, "errors", errors ? json_incref(errors) : json_array());
+	json_object_set_new(doc, "exit_code", json_integer(g->refuse));
+	return doc;
+}
+
+void report_plan_lines(FILE *f, const struct plan *p, const struct exec_opts *xo,
+		       bool engines)
+{
+	for (size_t i = 0; i < p->nprocs; i++) {
+		const struct plan_proc *pp = &p->procs[i];
+		char b[32], cb[256];
+
+		fprintf(f, "pid %d (%s): %s to move", (int)pp->id.pid,
+			str_escape(pp->id.comm, cb, sizeof(cb)),
+			str_human_size(plan_total_bytes(p, pp), b, sizeof(b)));
+		fprintf(f, ", %s already on target",
+			str_human_size(pp->already_pages * p->page_size, b, sizeof(b)));
+		if (pp->shared_pages)
+			fprintf(f, ", %s shared with other processes left out (--move-all)",
+				str_human_size(pp->shared_pages * p->page_size, b, sizeof(b)));
+		fprintf(f, "%s", pp->coarse ? " (page addresses not known: queried when moving)" : "");
+		if (pp->nruns && engines) {
+			const char *why;
+			enum exec_engine e = exec_choose(p, pp, xo, &why);
+
+			fprintf(f, "; engine %s (%s)", exec_engine_name(e), why);
+		}
+		fprintf(f, "\n");
+	}
 }
 
 /* ---- discards (mfree-discard) ---- */

@@ -56,6 +56,21 @@ void report_move_rows(struct out_table *t, const struct plan *p,
 void report_move_line(FILE *f, const struct plan *p, const struct plan_proc *pp,
 		      const struct report_move *m);
 
+/* A plan (mmigrate --dry-run): the table (one row per process, source,
+ * target and page class: plan_groups), the JSON document (plan_to_json plus
+ * "planned_bytes", each process's "engine" and "engine_reason" when
+ * engines is set, "guard", "errors" and "exit_code"), and the lines under
+ * the table ("pid N (COMM): SIZE to move, ...; engine E (why)").  engines:
+ * say which engine each process gets (a live system; a captured tree is
+ * not ours to move). */
+extern const struct col_desc report_plan_cols[];
+extern const int report_plan_ncols;
+void report_plan_rows(struct out_table *t, const struct plan *p);
+json_t *report_plan_json(const struct plan *p, const struct exec_opts *xo, bool engines,
+			 const struct guard_result *g, json_t *errors);
+void report_plan_lines(FILE *f, const struct plan *p, const struct exec_opts *xo,
+		       bool engines);
+
 /* A discard (mfree-discard): the table (a row per node and one "all" per
  * process) and the JSON process entry (docs/json.md).  s NULL: the process
  * was not read (error says why); applied: discard_apply ran (r holds it). */
