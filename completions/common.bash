@@ -165,13 +165,15 @@ _numashift_columns() {
 	if _numashift_has -m || _numashift_has --mappings; then section=Mapping
 	elif _numashift_has --pages; then section='Page run'
 	elif _numashift_has --topology; then section=Node
+	elif _numashift_has --dry-run; then section=Plan
 	fi
 	mapfile -t cols < <("$cmd" --help 2>/dev/null | awk -v want="$section columns" '
 		/^[A-Za-z]/ && /[Cc]olumns.*:$/ {
-			on = (index($0, want) == 1 || $0 == "Columns:"); next
+			on = index($0, want) == 1 ? 1 : $0 == "Columns:" ? 2 : 0; next
 		}
 		/^$/ { on = 0 }
-		on && /^  [A-Z][A-Z0-9-]*  / { print $1 }')
+		on && /^  [A-Z][A-Z0-9-]*  / { c[on] = c[on] $1 "\n" }
+		END { printf "%s", (1 in c) ? c[1] : c[2] }')
 	if [[ " ${cols[*]} " == *" NODES "* ]]; then
 		mapfile -t -O ${#cols[@]} cols < <(_numashift_node_ids | sed 's/^/N/')
 	fi

@@ -77,11 +77,14 @@ function __numashift_columns
         set section 'Page run'
     else if contains -- --topology $toks
         set section Node
+    else if contains -- --dry-run $toks
+        set section Plan
     end
     set -l cols ($toks[1] --help 2>/dev/null | awk -v want="$section columns" '
-        /^[A-Za-z]/ && /[Cc]olumns.*:$/ { on = (index($0, want) == 1 || $0 == "Columns:"); next }
+        /^[A-Za-z]/ && /[Cc]olumns.*:$/ { on = index($0, want) == 1 ? 1 : $0 == "Columns:" ? 2 : 0; next }
         /^$/ { on = 0 }
-        on && /^  [A-Z][A-Z0-9-]*  / { print $1 }')
+        on && /^  [A-Z][A-Z0-9-]*  / { c[on] = c[on] $1 "\n" }
+        END { printf "%s", (1 in c) ? c[1] : c[2] }')
     begin
         printf '%s\n' $cols
         contains -- NODES $cols; and __numashift_node_ids | string replace -r '^' N

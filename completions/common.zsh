@@ -48,11 +48,13 @@ _numashift_columns() {
   if (( ${words[(I)-m|--mappings]} )); then section=Mapping
   elif (( ${words[(I)--pages]} )); then section='Page run'
   elif (( ${words[(I)--topology]} )); then section=Node
+  elif (( ${words[(I)--dry-run]} )); then section=Plan
   fi
   cols=( ${(f)"$(_call_program columns ${(q)words[1]} --help 2>/dev/null | awk -v want="$section columns" '
-    /^[A-Za-z]/ && /[Cc]olumns.*:$/ { on = (index($0, want) == 1 || $0 == "Columns:"); next }
+    /^[A-Za-z]/ && /[Cc]olumns.*:$/ { on = index($0, want) == 1 ? 1 : $0 == "Columns:" ? 2 : 0; next }
     /^$/ { on = 0 }
-    on && /^  [A-Z][A-Z0-9-]*  / { print $1 }')"} )
+    on && /^  [A-Z][A-Z0-9-]*  / { c[on] = c[on] $1 "\n" }
+    END { printf "%s", (1 in c) ? c[1] : c[2] }')"} )
   (( ${cols[(I)NODES]} )) && cols+=( N${^$(_numashift_node_ids)} )
   compset -P '+'
   _sequence -s , _wanted columns expl column compadd -M 'm:{a-z}={A-Z}' - $cols

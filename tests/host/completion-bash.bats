@@ -284,6 +284,13 @@ report_columns() {
 	[ -n "$want" ]
 	run comp "mfree-discard -o "
 	assert_output "$want"
+	# a dry run shows the plan: its columns, not the move's
+	want=$(report_columns report_plan_cols)
+	[ -n "$want" ]
+	run comp "mmigrate --dry-run -o "
+	assert_output "$want"
+	run comp "mfree-discard --dry-run -o "
+	assert_output "$(report_columns report_discard_cols)"
 }
 
 @test "the tools without -o have no column completion" {

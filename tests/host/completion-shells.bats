@@ -86,6 +86,11 @@ fish_comp() { # TOOL LINE
 	assert_output "$(printf '%s\n' NODE,FREE NODE,FREETHP)"
 	run fish_comp mscan "mscan -o N"
 	assert_output "$(printf '%s\n' N0 N1 N3 NODES)"
+	run fish_comp mmigrate "mmigrate --dry-run -o E"
+	assert_output ENTRIES
+	run fish_comp mmigrate "mmigrate -o E"
+	refute_line ENTRIES
+	assert_line PLANNED
 	run fish_comp mfree-discard "mfree-discard --vma "
 	assert_output "$(printf '%s\n' anon heap stack)"
 	run fish_comp mplace "mplace --nodes 0 -- bas"
