@@ -419,8 +419,8 @@ int main(int argc, char **argv)
 {
 	struct mfd m;
 	struct proc_list pl = { 0 };
-	int code = -1, rc;
-	size_t left_out = 0;
+	int code, rc, *codes;
+	size_t left_out = 0, n = 0;
 
 	memset(&m, 0, sizeof(m));
 	m.dopts.max_stall = STALL_DEFAULT;
@@ -431,25 +431,28 @@ int main(int argc, char **argv)
 	rc = cli_select(&m.sel, &pl);
 	if (rc)
 		cli_exit(rc);
+	codes = calloc(pl.n + 1, sizeof(*codes));
+	if (!codes) {
+		cli_err("out of memory");
+		cli_exit(NS_EXIT_FAIL);
+	}
 	for (size_t i = 0; i < pl.n; i++) {
-		if (mfd_stop(&m)) {
-			code = ns_exit_combine(code, m.timed_out && !cli_signal ?
-					       NS_EXIT_TIMEOUT : cli_signal_exit());
+		if (mfd_stop(&m)) {     /* the rest not done: the deadline or a signal says why */
+			codes[n++] = NS_EXIT_FAIL;
 			break;
 		}
 		rc = run_one(&m, &pl.v[i]);
-		if (rc == MFD_LEFT_OUT) {
+		if (rc == MFD_LEFT_OUT)
 			left_out++;
-			continue;
-		}
-		code = ns_exit_combine(code, rc);
+		else
+			codes[n++] = rc;
 	}
-	if (code < 0 && left_out) {
+	if (n == 0 && left_out) {
 		cli_err("every selected process exited before its turn");
-		code = NS_EXIT_FAIL;
+		codes[n++] = NS_EXIT_FAIL;
 	}
-	if (cli_signal)
-		code = cli_signal_exit();
+	code = outcome_run(codes, n, cli_signal_exit(), m.timed_out);
+	free(codes);
 	print_report(&m, code);
 	out_table_free(m.table);
 	json_decref(m.jprocs);

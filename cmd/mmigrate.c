@@ -577,21 +577,22 @@ static void print_result_table(const struct mm *m, const struct report_move *out
 
 static int report(struct mm *m, struct report_move *out)
 {
-	int code = -1;
+	int *codes = calloc(m->plan.nprocs + 1, sizeof(*codes));
+	size_t n = 0;
+	int code;
 
-	for (size_t i = 0; i < m->plan.nprocs; i++) {
-		out[i].code = outcome_move(&out[i].r, out[i].ran, m->plan.procs[i].nruns > 0,
-					   cli_signal_exit());
-		code = ns_exit_combine(code, out[i].code);
+	if (!codes) {
+		cli_err("out of memory");
+		return NS_EXIT_FAIL;
 	}
+	for (size_t i = 0; i < m->plan.nprocs; i++)
+		codes[n++] = out[i].code = outcome_move(&out[i].r, out[i].ran,
+							m->plan.procs[i].nruns > 0, cli_signal_exit());
 	if (m->plan_code)          /* processes that could not be planned */
-		code = ns_exit_combine(code, m->plan_code);
-	if (code < 0)
-		code = NS_EXIT_OK;
-	if (cli_signal)
-		code = cli_signal_exit();
-	else if (m->ex.xo.deadline > 0 && sys_now() >= m->ex.xo.deadline && code != NS_EXIT_OK)
-		code = NS_EXIT_TIMEOUT;
+		codes[n++] = m->plan_code;
+	code = outcome_run(codes, n, cli_signal_exit(),
+			   m->ex.xo.deadline > 0 && sys_now() >= m->ex.xo.deadline);
+	free(codes);
 	if (m->out.json) {
 		json_t *procs = json_array(), *doc;
 
