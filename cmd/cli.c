@@ -458,6 +458,18 @@ void cli_sel_all(struct cli_sel *s)
 	s->any = true;
 }
 
+bool cli_sel_option(struct cli_sel *s, int c, const char *arg)
+{
+	switch (c) {
+	case 'p': cli_sel_pids(s, arg); return true;
+	case 'n': cli_sel_name(s, arg); return true;
+	case 'u': cli_sel_user(s, arg); return true;
+	case CLI_OPT_CGROUP: cli_sel_cgroup(s, arg); return true;
+	case 'A': cli_sel_all(s); return true;
+	default: return false;
+	}
+}
+
 static bool cli_sel_named(const struct cli_sel *s, pid_t pid)
 {
 	for (size_t i = 0; i < s->sel.npids; i++)

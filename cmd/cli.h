@@ -64,6 +64,18 @@ void cli_sel_name(struct cli_sel *s, const char *arg);     /* -n NAME */
 void cli_sel_user(struct cli_sel *s, const char *arg);     /* -u USER */
 void cli_sel_cgroup(struct cli_sel *s, const char *arg);   /* --cgroup PATH */
 void cli_sel_all(struct cli_sel *s);                       /* -A */
+/* The selection options of mscan, mmigrate and mfree-discard: CLI_SEL_SHORT
+ * in the optstring, CLI_SEL_LONG_OPTIONS in the table, and cli_sel_option
+ * first in the option loop (true: it was one of them). */
+#define CLI_SEL_SHORT "p:n:u:A"
+enum { CLI_OPT_CGROUP = 0x1200 };
+#define CLI_SEL_LONG_OPTIONS \
+	{ "pid",    required_argument, NULL, 'p' }, \
+	{ "name",   required_argument, NULL, 'n' }, \
+	{ "user",   required_argument, NULL, 'u' }, \
+	{ "cgroup", required_argument, NULL, CLI_OPT_CGROUP }, \
+	{ "all",    no_argument,       NULL, 'A' }
+bool cli_sel_option(struct cli_sel *s, int c, const char *arg);
 /* One rule of the exit-code contract for every tool: a process found by
  * -n/-u/--cgroup/-A that is gone (err -ESRCH, or -ENOENT on the live
  * machine) before anything was done to it is left out as if it had not

@@ -87,16 +87,12 @@ static _Noreturn void usage(void)
 }
 
 enum {
-	OPT_CGROUP = 256, OPT_NODES, OPT_VMA, OPT_MODE, OPT_THP, OPT_FORCE,
+	OPT_NODES = 256, OPT_VMA, OPT_MODE, OPT_THP, OPT_FORCE,
 	OPT_DRY_RUN, OPT_TIMEOUT, OPT_SYSROOT, OPT_MAX_STALL, OPT_WAIT,
 };
 
 static const struct option long_opts[] = {
-	{ "pid",     required_argument, NULL, 'p' },
-	{ "name",    required_argument, NULL, 'n' },
-	{ "user",    required_argument, NULL, 'u' },
-	{ "cgroup",  required_argument, NULL, OPT_CGROUP },
-	{ "all",     no_argument,       NULL, 'A' },
+	CLI_SEL_LONG_OPTIONS,
 	{ "nodes",   required_argument, NULL, OPT_NODES },
 	{ "vma",     required_argument, NULL, OPT_VMA },
 	{ "mode",    required_argument, NULL, OPT_MODE },
@@ -118,15 +114,10 @@ static void parse_options(struct mfd *m, int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, ":p:n:u:Aqh" CLI_OUT_SHORT "V", long_opts, NULL)) != -1) {
-		if (cli_out_option(&m->out, c, optarg))
+	while ((c = getopt_long(argc, argv, ":" CLI_SEL_SHORT "qh" CLI_OUT_SHORT "V", long_opts, NULL)) != -1) {
+		if (cli_sel_option(&m->sel, c, optarg) || cli_out_option(&m->out, c, optarg))
 			continue;
 		switch (c) {
-		case 'p': cli_sel_pids(&m->sel, optarg); break;
-		case 'n': cli_sel_name(&m->sel, optarg); break;
-		case 'u': cli_sel_user(&m->sel, optarg); break;
-		case OPT_CGROUP: cli_sel_cgroup(&m->sel, optarg); break;
-		case 'A': cli_sel_all(&m->sel); break;
 		case OPT_NODES: m->nodes_arg = optarg; break;
 		case OPT_VMA: cli_parse_vma(m->vma, &m->nvma, optarg); break;
 		case OPT_MODE:

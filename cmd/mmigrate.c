@@ -111,17 +111,13 @@ static _Noreturn void usage(void)
 }
 
 enum {
-	OPT_CGROUP = 256, OPT_FROM, OPT_TO, OPT_VMA, OPT_DISCARD, OPT_ENGINE,
+	OPT_FROM = 256, OPT_TO, OPT_VMA, OPT_DISCARD, OPT_ENGINE,
 	OPT_FORCE, OPT_WAIT, OPT_DRY_RUN, OPT_PLAN_OUT, OPT_APPLY,
 	OPT_SYSROOT,
 };
 
 static const struct option long_opts[] = {
-	{ "pid",              required_argument, NULL, 'p' },
-	{ "name",             required_argument, NULL, 'n' },
-	{ "user",             required_argument, NULL, 'u' },
-	{ "cgroup",           required_argument, NULL, OPT_CGROUP },
-	{ "all",              no_argument,       NULL, 'A' },
+	CLI_SEL_LONG_OPTIONS,
 	{ "from",             required_argument, NULL, OPT_FROM },
 	{ "to",               required_argument, NULL, OPT_TO },
 	{ "vma",              required_argument, NULL, OPT_VMA },
@@ -157,14 +153,10 @@ static void parse_engine(struct mm *m, const char *arg)
 
 static void parse_one(struct mm *m, int c, int argc, char **argv)
 {
-	if (cli_exec_option(&m->ex, c, optarg) || cli_out_option(&m->out, c, optarg))
+	if (cli_sel_option(&m->sel, c, optarg) || cli_exec_option(&m->ex, c, optarg) ||
+	    cli_out_option(&m->out, c, optarg))
 		return;
 	switch (c) {
-	case 'p': cli_sel_pids(&m->sel, optarg); break;
-	case 'n': cli_sel_name(&m->sel, optarg); break;
-	case 'u': cli_sel_user(&m->sel, optarg); break;
-	case OPT_CGROUP: cli_sel_cgroup(&m->sel, optarg); break;
-	case 'A': cli_sel_all(&m->sel); break;
 	case OPT_FROM: m->from_arg = optarg; break;
 	case OPT_TO: m->to_arg = optarg; break;
 	case OPT_VMA: cli_parse_vma(m->vma, &m->nvma, optarg); break;
@@ -218,7 +210,7 @@ static void parse_options(struct mm *m, int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, ":p:n:u:Aqh" CLI_OUT_SHORT "V", long_opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, ":" CLI_SEL_SHORT "qh" CLI_OUT_SHORT "V", long_opts, NULL)) != -1)
 		parse_one(m, c, argc, argv);
 	if (optind < argc) {
 		/* the migratepages form: PID FROM TO */

@@ -161,15 +161,11 @@ _Noreturn static void usage(void)
 /* ---- options ------------------------------------------------------------- */
 
 enum {
-	OPT_CGROUP = 0x100, OPT_PAGES, OPT_TOPOLOGY, OPT_PROM, OPT_WATCH, OPT_SYSROOT,
+	OPT_PAGES = 256, OPT_TOPOLOGY, OPT_PROM, OPT_WATCH, OPT_SYSROOT,
 };
 
 static const struct option long_opts[] = {
-	{ "pid",        required_argument, NULL, 'p' },
-	{ "name",       required_argument, NULL, 'n' },
-	{ "user",       required_argument, NULL, 'u' },
-	{ "cgroup",     required_argument, NULL, OPT_CGROUP },
-	{ "all",        no_argument,       NULL, 'A' },
+	CLI_SEL_LONG_OPTIONS,
 	{ "long",       no_argument,       NULL, 'l' },
 	{ "mappings",   no_argument,       NULL, 'm' },
 	{ "pages",      no_argument,       NULL, OPT_PAGES },
@@ -207,15 +203,10 @@ static void parse_options(struct mscan *m, int argc, char **argv)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:n:u:Almqh" CLI_OUT_SHORT "V", long_opts, NULL)) != -1) {
-		if (cli_out_option(&out, c, optarg))
+	while ((c = getopt_long(argc, argv, ":" CLI_SEL_SHORT "lmqh" CLI_OUT_SHORT "V", long_opts, NULL)) != -1) {
+		if (cli_sel_option(&m->sel, c, optarg) || cli_out_option(&out, c, optarg))
 			continue;
 		switch (c) {
-		case 'p': cli_sel_pids(&m->sel, optarg); break;
-		case 'n': cli_sel_name(&m->sel, optarg); break;
-		case 'u': cli_sel_user(&m->sel, optarg); break;
-		case OPT_CGROUP: cli_sel_cgroup(&m->sel, optarg); break;
-		case 'A': cli_sel_all(&m->sel); break;
 		case 'l': m->longfmt = true; break;
 		case 'm': set_view(m, VIEW_MAPPINGS); break;
 		case OPT_PAGES: set_view(m, VIEW_PAGES); break;

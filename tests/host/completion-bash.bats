@@ -71,12 +71,13 @@ table_opts() {
 }
 table_longopts() { table_opts "$1" | awk '{ print $1 }'; }
 # Short options: the letters of getopt_long's option string.
-# (CLI_OUT_SHORT, from cmd/cli.h, expanded)
+# (the CLI_*_SHORT strings of cmd/cli.h expanded)
 table_shortopts() {
-	local out
-	out=$(sed -n 's/^#define CLI_OUT_SHORT "\(.*\)"/\1/p' "$NS_TOP/cmd/cli.h")
+	local expand
+	# one sed command per string macro: s/" CLI_X_SHORT "/letters/g
+	expand=$(sed -n 's/^#define \(CLI_[A-Z]*_SHORT\) "\(.*\)"/s\/" \1 "\/\2\/g;/p' "$NS_TOP/cmd/cli.h")
 	grep -o 'getopt_long(argc, argv, "[^)]*' "$NS_TOP/cmd/$1.c" |
-		sed "s/\" CLI_OUT_SHORT \"/$out/; s/.*argv, \"\([^\"]*\)\".*/\1/; s/[+:]//g" |
+		sed "$expand s/.*argv, \"\([^\"]*\)\".*/\1/; s/[+:]//g" |
 		grep -o '[A-Za-z]'
 }
 

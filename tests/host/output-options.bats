@@ -72,12 +72,13 @@ tool_table() { "$@" 2>/dev/null; }
 }
 
 # The short options of TOOL as its getopt_long string has them (with
-# CLI_OUT_SHORT from cmd/cli.h), sorted.
+# the CLI_*_SHORT strings of cmd/cli.h expanded), sorted.
 tool_letters() {
-	local out
-	out=$(sed -n 's/^#define CLI_OUT_SHORT "\(.*\)"/\1/p' "$NS_TOP/cmd/cli.h")
+	local expand
+	# one sed command per string macro: s/" CLI_X_SHORT "/letters/g
+	expand=$(sed -n 's/^#define \(CLI_[A-Z]*_SHORT\) "\(.*\)"/s\/" \1 "\/\2\/g;/p' "$NS_TOP/cmd/cli.h")
 	grep -o 'getopt_long(argc, argv, "[^)]*' "$NS_TOP/cmd/$1.c" |
-		sed "s/\" CLI_OUT_SHORT \"/$out/; s/.*argv, \"\([^\"]*\)\".*/\1/; s/[+:]//g" |
+		sed "$expand s/.*argv, \"\([^\"]*\)\".*/\1/; s/[+:]//g" |
 		grep -o '[A-Za-z]' | sort | tr -d '\n'
 }
 
