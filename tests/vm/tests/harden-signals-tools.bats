@@ -100,7 +100,7 @@ mplace_signal_once() {
 			# region): no second affinity pass, the moves reported
 			[ "$(jq '.affinity_second_pass.passes' "$j")" = 0 ] ||
 				echo "$what: a second affinity pass after the signal" >>"$BAD"
-			moved=$(jq '.move.moved' "$j")
+			moved=$(jq '.move.moved_bytes' "$j")
 			[ "$moved" -ge "$on1" ] || echo "$what: reports $moved bytes moved, $on1 on node 1" >>"$BAD"
 		fi
 		case $stop in interrupted|done|none) ;; *) echo "$what: stop is $stop" >>"$BAD" ;; esac
@@ -146,7 +146,7 @@ mplace_signal_once() {
 	[ "$rc" = 3 ] || fail "exit $rc, want 3: $(cat "$BATS_TEST_TMPDIR/err")"
 	run jq -r '.move.stop' "$BATS_TEST_TMPDIR/out.json"
 	assert_output "process gone"
-	moved=$(jq '.move.moved' "$BATS_TEST_TMPDIR/out.json")
+	moved=$(jq '.move.moved_bytes' "$BATS_TEST_TMPDIR/out.json")
 	[ "$moved" -ge "$on1" ] && [ "$moved" -lt "$HELPER_LEN" ] || fail "moved $moved, seen $on1 of $HELPER_LEN"
 }
 
@@ -171,8 +171,8 @@ mplace_signal_once() {
 	for ((i = 0; i < 100; i++)); do [ "$(cat /proc/$pid/comm)" = sleep ] && break; sleep 0.1; done
 	wait "$mp" || rc=$?
 	assert_equal "$(cat /proc/$pid/comm)" sleep
-	jq -c '{affinity, affinity_second_pass, stop: .move.stop, moved: .move.moved}' "$BATS_TEST_TMPDIR/out.json" >&3
-	[ "$(jq '.move.moved' "$BATS_TEST_TMPDIR/out.json")" -gt 0 ] || fail "nothing moved before the exec (exit $rc)"
+	jq -c '{affinity, affinity_second_pass, stop: .move.stop, moved: .move.moved_bytes}' "$BATS_TEST_TMPDIR/out.json" >&3
+	[ "$(jq '.move.moved_bytes' "$BATS_TEST_TMPDIR/out.json")" -gt 0 ] || fail "nothing moved before the exec (exit $rc)"
 	[ "$rc" = 3 ] || fail "exit $rc, expected 3: $(head -c 300 "$BATS_TEST_TMPDIR/err")"
 	assert_equal "$(jq -r '.move.stop' "$BATS_TEST_TMPDIR/out.json")" "process gone"
 	# the program that replaced it is not the one placed: no second pass
