@@ -186,16 +186,22 @@ static void parse_options(struct mplace *m, int argc, char **argv)
 
 static void parse_nodes(struct mplace *m)
 {
-	char err[160];
+	struct ns_nodeset allowed;
+	const struct ns_nodeset *base = &allowed;
+	char err[256];
 	int n;
 
+	/* all, ! and +N count within a cpuset, as numactl's do: for a launch
+	 * this one's (the command inherits it), else the placed process's */
+	if (privs_mems_allowed(m->pid ? m->pid : getpid(), &allowed) < 0)
+		base = NULL;
 	if (m->nodes_arg &&
-	    nodeset_parse_user(m->nodes_arg, &m->topo.with_memory, &m->nodes,
+	    nodeset_parse_user(m->nodes_arg, &m->topo.with_memory, base, &m->nodes,
 			       err, sizeof(err)) < 0)
 		cli_usage_error("--nodes: %s", err);
 	if (!m->cpu_nodes_arg)
 		return;
-	if (nodeset_parse_user(m->cpu_nodes_arg, &m->topo.online, &m->cpu_nodes,
+	if (nodeset_parse_user(m->cpu_nodes_arg, &m->topo.online, base, &m->cpu_nodes,
 			       err, sizeof(err)) < 0)
 		cli_usage_error("--cpu-nodes: %s", err);
 	nodeset_foreach(n, &m->cpu_nodes)
