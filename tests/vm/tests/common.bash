@@ -290,3 +290,11 @@ left_out_runs() {
 	done
 	echo "# $1: $LEFT_OUT_RUNS of 15 runs left a process out" >&3
 }
+
+# A JSON file against a JSON schema (python3-jsonschema).
+schema_validate() { # SCHEMA FILE
+	python3 - "$1" "$2" <<'PY'
+import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))
+PY
+}
