@@ -188,7 +188,7 @@ static void setup(struct mfd *m)
 	cli_setup_sysroot(m->sysroot, !m->dry_run);
 	cli_topology(&m->topo, true);
 	if (m->nodes_arg) {
-		if (nodeset_parse_user(m->nodes_arg, &m->topo.with_memory,
+		if (nodeset_parse_user(m->nodes_arg, &m->topo.with_memory, NULL,
 				       &m->dopts.nodes, err, sizeof(err)) < 0)
 			cli_usage_error("%s", err);
 		m->dopts.limit_nodes = true;

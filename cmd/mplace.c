@@ -4,6 +4,8 @@
  *
  * Launch:  mplace --nodes NODES [--policy P] [--balancing] [--cpu-nodes NODES] -- CMD
  *          sets this process's affinity and memory policy, then execs CMD.
+ *          numactl's options (--membind, --cpunodebind, ...) say the same
+ *          with numactl's meaning: each sets only what numactl's sets.
  * Running: mplace -p PID (--nodes NODES | --auto) [--cpu-nodes NODES] [...]
  *          sets the affinity of every thread, moves the memory with the
  *          mmigrate core (plan.h, guard.h, exec.h), then catches threads
@@ -33,7 +35,11 @@
 #define MPLACE_LOAD_SAMPLE 0.25     /* seconds of /proc/stat sampling for --auto */
 
 struct mplace {
-	const char *nodes_arg, *cpu_nodes_arg;
+	const char *nodes_arg, *cpu_nodes_arg, *cpus_arg;
+	const char *mem_opt;         /* the option that set the memory nodes or policy */
+	const char *cpu_opt;         /* the option that set the CPUs, for messages */
+	const char *last_list;       /* the last node list given, for numactl's "same" */
+	bool keep_cpus;              /* a launch that leaves the affinity as it is */
 	struct ns_nodeset nodes, cpu_nodes;
 	enum place_policy policy;
 	bool policy_set, balancing;
@@ -47,21 +53,24 @@ struct mplace {
 	struct ns_topology topo;
 	struct place_cpus cpus;
 	char cpus_str[256], nodes_str[256], cpu_nodes_str[256];
+	char cpus_desc[540];         /* "0-3 (nodes 0)", "0-3" for --cpus */
 };
 
 static _Noreturn void usage(void)
 {
-	printf("Usage: %s --nodes NODES [--policy P] [--balancing] [--cpu-nodes NODES] -- COMMAND [ARGS]\n"
-	       "       %s -p PID (--nodes NODES | --auto) [--cpu-nodes NODES] [options]\n"
+	printf("Usage: %s --nodes NODES [--policy P] [--balancing] [--cpu-nodes NODES|--cpus CPUS] -- COMMAND [ARGS]\n"
+	       "       %s [numactl's options] COMMAND [ARGS]\n"
+	       "       %s -p PID (--nodes NODES | --auto) [--cpu-nodes NODES|--cpus CPUS] [options]\n"
 	       "\n"
 	       "Place a process on NUMA nodes: its CPUs and its memory.\n"
 	       "\n"
 	       "Options:\n"
-	       "      --nodes NODES      memory nodes (numactl syntax: 0-1, all, !2)\n"
+	       "      --nodes NODES      memory nodes (numactl syntax: 0-1, all, !2, +0)\n"
 	       "      --cpu-nodes NODES  nodes whose CPUs to run on (default: the CPUs\n"
 	       "                         of --nodes; needed for memory-only nodes)\n"
+	       "      --cpus CPUS        CPUs to run on (numactl syntax: 0-3, all, +0-1)\n"
 	       "      --policy P         launch: bind (default), preferred, interleave,\n"
-	       "                         weighted-interleave (kernel 6.9+)\n"
+	       "                         weighted-interleave (kernel 6.9+), local (no --nodes)\n"
 	       "      --balancing        launch: MPOL_F_NUMA_BALANCING (bind, 5.12+)\n"
 	       "  -p, --pid PID          running process to place\n"
 	       "      --auto             choose the node from where the memory is, free\n"
@@ -73,8 +82,13 @@ static _Noreturn void usage(void)
 	       "      --move-all  --timeout SECS  --min-free SIZE|PCT%% (default 5%%)\n"
 	       "      --force  --wait\n"
 	       "      --sysroot DIR      read /proc and /sys under DIR (with --dry-run)\n"
-	       "  -q, --quiet  -h, --help  -V, --version\n",
-	       cli_prog, cli_prog);
+	       "  -q, --quiet  -h, --help  -V, --version\n"
+	       "numactl's options, launch mode, with numactl's meaning (mplace(1)):\n"
+	       "  -m, --membind NODES  -i, --interleave NODES  --preferred NODE\n"
+	       "  -P, --preferred-many NODES  -w, --weighted-interleave NODES\n"
+	       "  -l, --localalloc  -N, --cpunodebind NODES  -C, --physcpubind CPUS\n"
+	       "  (memory options leave the CPUs as they are, CPU options the memory)\n",
+	       cli_prog, cli_prog, cli_prog);
 	cli_out_help();
 	printf("\nColumns:\n");
 	out_print_columns_help(report_move_cols, report_move_ncols, stdout);
@@ -85,13 +99,14 @@ static _Noreturn void usage(void)
 }
 
 enum {
-	OPT_NODES = 256, OPT_CPU_NODES, OPT_POLICY, OPT_BALANCING, OPT_AUTO,
-	OPT_DRY_RUN, OPT_FORCE, OPT_WAIT, OPT_SYSROOT,
+	OPT_NODES = 256, OPT_CPU_NODES, OPT_CPUS, OPT_POLICY, OPT_BALANCING, OPT_AUTO,
+	OPT_DRY_RUN, OPT_FORCE, OPT_WAIT, OPT_SYSROOT, OPT_PREFERRED,
 };
 
 static const struct option long_opts[] = {
 	{ "nodes",     required_argument, NULL, OPT_NODES },
 	{ "cpu-nodes", required_argument, NULL, OPT_CPU_NODES },
+	{ "cpus",      required_argument, NULL, OPT_CPUS },
 	{ "policy",    required_argument, NULL, OPT_POLICY },
 	{ "balancing", no_argument,       NULL, OPT_BALANCING },
 	{ "pid",       required_argument, NULL, 'p' },
@@ -105,27 +120,144 @@ static const struct option long_opts[] = {
 	{ "quiet",     no_argument,       NULL, 'q' },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, 'V' },
+	/* numactl's, with its letters where mplace has none of its own */
+	{ "membind",     required_argument, NULL, 'm' },
+	{ "interleave",  required_argument, NULL, 'i' },
+	{ "preferred",   required_argument, NULL, OPT_PREFERRED },
+	{ "preferred-many", required_argument, NULL, 'P' },
+	{ "weighted-interleave", required_argument, NULL, 'w' },
+	{ "localalloc",  no_argument,       NULL, 'l' },
+	{ "cpunodebind", required_argument, NULL, 'N' },
+	{ "physcpubind", required_argument, NULL, 'C' },
 	{ NULL, 0, NULL, 0 },
 };
 
+/* numactl's options that mplace does not take, and what to write instead:
+ * one line each, rather than "unknown option". */
+static const struct numactl_not {
+	const char *name;
+	char letter;           /* numactl's short form, 0 when mplace has it */
+	const char *instead;
+} numactl_not[] = {
+	{ "all", 'a', "node and CPU numbers already name any node or CPU, and all, ! "
+		"and +N count within the cpuset, as numactl's do without --all" },
+	{ "cpubind", 'c', "it is the old name of --cpunodebind: write --cpunodebind NODES" },
+	{ "show", 's', "mplace shows no policy: 'numactl --show', or 'mscan -p PID' for "
+		"where a process's memory is" },
+	{ "hardware", 0, "write 'mscan --topology' (or 'numactl --hardware')" },
+	{ "cpu-compress", 0, "write 'mscan --topology' (or 'numactl --hardware')" },
+	{ "shm", 'S', NULL }, { "file", 'f', NULL }, { "shmid", 'I', NULL },
+	{ "offset", 0, NULL }, { "length", 'L', NULL }, { "shmmode", 'M', NULL },
+	{ "strict", 't', NULL }, { "huge", 'u', NULL }, { "touch", 'T', NULL },
+	{ "dump", 'd', NULL }, { "dump-nodes", 'D', NULL }, { "verify", 0, NULL },
+};
+
+/* An option getopt did not take: numactl's gets its own line. */
+static _Noreturn void option_error(int argc, char **argv, int c)
+{
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+	bool is_long = strncmp(arg, "--", 2) == 0;
+	const char *name = is_long ? arg + 2 : "";
+	size_t len = strcspn(name, "=");
+
+	for (size_t i = 0; c == '?' && i < sizeof(numactl_not) / sizeof(numactl_not[0]); i++) {
+		const struct numactl_not *o = &numactl_not[i];
+		bool hit = is_long ? strlen(o->name) == len && strncmp(name, o->name, len) == 0 :
+			o->letter && optopt == o->letter;
+
+		if (hit)
+			cli_usage_error("numactl's --%s is not taken by mplace: %s", o->name,
+					o->instead ? o->instead : "it sets the policy of "
+					"shared memory or a file, and mplace places processes: "
+					"use numactl for it");
+	}
+	cli_getopt_error(argc, argv, c);
+}
+
+/* A node list option's argument: numactl's "same" is the list before. */
+static const char *node_list(struct mplace *m, const char *opt, const char *arg)
+{
+	if (strcmp(arg, "same") == 0) {
+		if (!m->last_list)
+			cli_usage_error("%s same: no node list before it to be the same as", opt);
+		return m->last_list;
+	}
+	return m->last_list = arg;
+}
+
+/* The memory nodes and policy come from one option: --nodes (with
+ * --policy) or one of numactl's, as numactl refuses two policies. */
+static void set_memory(struct mplace *m, const char *opt, const char *arg,
+		       enum place_policy policy)
+{
+	if (m->mem_opt)
+		cli_usage_error("%s and %s both set the memory %s: give one", m->mem_opt, opt,
+				strcmp(opt, "--nodes") && strcmp(m->mem_opt, "--nodes") ?
+				"policy" : "nodes");
+	m->mem_opt = opt;
+	m->nodes_arg = arg ? node_list(m, opt, arg) : NULL;
+	if (strcmp(opt, "--nodes") == 0)
+		return;
+	if (m->policy_set)
+		cli_usage_error("--policy and %s both set the memory policy: give one", opt);
+	m->policy = policy;
+}
+
+static void parse_numactl(struct mplace *m, int c)
+{
+	switch (c) {
+	case 'm': set_memory(m, "--membind", optarg, PLACE_BIND); break;
+	case 'i': set_memory(m, "--interleave", optarg, PLACE_INTERLEAVE); break;
+	case OPT_PREFERRED: set_memory(m, "--preferred", optarg, PLACE_PREFERRED); break;
+	case 'P': set_memory(m, "--preferred-many", optarg, PLACE_PREFERRED); break;
+	case 'w': set_memory(m, "--weighted-interleave", optarg, PLACE_WEIGHTED); break;
+	case 'l': set_memory(m, "--localalloc", NULL, PLACE_LOCAL); break;
+	case 'N':
+		m->cpu_opt = "--cpunodebind";
+		m->cpu_nodes_arg = node_list(m, m->cpu_opt, optarg);
+		break;
+	case 'C':
+		m->cpu_opt = "--physcpubind";
+		m->cpus_arg = optarg;
+		break;
+	}
+}
+
 static void parse_one(struct mplace *m, int c)
 {
+	int pid;
+
 	if (cli_exec_option(&m->ex, c, optarg) || cli_out_option(&m->out, c, optarg))
 		return;
+	parse_numactl(m, c);
 	switch (c) {
-	case OPT_NODES: m->nodes_arg = optarg; break;
-	case OPT_CPU_NODES: m->cpu_nodes_arg = optarg; break;
+	case OPT_NODES: set_memory(m, "--nodes", optarg, PLACE_BIND); break;
+	case OPT_CPU_NODES:
+		m->cpu_opt = "--cpu-nodes";
+		m->cpu_nodes_arg = node_list(m, m->cpu_opt, optarg);
+		break;
+	case OPT_CPUS:
+		m->cpu_opt = "--cpus";
+		m->cpus_arg = optarg;
+		break;
 	case OPT_POLICY:
 		if (place_policy_parse(optarg, &m->policy) < 0)
 			cli_usage_error("invalid --policy '%s': expected bind, preferred, "
-					"interleave or weighted-interleave", optarg);
+					"interleave, weighted-interleave or local", optarg);
+		if (m->mem_opt && strcmp(m->mem_opt, "--nodes") != 0)
+			cli_usage_error("--policy and %s both set the memory policy: give one",
+					m->mem_opt);
 		m->policy_set = true;
 		break;
 	case OPT_BALANCING: m->balancing = true; break;
 	case 'p':
 		if (strchr(optarg, ','))
 			cli_usage_error("invalid PID '%s': mplace places one process", optarg);
-		m->pid = cli_parse_pid(optarg);
+		if (str_to_int(optarg, 1, 0x7fffffff, &pid) < 0)
+			cli_usage_error("invalid PID '%s': expected a positive number "
+					"(numactl's -p is --preferred: write --preferred=%s)",
+					optarg, optarg);
+		m->pid = (pid_t)pid;
 		break;
 	case OPT_AUTO: m->autoplace = true; break;
 	case OPT_DRY_RUN: m->dry_run = true; break;
@@ -136,39 +268,66 @@ static void parse_one(struct mplace *m, int c)
 	}
 }
 
+/* What the memory options ask for, in each mode. */
+static void check_memory(const struct mplace *m)
+{
+	bool numactl = m->mem_opt && strcmp(m->mem_opt, "--nodes") != 0;
+
+	if (m->pid && numactl)
+		cli_usage_error("%s sets the memory policy of a launched command; for a "
+				"running process give --nodes NODES (its memory moves there)",
+				m->mem_opt);
+	if (m->pid && (m->policy_set || m->balancing))
+		cli_usage_error("--policy and --balancing apply to a launched command: the "
+				"kernel cannot set a running process's memory policy");
+	if (m->pid && !m->autoplace && !m->nodes_arg)
+		cli_usage_error("no target: give --nodes NODES or --auto");
+	if (m->policy == PLACE_LOCAL && m->nodes_arg)
+		cli_usage_error("--policy local allocates on the node of the CPU: drop --nodes");
+	if (m->cmd && !m->mem_opt && !m->policy_set && !m->cpu_nodes_arg && !m->cpus_arg)
+		cli_usage_error("no target: give --nodes NODES, --cpu-nodes NODES or --cpus "
+				"CPUS (or numactl's --membind, --cpunodebind, ...)");
+	if (m->cmd && m->policy_set && m->policy != PLACE_LOCAL && !m->nodes_arg)
+		cli_usage_error("--policy %s needs --nodes NODES", place_policy_name(m->policy));
+}
+
 static void check_combination(struct mplace *m)
 {
 	if (m->out.list)
 		cli_out_list_columns((const struct col_desc *const[]){ report_move_cols },
 				     (const int[]){ report_move_ncols }, NULL, 1);
 	if (m->pid && m->cmd)
-		cli_usage_error("give either -p PID or a command after '--', not both");
+		cli_usage_error("give either -p PID or a command after '--', not both "
+				"(numactl's -p is --preferred: write --preferred=NODE)");
 	if (!m->pid && !m->cmd)
 		cli_usage_error("nothing to place: give -p PID or '-- COMMAND'");
+	if (m->cpus_arg && m->cpu_nodes_arg)
+		cli_usage_error("give the CPUs either by node (--cpu-nodes, --cpunodebind) or "
+				"by number (--cpus, --physcpubind), not both");
 	if (m->autoplace && !m->pid)
 		cli_usage_error("--auto places a running process: give -p PID");
-	if (m->autoplace && m->nodes_arg)
-		cli_usage_error("--auto chooses the node itself: drop --nodes");
-	if (!m->autoplace && !m->nodes_arg)
-		cli_usage_error("no target: give --nodes NODES%s", m->pid ? " or --auto" : "");
-	if (m->pid && (m->policy_set || m->balancing))
-		cli_usage_error("--policy and --balancing apply to a launched command: the "
-				"kernel cannot set a running process's memory policy");
+	if (m->autoplace && m->mem_opt)
+		cli_usage_error("--auto chooses the node itself: drop %s", m->mem_opt);
+	check_memory(m);
 	if (m->balancing && m->policy != PLACE_BIND)
-		cli_usage_error("--balancing needs --policy bind (MPOL_F_NUMA_BALANCING "
-				"works with MPOL_BIND only)");
+		cli_usage_error("--balancing needs --policy bind or --membind "
+				"(MPOL_F_NUMA_BALANCING works with MPOL_BIND only)");
+	/* -b is --bytes here, numactl's --balancing there: a launch has no table */
+	if (m->cmd && (m->out.flags & OUT_BYTES))
+		cli_usage_error("-b, --bytes sizes running mode's table, and a launch prints "
+				"none (numactl's -b is --balancing: write --balancing)");
 }
 
 static void parse_options(struct mplace *m, int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:p:qh" CLI_OUT_SHORT "V", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:qhm:i:P:w:lN:C:" CLI_OUT_SHORT "V", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'h': usage();
 		case 'V': cli_version();
 		case ':':
-		case '?': cli_getopt_error(argc, argv, c);
+		case '?': option_error(argc, argv, c);
 		default: parse_one(m, c);
 		}
 	}
@@ -186,29 +345,79 @@ static void parse_options(struct mplace *m, int argc, char **argv)
 
 static void parse_nodes(struct mplace *m)
 {
-	char err[160];
+	struct ns_nodeset allowed;
+	const struct ns_nodeset *base = &allowed;
+	char err[256];
 	int n;
 
+	/* all, ! and +N count within a cpuset, as numactl's do: for a launch
+	 * this one's (the command inherits it), else the placed process's */
+	if (privs_mems_allowed(m->pid ? m->pid : getpid(), &allowed) < 0)
+		base = NULL;
 	if (m->nodes_arg &&
-	    nodeset_parse_user(m->nodes_arg, &m->topo.with_memory, &m->nodes,
+	    nodeset_parse_user(m->nodes_arg, &m->topo.with_memory, base, &m->nodes,
 			       err, sizeof(err)) < 0)
-		cli_usage_error("--nodes: %s", err);
+		cli_usage_error("%s: %s", m->mem_opt, err);
+	if (m->mem_opt && strcmp(m->mem_opt, "--preferred") == 0 && nodeset_count(&m->nodes) != 1)
+		cli_usage_error("--preferred takes one node, as in numactl: for several "
+				"write --preferred-many");
 	if (!m->cpu_nodes_arg)
 		return;
-	if (nodeset_parse_user(m->cpu_nodes_arg, &m->topo.online, &m->cpu_nodes,
+	if (nodeset_parse_user(m->cpu_nodes_arg, &m->topo.online, base, &m->cpu_nodes,
 			       err, sizeof(err)) < 0)
-		cli_usage_error("--cpu-nodes: %s", err);
+		cli_usage_error("%s: %s", m->cpu_opt, err);
 	nodeset_foreach(n, &m->cpu_nodes)
 		if (!nodeset_has(&m->topo.with_cpu, n))
-			cli_usage_error("--cpu-nodes: node %d has no CPUs", n);
+			cli_usage_error("%s: node %d has no CPUs", m->cpu_opt, n);
+}
+
+/* --cpus: numactl's CPU list.  +N and all count within this process's
+ * affinity for a launch (numactl's Cpus_allowed); a running process's own
+ * affinity is what mplace replaces, so for it they count the online CPUs. */
+static void parse_cpus(struct mplace *m)
+{
+	struct place_cpus online, allowed;
+	char err[256];
+	int rc = place_cpus_online(&online);
+
+	if (rc == 0)
+		rc = m->cmd ? place_cpus_self(&allowed) : place_cpus_online(&allowed);
+	if (rc < 0) {
+		cli_err("cannot read the CPUs of this machine: %s", strerror(-rc));
+		cli_exit(NS_EXIT_FAIL);
+	}
+	rc = place_cpus_parse_user(m->cpus_arg, &online, &allowed, &m->cpus, err, sizeof(err));
+	place_cpus_free(&online);
+	place_cpus_free(&allowed);
+	if (rc == -ENOMEM) {
+		cli_err("out of memory");
+		cli_exit(NS_EXIT_FAIL);
+	}
+	if (rc < 0)
+		cli_usage_error("%s: %s", m->cpu_opt, err);
+	place_cpus_format(&m->cpus, m->cpus_str, sizeof(m->cpus_str));
+	snprintf(m->cpus_desc, sizeof(m->cpus_desc), "%s", m->cpus_str);
 }
 
 static void pick_cpus(struct mplace *m)
 {
 	const struct ns_nodeset *src = m->cpu_nodes_arg ? &m->cpu_nodes : &m->nodes;
-	int rc = place_cpus_of_nodes(&m->topo, src, &m->cpus);
+	int rc;
 
 	nodeset_format(&m->nodes, m->nodes_str, sizeof(m->nodes_str));
+	if (m->cpus_arg) {
+		parse_cpus(m);
+		return;
+	}
+	/* numactl's memory options set the memory only, as in numactl; so does
+	 * a launch with --policy local alone */
+	if (m->cmd && !m->cpu_nodes_arg &&
+	    !(m->mem_opt && strcmp(m->mem_opt, "--nodes") == 0)) {
+		m->keep_cpus = true;
+		snprintf(m->cpus_desc, sizeof(m->cpus_desc), "unchanged");
+		return;
+	}
+	rc = place_cpus_of_nodes(&m->topo, src, &m->cpus);
 	if (rc == -ENODEV)
 		cli_usage_error("nodes %s have no CPUs (memory-only): give --cpu-nodes "
 				"NODES to say where the threads run", m->nodes_str);
@@ -218,6 +427,8 @@ static void pick_cpus(struct mplace *m)
 	}
 	place_cpus_format(&m->cpus, m->cpus_str, sizeof(m->cpus_str));
 	nodeset_format(src, m->cpu_nodes_str, sizeof(m->cpu_nodes_str));
+	snprintf(m->cpus_desc, sizeof(m->cpus_desc), "%s (nodes %s)", m->cpus_str,
+		 m->cpu_nodes_str);
 }
 
 /* ---- launch mode ------------------------------------------------------------- */
@@ -235,6 +446,17 @@ static void launch_check_cpuset(const struct mplace *m)
 				"(Mems_allowed); refusing", n);
 			cli_exit(NS_EXIT_REFUSED);
 		}
+}
+
+/* A launch sets a memory policy (else the command inherits this one's). */
+static bool launch_has_policy(const struct mplace *m)
+{
+	return m->mem_opt || m->policy_set;
+}
+
+static const char *launch_policy_name(const struct mplace *m)
+{
+	return launch_has_policy(m) ? place_policy_name(m->policy) : "unchanged";
 }
 
 static void launch_policy_error(const struct mplace *m, int rc)
@@ -284,7 +506,7 @@ static void launch_dry_run(const struct mplace *m, const int *weights, bool have
 			"version", NS_VERSION,
 			"mode", "launch", "dry_run", true, "command", cmd,
 			"nodes", m->nodes_str, "cpu_nodes", m->cpu_nodes_str,
-			"cpus", m->cpus_str, "policy", place_policy_name(m->policy),
+			"cpus", m->cpus_str, "policy", launch_policy_name(m),
 			"balancing", m->balancing);
 		json_object_set_new(doc, "weights", have_w ? weights_json(m, weights) :
 				    json_null());
@@ -295,9 +517,9 @@ static void launch_dry_run(const struct mplace *m, const int *weights, bool have
 	printf("command:   %s", m->cmd[0]);
 	for (char **a = m->cmd + 1; *a; a++)
 		printf(" %s", *a);
-	printf("\ncpus:      %s (nodes %s)\n", m->cpus_str, m->cpu_nodes_str);
-	printf("policy:    %s nodes %s%s\n", place_policy_name(m->policy), m->nodes_str,
-	       m->balancing ? " with NUMA balancing" : "");
+	printf("\ncpus:      %s\n", m->cpus_desc);
+	printf("policy:    %s%s%s%s\n", launch_policy_name(m), m->nodes_str[0] ? " nodes " : "",
+	       m->nodes_str, m->balancing ? " with NUMA balancing" : "");
 	if (have_w) {
 		printf("weights:  ");
 		nodeset_foreach(n, &m->nodes)
@@ -319,19 +541,18 @@ static _Noreturn void launch(struct mplace *m)
 		have_w = rc == 0;
 	}
 	/* the kernel is the judge of what it supports: ask it first */
-	rc = place_probe_policy(m->policy, &m->nodes, m->balancing);
+	rc = launch_has_policy(m) ? place_probe_policy(m->policy, &m->nodes, m->balancing) : 0;
 	if (rc < 0)
 		launch_policy_error(m, rc);
 	if (m->dry_run)
 		launch_dry_run(m, weights, have_w);
-	if (sched_setaffinity(0, m->cpus.size, m->cpus.set) < 0) {
+	if (!m->keep_cpus && sched_setaffinity(0, m->cpus.size, m->cpus.set) < 0) {
 		rc = errno;
-		cli_err("cannot run on CPUs %s (nodes %s): %s%s", m->cpus_str,
-			m->cpu_nodes_str, strerror(rc),
+		cli_err("cannot run on CPUs %s: %s%s", m->cpus_desc, strerror(rc),
 			rc == EINVAL ? " (outside this cpuset)" : "");
 		cli_exit(rc == EINVAL ? NS_EXIT_REFUSED : NS_EXIT_FAIL);
 	}
-	rc = place_set_policy(m->policy, &m->nodes, m->balancing);
+	rc = launch_has_policy(m) ? place_set_policy(m->policy, &m->nodes, m->balancing) : 0;
 	if (rc < 0)
 		launch_policy_error(m, rc);
 	fflush(stdout);
@@ -552,14 +773,14 @@ static void report_text(const struct mplace *m, const struct run_report *rr)
 					    rr->plan.nprocs ? &rr->plan.procs[0] : NULL);
 
 	if (m->dry_run) {
-		printf("pid %d (%s): would set CPUs %s (nodes %s) for every thread and "
-		       "move %s to nodes %s\n", (int)rr->id.pid, comm, m->cpus_str,
-		       m->cpu_nodes_str, str_human_size(planned, a, sizeof(a)), m->nodes_str);
+		printf("pid %d (%s): would set CPUs %s for every thread and "
+		       "move %s to nodes %s\n", (int)rr->id.pid, comm, m->cpus_desc,
+		       str_human_size(planned, a, sizeof(a)), m->nodes_str);
 		return;
 	}
 	/* the second pass sets every thread again (new ones included) */
-	printf("pid %d (%s): CPUs %s (nodes %s) set for %u thread%s", (int)rr->id.pid,
-	       comm, m->cpus_str, m->cpu_nodes_str, rr->aff1.threads,
+	printf("pid %d (%s): CPUs %s set for %u thread%s", (int)rr->id.pid,
+	       comm, m->cpus_desc, rr->aff1.threads,
 	       rr->aff1.threads == 1 ? "" : "s");
 	if (rr->aff2.passes)
 		printf(", again for %u after the move", rr->aff2.threads);

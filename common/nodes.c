@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Copyright (C) 2026 The numashift authors */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "idlist.h"
 #include "nodes.h"
 #include "path.h"
 #include "sysinfo.h"
@@ -159,144 +159,31 @@ int nodeset_parse_list(const char *s, struct ns_nodeset *out)
 	return 0;
 }
 
-static int nodes_err(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int nodes_err(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
-/* Check one node named by the user: 'exist' decides between "does not
- * exist" and "has no memory"; with need_mem false existing is enough. */
-static int nodes_check(int n, const struct ns_nodeset *exist,
-		       const struct ns_nodeset *valid, bool need_mem,
-		       char *err, size_t errlen)
-{
-	if (!nodeset_has(exist, n))
-		return nodes_err(err, errlen, -ENODEV, "node %d does not exist", n);
-	if (need_mem && !nodeset_has(valid, n))
-		return nodes_err(err, errlen, -ENODEV, "node %d has no memory", n);
-	return 0;
-}
-
-/* Length of the current comma-separated entry, for messages. */
-static int nodes_entry_len(const char *p)
-{
-	return (int)strcspn(p, ",");
-}
-
-/* One entry "N" or "N-M" of a user list, added to set. */
-static int nodes_parse_entry(const char **pp, const char *whole,
-			     const struct ns_nodeset *exist,
-			     const struct ns_nodeset *valid, bool need_mem,
-			     struct ns_nodeset *set, char *err, size_t errlen)
-{
-	const char *p = *pp, *start = *pp;
-	int a, b, rc;
-
-	if (*p == ',' || !*p)
-		return nodes_err(err, errlen, -EINVAL,
-				 "bad node list '%s': empty entry", whole);
-	rc = nodes_number(&p, &a);
-	if (rc == -ERANGE)
-		return nodes_err(err, errlen, -ENODEV, "node %.*s does not exist",
-				 (int)(p - start), start);
-	if (rc < 0)
-		return nodes_err(err, errlen, -EINVAL,
-				 "bad node list '%s': '%.*s' is not a node number",
-				 whole, nodes_entry_len(start), start);
-	b = a;
-	if (*p == '-') {
-		const char *bs = ++p;
-
-		rc = nodes_number(&p, &b);
-		if (rc == -ERANGE)
-			return nodes_err(err, errlen, -ENODEV, "node %.*s does not exist",
-					 (int)(p - bs), bs);
-		if (rc < 0)
-			return nodes_err(err, errlen, -EINVAL,
-					 "bad node list '%s': expected a number after '-'",
-					 whole);
-		if (b < a)
-			return nodes_err(err, errlen, -EINVAL,
-					 "bad node list '%s': range %d-%d is backwards",
-					 whole, a, b);
-	}
-	if (*p && *p != ',')
-		return nodes_err(err, errlen, -EINVAL,
-				 "bad node list '%s': '%.*s' is not a node number or range",
-				 whole, nodes_entry_len(start), start);
-	for (int n = a; n <= b; n++) {
-		rc = nodes_check(n, exist, valid, need_mem, err, errlen);
-		if (rc < 0)
-			return rc;
-		nodeset_add(set, n);
-	}
-	*pp = p;
-	return 0;
-}
-
 static int nodes_parse_user(const char *s, const struct ns_nodeset *exist,
-			    const struct ns_nodeset *valid,
+			    const struct ns_nodeset *valid, const struct ns_nodeset *allowed,
 			    struct ns_nodeset *out, char *err, size_t errlen)
 {
-	struct ns_nodeset set, res;
-	const char *p;
-	bool neg;
-	int rc;
+	const struct idlist_spec sp = {
+		.what = "node", .nbits = NS_MAX_NODES,
+		.exist = exist->w, .missing = "does not exist",
+		.valid = valid->w, .invalid = "has no memory",
+		.base = allowed ? allowed->w : NULL, .nothing = "node with memory",
+	};
 
-	if (!s || !*s)
-		return nodes_err(err, errlen, -EINVAL, "empty node list");
-	if (strcmp(s, "all") == 0) {
-		res = *valid;
-		goto done;
-	}
-	neg = s[0] == '!';
-	p = s + neg;
-	if (neg && !*p)
-		return nodes_err(err, errlen, -EINVAL,
-				 "bad node list '%s': expected nodes after '!'", s);
-	nodeset_zero(&set);
-	for (;;) {
-		rc = nodes_parse_entry(&p, s, exist, valid, !neg, &set, err, errlen);
-		if (rc < 0)
-			return rc;
-		if (!*p)
-			break;
-		p++;    /* ',' */
-	}
-	res = set;
-	if (neg) {
-		res = *valid;
-		for (size_t i = 0; i < NS_MAX_NODES / 64; i++)
-			res.w[i] &= ~set.w[i];
-	}
-done:
-	if (nodeset_empty(&res))
-		return nodes_err(err, errlen, -EINVAL,
-				 "node list '%s' selects no node with memory", s);
-	*out = res;
-	return 0;
+	return idlist_parse(s, &sp, out->w, err, errlen);
 }
 
 int nodeset_parse_user(const char *s, const struct ns_nodeset *valid,
+		       const struct ns_nodeset *allowed,
 		       struct ns_nodeset *out, char *err, size_t errlen)
 {
-	return nodes_parse_user(s, valid, valid, out, err, errlen);
+	return nodes_parse_user(s, valid, valid, allowed, out, err, errlen);
 }
 
 int topo_parse_nodes(const struct ns_topology *t, const char *s,
 		     struct ns_nodeset *out, char *err, size_t errlen)
 {
-	return nodes_parse_user(s, &t->online, &t->with_memory, out, err, errlen);
+	return nodes_parse_user(s, &t->online, &t->with_memory, NULL, out, err, errlen);
 }
 
 int nodeset_format(const struct ns_nodeset *s, char *buf, size_t len)

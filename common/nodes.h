@@ -42,14 +42,19 @@ int  nodeset_nth(const struct ns_nodeset *s, int k);
  * syntax, -ERANGE for a node >= NS_MAX_NODES. */
 int nodeset_parse_list(const char *s, struct ns_nodeset *out);
 
-/* Parse a node list as a user types it, in numactl's syntax: "all",
- * "0-3,5", "!1" or "!0-1" (all nodes in valid but these); no blanks.  Every
- * node named must be in 'valid' (normally the nodes with memory).  On error
- * returns -EINVAL (syntax, or a list that selects no node) or -ENODEV (a node
- * not in valid) and writes one line naming the problem into err ("node 7 does
- * not exist", "bad node list '3-': expected a number after '-'").  It cannot
+/* Parse a node list as a user types it, in numactl's syntax (idlist.h):
+ * "0-3,5", "all", "!1" (the allowed nodes but these), "+0-1" (the first
+ * two allowed nodes, numactl's cpuset-relative form), "!+0"; no blanks.
+ * Every node named must be in 'valid' (normally the nodes with memory);
+ * in a range only the valid nodes between its ends count.  'allowed' is
+ * the set that all, ! and + work within (the cpuset's Mems_allowed), NULL
+ * for every valid node.  On error returns -EINVAL (syntax, or a list that
+ * selects no node) or -ENODEV (a node not in valid, a +N past the allowed
+ * nodes) and writes one line naming the problem into err ("node 7 does not
+ * exist", "bad node list '3-': expected a number after '-'").  It cannot
  * tell a missing node from one without memory: topo_parse_nodes can. */
 int nodeset_parse_user(const char *s, const struct ns_nodeset *valid,
+		       const struct ns_nodeset *allowed,
 		       struct ns_nodeset *out, char *err, size_t errlen);
 
 /* Format as "0-3,5" ("" for the empty set); returns needed length like
@@ -93,9 +98,10 @@ struct ns_topology {
  * /proc/meminfo.  -errno on failure; t is zeroed first and needs topo_free. */
 int topo_read(struct ns_topology *t);
 /* nodeset_parse_user against a topology: nodes named must be online and
- * have memory ("node 7 does not exist", "node 3 has no memory"); "all" and
- * "!" work on the nodes with memory; a node excluded with "!" need only
- * exist. */
+ * have memory ("node 7 does not exist", "node 3 has no memory"); "all",
+ * "!" and "+" work on the machine's nodes with memory (no one cpuset: the
+ * tools that use it act on processes that may each have another); a node
+ * excluded with "!" need only exist. */
 int topo_parse_nodes(const struct ns_topology *t, const char *s,
 		     struct ns_nodeset *out, char *err, size_t errlen);
 /* Only which nodes there are and their kinds (the sets, and nodes[] with id,

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include "idlist.h"
 #include "path.h"
 #include "place.h"
 
@@ -22,6 +23,7 @@ const char *place_policy_name(enum place_policy p)
 	case PLACE_PREFERRED: return "preferred";
 	case PLACE_INTERLEAVE: return "interleave";
 	case PLACE_WEIGHTED: return "weighted-interleave";
+	case PLACE_LOCAL: return "local";
 	}
 	return "?";
 }
@@ -29,7 +31,7 @@ const char *place_policy_name(enum place_policy p)
 int place_policy_parse(const char *s, enum place_policy *out)
 {
 	static const enum place_policy all[] = {
-		PLACE_BIND, PLACE_PREFERRED, PLACE_INTERLEAVE, PLACE_WEIGHTED,
+		PLACE_BIND, PLACE_PREFERRED, PLACE_INTERLEAVE, PLACE_WEIGHTED, PLACE_LOCAL,
 	};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -49,6 +51,7 @@ int place_policy_mode(enum place_policy p, const struct ns_nodeset *nodes)
 			PLACE_MPOL_PREFERRED;
 	case PLACE_INTERLEAVE: return PLACE_MPOL_INTERLEAVE;
 	case PLACE_WEIGHTED: return PLACE_MPOL_WEIGHTED_INTERLEAVE;
+	case PLACE_LOCAL: return PLACE_MPOL_LOCAL;
 	}
 	return PLACE_MPOL_DEFAULT;
 }
@@ -188,6 +191,95 @@ int place_cpus_parse(const char *list, struct place_cpus *out)
 			return -EINVAL;
 	}
 	return 0;
+}
+
+/* A CPU set as a bitmap of nbits CPUs, for idlist. */
+static uint64_t *place_cpus_bits(const struct place_cpus *c, size_t nbits)
+{
+	uint64_t *m = calloc(IDLIST_WORDS(nbits), sizeof(*m));
+
+	for (int cpu = 0; m && c && cpu <= c->max_cpu && (size_t)cpu < nbits; cpu++)
+		if (place_cpus_has(c, cpu))
+			m[cpu / 64] |= 1ULL << (cpu % 64);
+	return m;
+}
+
+int place_cpus_parse_user(const char *s, const struct place_cpus *online,
+			  const struct place_cpus *allowed, struct place_cpus *out,
+			  char *err, size_t errlen)
+{
+	size_t nbits = (size_t)(online->max_cpu > allowed->max_cpu ?
+				online->max_cpu : allowed->max_cpu) + 1;
+	uint64_t *on = place_cpus_bits(online, nbits);
+	uint64_t *al = place_cpus_bits(allowed, nbits);
+	uint64_t *res = place_cpus_bits(NULL, nbits);
+	const struct idlist_spec sp = {
+		.what = "CPU", .nbits = nbits, .exist = on, .missing = "is not online",
+		.valid = on, .invalid = "is not online", .base = al, .nothing = "CPU",
+	};
+	int rc = -ENOMEM;
+
+	memset(out, 0, sizeof(*out));
+	out->max_cpu = -1;
+	if (on && al && res)
+		rc = idlist_parse(s, &sp, res, err, errlen);
+	for (size_t cpu = 0; rc == 0 && cpu < nbits; cpu++)
+		if ((res[cpu / 64] >> (cpu % 64)) & 1)
+			rc = place_cpus_add(out, (int)cpu);
+	if (rc == -ENOMEM && err && errlen)
+		snprintf(err, errlen, "out of memory");
+	if (rc < 0)
+		place_cpus_free(out);
+	free(on);
+	free(al);
+	free(res);
+	return rc;
+}
+
+int place_cpus_online(struct place_cpus *out)
+{
+	char buf[8192];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->max_cpu = -1;
+	rc = path_read_str(buf, sizeof(buf), "/sys/devices/system/cpu/online");
+	if (rc >= 0)
+		rc = place_cpus_parse(buf, out);
+	if (rc < 0)
+		place_cpus_free(out);
+	return rc < 0 ? rc : 0;
+}
+
+int place_cpus_self(struct place_cpus *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->max_cpu = -1;
+	for (int n = CPU_SETSIZE; n <= 1 << 20; n *= 2) {
+		cpu_set_t *s = CPU_ALLOC(n);
+		size_t sz = CPU_ALLOC_SIZE(n);
+
+		if (!s)
+			return -ENOMEM;
+		if (sched_getaffinity(0, sz, s) < 0) {
+			rc = errno;
+			CPU_FREE(s);
+			if (rc == EINVAL)
+				continue;     /* more CPUs than n: a larger set */
+			return -rc;
+		}
+		rc = 0;
+		for (int cpu = 0; cpu < n && rc == 0; cpu++)
+			if (CPU_ISSET_S(cpu, sz, s))
+				rc = place_cpus_add(out, cpu);
+		CPU_FREE(s);
+		if (rc < 0)
+			place_cpus_free(out);
+		return rc;
+	}
+	return -EINVAL;
 }
 
 int place_cpus_of_nodes(const struct ns_topology *t, const struct ns_nodeset *nodes,

@@ -26,6 +26,7 @@
 #define PLACE_MPOL_PREFERRED           1
 #define PLACE_MPOL_BIND                2
 #define PLACE_MPOL_INTERLEAVE          3
+#define PLACE_MPOL_LOCAL               4   /* 3.8+ */
 #define PLACE_MPOL_PREFERRED_MANY      5   /* 5.15+ */
 #define PLACE_MPOL_WEIGHTED_INTERLEAVE 6   /* 6.9+ */
 #define PLACE_MPOL_F_NUMA_BALANCING    (1 << 13)  /* 5.12+, MPOL_BIND only */
@@ -35,6 +36,7 @@ enum place_policy {
 	PLACE_PREFERRED,       /* one node: MPOL_PREFERRED; several: PREFERRED_MANY */
 	PLACE_INTERLEAVE,
 	PLACE_WEIGHTED,        /* weighted interleave, weights from sysfs */
+	PLACE_LOCAL,           /* MPOL_LOCAL: the node of the CPU; no nodes */
 };
 const char *place_policy_name(enum place_policy p);   /* "bind", "preferred", ... */
 int place_policy_parse(const char *s, enum place_policy *out);   /* -EINVAL */
@@ -70,6 +72,19 @@ int place_cpus_of_nodes(const struct ns_topology *t, const struct ns_nodeset *no
 			struct place_cpus *out);
 /* Parse a kernel CPU list ("0-3,8") into out (appending). -EINVAL. */
 int place_cpus_parse(const char *list, struct place_cpus *out);
+/* A CPU list as a user types it, in numactl's syntax (idlist.h, as
+ * numa_parse_cpustring reads it): "0-3", "all", "!0", "+0-1" (the first two
+ * of 'allowed').  Every CPU named must be in 'online'; all, ! and +N work
+ * within 'allowed' (this process's affinity for a launch, as numactl's
+ * Cpus_allowed).  out is set up here.  -EINVAL/-ENODEV with one line in
+ * err ("CPU 9 is not online"), -ENOMEM. */
+int place_cpus_parse_user(const char *s, const struct place_cpus *online,
+			  const struct place_cpus *allowed, struct place_cpus *out,
+			  char *err, size_t errlen);
+/* The online CPUs (/sys/devices/system/cpu/online, through path.h). */
+int place_cpus_online(struct place_cpus *out);
+/* The calling thread's affinity. */
+int place_cpus_self(struct place_cpus *out);
 /* "0-3,8"; returns the needed length like snprintf. */
 int place_cpus_format(const struct place_cpus *c, char *buf, size_t len);
 bool place_cpus_has(const struct place_cpus *c, int cpu);

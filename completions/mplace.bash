@@ -4,11 +4,16 @@
 
 # @numashift-common@
 
-_mplace_opts='--nodes --cpu-nodes --policy --balancing -p --pid --auto --dry-run
+_mplace_opts='--nodes --cpu-nodes --cpus --policy --balancing -p --pid --auto --dry-run
+	--membind -m --interleave -i --preferred --preferred-many -P --weighted-interleave -w
+	--localalloc -l --cpunodebind -N --physcpubind -C
 	--threads --batch --rate --nice --retries --move-all --timeout --max-stall --min-free --force
 	--wait --sysroot -o --output -O --output-all -H --list-columns --noheadings -r --raw -J --json -b --bytes -q --quiet -h --help -V --version'
-_mplace_spec='--nodes=nodes --cpu-nodes=nodes
-	--policy=words:bind|preferred|interleave|weighted-interleave -p=pid --pid=pid
+_mplace_spec='--nodes=nodes --cpu-nodes=nodes --cpus=none
+	--policy=words:bind|preferred|interleave|weighted-interleave|local -p=pid --pid=pid
+	--membind=nodes -m=nodes --interleave=nodes -i=nodes --preferred=nodes
+	--preferred-many=nodes -P=nodes --weighted-interleave=nodes -w=nodes
+	--cpunodebind=nodes -N=nodes --physcpubind=none -C=none
 	--threads=words:auto --batch=none --rate=none --nice=none --retries=none --timeout=none --max-stall=none
 	--min-free=none -o=columns --output=columns --sysroot=dir'
 

@@ -6,8 +6,10 @@
 
 # Options that take an argument: the command mplace launches starts at the
 # first other word that is no option, or after "--".
-set -g __mplace_argopts --nodes --cpu-nodes --policy -p --pid --threads --batch --rate \
-    --nice --retries --timeout --max-stall --min-free --sysroot -o --output
+set -g __mplace_argopts --nodes --cpu-nodes --cpus --policy -p --pid --threads --batch --rate \
+    --nice --retries --timeout --max-stall --min-free --sysroot -o --output \
+    --membind -m --interleave -i --preferred --preferred-many -P --weighted-interleave -w \
+    --cpunodebind -N --physcpubind -C
 
 function __mplace_in_command
     set -l toks (commandline -opc)
@@ -30,7 +32,16 @@ complete -c mplace -f
 complete -c mplace -n __mplace_in_command -a "(__fish_complete_subcommand -- $__mplace_argopts)"
 complete $opt -l nodes -x -a '(__numashift_nodes)' -d 'Memory nodes'
 complete $opt -l cpu-nodes -x -a '(__numashift_nodes)' -d 'Nodes whose CPUs to run on'
-complete $opt -l policy -x -a 'bind preferred interleave weighted-interleave' -d 'Memory policy of a launched command'
+complete $opt -l cpus -x -d 'CPUs to run on'
+complete $opt -l policy -x -a 'bind preferred interleave weighted-interleave local' -d 'Memory policy of a launched command'
+complete $opt -s m -l membind -x -a '(__numashift_nodes)' -d 'numactl: bind memory to nodes'
+complete $opt -s i -l interleave -x -a '(__numashift_nodes)' -d 'numactl: interleave memory over nodes'
+complete $opt -l preferred -x -a '(__numashift_nodes)' -d 'numactl: prefer one node'
+complete $opt -s P -l preferred-many -x -a '(__numashift_nodes)' -d 'numactl: prefer nodes'
+complete $opt -s w -l weighted-interleave -x -a '(__numashift_nodes)' -d 'numactl: weighted interleave'
+complete $opt -s l -l localalloc -d 'numactl: allocate on the local node'
+complete $opt -s N -l cpunodebind -x -a '(__numashift_nodes)' -d 'numactl: run on the CPUs of nodes'
+complete $opt -s C -l physcpubind -x -d 'numactl: run on CPUs'
 complete $opt -l balancing -d 'MPOL_F_NUMA_BALANCING'
 complete $opt -s p -l pid -x -a '(__fish_complete_pids)' -d 'Running process to place'
 complete $opt -l auto -d 'Choose the node and explain the choice'

@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ns_nodeset valid, a, b;
+	struct ns_nodeset valid, allowed, a, b;
 	char *s, err[256], buf[8192];
 
 	s = malloc(size + 1);
@@ -22,9 +22,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nodeset_zero(&valid);
 	for (int n = 0; n < 64; n += (n < 8 ? 1 : 7))
 		nodeset_add(&valid, n);
-	if (nodeset_parse_user(s, &valid, &a, err, sizeof(err)) == 0) {
+	nodeset_zero(&allowed);       /* a cpuset of some of them, and one gap */
+	for (int n = 1; n < 8; n += 2)
+		nodeset_add(&allowed, n);
+	if (nodeset_parse_user(s, &valid, size & 1 ? &allowed : NULL, &a, err, sizeof(err)) == 0) {
 		nodeset_format(&a, buf, sizeof(buf));
-		if (nodeset_parse_list(buf, &b) != 0 || !nodeset_equal(&a, &b))
+		if (nodeset_parse_list(buf, &b) != 0 || !nodeset_equal(&a, &b) ||
+		    !nodeset_subset(&a, &valid))
 			abort();
 	}
 	if (nodeset_parse_list(s, &a) == 0) {

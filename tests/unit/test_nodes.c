@@ -130,40 +130,97 @@ static void test_parse_user(void)
 	int rc;
 
 	nodeset_parse_list("0-3,5", &valid);
-	ok(nodeset_parse_user("all", &valid, &s, err, sizeof(err)) == 0 && nodeset_equal(&s, &valid), "user all");
-	ok(nodeset_parse_user("1-2,5", &valid, &s, err, sizeof(err)) == 0 && nodeset_count(&s) == 3, "user 1-2,5");
-	ok(nodeset_parse_user("!1", &valid, &s, err, sizeof(err)) == 0 && nodeset_count(&s) == 4 &&
+	ok(nodeset_parse_user("all", &valid, NULL, &s, err, sizeof(err)) == 0 && nodeset_equal(&s, &valid), "user all");
+	ok(nodeset_parse_user("1-2,5", &valid, NULL, &s, err, sizeof(err)) == 0 && nodeset_count(&s) == 3, "user 1-2,5");
+	ok(nodeset_parse_user("!1", &valid, NULL, &s, err, sizeof(err)) == 0 && nodeset_count(&s) == 4 &&
 	   !nodeset_has(&s, 1), "user !1");
-	ok(nodeset_parse_user("!0-2", &valid, &s, err, sizeof(err)) == 0 && nodeset_count(&s) == 2, "user !0-2");
-	rc = nodeset_parse_user("7", &valid, &s, err, sizeof(err));
+	ok(nodeset_parse_user("!0-2", &valid, NULL, &s, err, sizeof(err)) == 0 && nodeset_count(&s) == 2, "user !0-2");
+	rc = nodeset_parse_user("7", &valid, NULL, &s, err, sizeof(err));
 	ok(rc == -ENODEV, "user 7 is ENODEV");
 	is_str(err, "node 7 does not exist", "user 7 message");
-	rc = nodeset_parse_user("3-", &valid, &s, err, sizeof(err));
+	rc = nodeset_parse_user("3-", &valid, NULL, &s, err, sizeof(err));
 	ok(rc == -EINVAL, "user '3-' is EINVAL");
 	is_str(err, "bad node list '3-': expected a number after '-'", "user '3-' message");
-	nodeset_parse_user("1,x2", &valid, &s, err, sizeof(err));
+	nodeset_parse_user("1,x2", &valid, NULL, &s, err, sizeof(err));
 	is_str(err, "bad node list '1,x2': 'x2' is not a node number", "user names the bad token");
-	nodeset_parse_user("1,2x,3", &valid, &s, err, sizeof(err));
+	nodeset_parse_user("1,2x,3", &valid, NULL, &s, err, sizeof(err));
 	is_str(err, "bad node list '1,2x,3': '2x' is not a node number or range", "user trailing junk");
-	nodeset_parse_user("3-1", &valid, &s, err, sizeof(err));
+	nodeset_parse_user("3-1", &valid, NULL, &s, err, sizeof(err));
 	is_str(err, "bad node list '3-1': range 3-1 is backwards", "user backwards");
-	nodeset_parse_user("1,,2", &valid, &s, err, sizeof(err));
+	nodeset_parse_user("1,,2", &valid, NULL, &s, err, sizeof(err));
 	is_str(err, "bad node list '1,,2': empty entry", "user empty entry");
-	nodeset_parse_user("1,", &valid, &s, err, sizeof(err));
+	nodeset_parse_user("1,", &valid, NULL, &s, err, sizeof(err));
 	is_str(err, "bad node list '1,': empty entry", "user trailing comma");
-	ok(nodeset_parse_user("", &valid, &s, err, sizeof(err)) == -EINVAL, "user empty");
+	ok(nodeset_parse_user("", &valid, NULL, &s, err, sizeof(err)) == -EINVAL, "user empty");
 	is_str(err, "empty node list", "user empty message");
-	ok(nodeset_parse_user("!", &valid, &s, err, sizeof(err)) == -EINVAL, "user lone !");
-	ok(nodeset_parse_user(" 1", &valid, &s, err, sizeof(err)) == -EINVAL, "user blank refused");
-	ok(nodeset_parse_user("-1", &valid, &s, err, sizeof(err)) == -EINVAL, "user negative refused");
-	ok(nodeset_parse_user("99999999999", &valid, &s, err, sizeof(err)) == -ENODEV, "user huge node");
+	ok(nodeset_parse_user("!", &valid, NULL, &s, err, sizeof(err)) == -EINVAL, "user lone !");
+	ok(nodeset_parse_user(" 1", &valid, NULL, &s, err, sizeof(err)) == -EINVAL, "user blank refused");
+	ok(nodeset_parse_user("-1", &valid, NULL, &s, err, sizeof(err)) == -EINVAL, "user negative refused");
+	ok(nodeset_parse_user("99999999999", &valid, NULL, &s, err, sizeof(err)) == -ENODEV, "user huge node");
 	is_str(err, "node 99999999999 does not exist", "user huge node message");
-	ok(nodeset_parse_user("0-3,5", &valid, &s, err, sizeof(err)) == 0, "user all listed");
-	ok(nodeset_parse_user("!0-3,5", &valid, &s, err, sizeof(err)) == -EINVAL, "user excluding all");
+	ok(nodeset_parse_user("0-3,5", &valid, NULL, &s, err, sizeof(err)) == 0, "user all listed");
+	ok(nodeset_parse_user("!0-3,5", &valid, NULL, &s, err, sizeof(err)) == -EINVAL, "user excluding all");
 	is_str(err, "node list '!0-3,5' selects no node with memory", "user excluding all message");
 	/* a tiny error buffer is cut, never overrun */
-	nodeset_parse_user("7", &valid, &s, err, 5);
+	nodeset_parse_user("7", &valid, NULL, &s, err, 5);
 	is_str(err, "node", "error message cut to its buffer");
+}
+
+/* What a user list parses to, formatted ("1,3"), or "error: ..." */
+static const char *user_fmt(const char *list, const struct ns_nodeset *valid,
+			    const struct ns_nodeset *allowed)
+{
+	static char buf[256];
+	struct ns_nodeset s;
+	char err[200];
+
+	if (nodeset_parse_user(list, valid, allowed, &s, err, sizeof(err)) < 0)
+		snprintf(buf, sizeof(buf), "error: %s", err);
+	else
+		nodeset_format(&s, buf, sizeof(buf));
+	return buf;
+}
+
+/* numactl's forms: +N relative to the allowed set (the cpuset), all and !
+ * within it, ranges that skip what is not valid, no octal. */
+static void test_parse_numactl(void)
+{
+	struct ns_nodeset valid, allowed, s;
+	char err[160];
+
+	nodeset_parse_list("0-3,5-7", &valid);    /* node 4 gone: offline */
+	nodeset_parse_list("1,3,5-6", &allowed);  /* the cpuset */
+	is_str(user_fmt("+0", &valid, &allowed), "1", "+0 is the first allowed node");
+	is_str(user_fmt("+1-2", &valid, &allowed), "3,5", "+1-2: the 2nd and 3rd allowed");
+	is_str(user_fmt("+0,3", &valid, &allowed), "1,6", "+0,3: every number relative");
+	is_str(user_fmt("!+0", &valid, &allowed), "3,5-6", "!+0: the allowed but the first");
+	is_str(user_fmt("all", &valid, &allowed), "1,3,5-6", "all: the allowed nodes");
+	is_str(user_fmt("!5", &valid, &allowed), "1,3,6", "!5: within the allowed nodes");
+	is_str(user_fmt("+all", &valid, &allowed), "1,3,5-6", "+all is all");
+	ok(nodeset_parse_user("+4", &valid, &allowed, &s, err, sizeof(err)) == -ENODEV, "+4 past the cpuset");
+	is_str(err, "bad node list '+4': +4 counts past the allowed nodes (1,3,5-6): +0 is the first of them",
+	       "+4 message names the allowed nodes");
+	ok(nodeset_parse_user("+1-0", &valid, &allowed, &s, err, sizeof(err)) == -EINVAL, "+1-0 backwards");
+	is_str(err, "bad node list '+1-0': range 1-0 is backwards", "+1-0 message");
+	ok(nodeset_parse_user("+", &valid, &allowed, &s, err, sizeof(err)) == -EINVAL, "lone +");
+	is_str(err, "bad node list '+': expected nodes after '+'", "lone + message");
+	ok(nodeset_parse_user("!all", &valid, &allowed, &s, err, sizeof(err)) == -EINVAL, "!all is nothing");
+	ok(nodeset_parse_user("+!0", &valid, &allowed, &s, err, sizeof(err)) == -EINVAL, "+! in that order refused");
+	ok(nodeset_parse_user("1,+2", &valid, &allowed, &s, err, sizeof(err)) == -EINVAL, "+ inside refused");
+	/* absolute numbers stay absolute: the cpuset is the caller's check */
+	is_str(user_fmt("0", &valid, &allowed), "0", "absolute 0 outside the cpuset parses");
+	/* a range skips what is not valid between its ends, as numactl does */
+	is_str(user_fmt("3-5", &valid, NULL), "3,5", "3-5 across offline 4 is 3,5");
+	ok(nodeset_parse_user("4-5", &valid, NULL, &s, err, sizeof(err)) == -ENODEV, "an end must exist");
+	is_str(err, "node 4 does not exist", "4-5 names the end");
+	ok(nodeset_parse_user("010", &valid, NULL, &s, err, sizeof(err)) == -EINVAL, "010 refused");
+	is_str(err, "bad node list '010': '010' has a leading zero (numactl reads it as octal): "
+	       "write the number without it", "010 message");
+	ok(nodeset_parse_user("0x3", &valid, NULL, &s, err, sizeof(err)) == -EINVAL, "0x3 refused");
+	ok(nodeset_parse_user("0", &valid, NULL, &s, err, sizeof(err)) == 0, "a lone 0 is no leading zero");
+	ok(nodeset_parse_user("+0", &valid, NULL, &s, err, sizeof(err)) == 0 && nodeset_has(&s, 0),
+	   "+0 without a cpuset: the first valid node");
+	is_str(user_fmt("+4", &valid, NULL), "5", "+4 without a cpuset skips offline 4");
 }
 
 static void test_topo_fixture(const char *top)
@@ -227,7 +284,9 @@ static void test_topo_fixture(const char *top)
 	ok(topo_parse_nodes(&t, "3", &s, err, sizeof(err)) == -ENODEV, "topo node 3 refused");
 	is_str(err, "node 3 has no memory", "topo node 3 message");
 	ok(topo_parse_nodes(&t, "0-7", &s, err, sizeof(err)) == -ENODEV, "topo 0-7 refused");
-	is_str(err, "node 3 has no memory", "topo 0-7 names the first bad node");
+	is_str(err, "node 7 does not exist", "topo 0-7 names the end that does not exist");
+	ok(topo_parse_nodes(&t, "0-3", &s, err, sizeof(err)) == -ENODEV, "topo 0-3 refused");
+	is_str(err, "node 3 has no memory", "topo 0-3: an end must have memory");
 	ok(topo_parse_nodes(&t, "7", &s, err, sizeof(err)) == -ENODEV, "topo node 7 refused");
 	is_str(err, "node 7 does not exist", "topo node 7 message");
 	ok(topo_parse_nodes(&t, "!3", &s, err, sizeof(err)) == 0 && nodeset_count(&s) == 3,
@@ -353,6 +412,7 @@ int main(void)
 	test_sets();
 	test_parse_list();
 	test_parse_user();
+	test_parse_numactl();
 	test_topo_fixture(top ? top : ".");
 	test_topo_ids(top ? top : ".");
 	test_topo_trees();

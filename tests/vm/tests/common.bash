@@ -307,3 +307,36 @@ left_out_forced() {
 	grep -q "/proc/$VICTIM_PID/$file.* = -1 ENOENT .*(DELAYED)" "$log" ||
 		skip "the race did not happen: the victim was still there after 3 s ($(grep "/proc/$VICTIM_PID/$file" "$log" | head -1))"
 }
+
+# A JSON file against a JSON schema (python3-jsonschema).
+schema_validate() { # SCHEMA FILE
+	python3 - "$1" "$2" <<'PY'
+import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))
+PY
+}
+
+# ---- mplace launch mode ---------------------------------------------------------
+
+# Launch nshelper through mplace: launch_helper MPLACE-ARGS... [--] nshelper
+# ARGS (--ready goes last, to nshelper); sets L_PID, L_ADDR, L_LEN.  The
+# test's teardown kills L_PID.
+launch_helper() {
+	local ready=$BATS_TEST_TMPDIR/l.ready i line kv
+	rm -f "$ready"
+	mplace "$@" --ready "$ready" >"$BATS_TEST_TMPDIR/l.out" 2>&1 3>&- &
+	L_PID=$!
+	for ((i = 0; i < 600; i++)); do
+		[ -f "$ready" ] && break
+		kill -0 "$L_PID" 2>/dev/null || { cat "$BATS_TEST_TMPDIR/l.out" >&2; return 1; }
+		sleep 0.1
+	done
+	[ -f "$ready" ] || return 1
+	line=$(head -n 1 "$ready")
+	for kv in $line; do
+		case $kv in addr=*) L_ADDR=${kv#addr=} ;; len=*) L_LEN=${kv#len=} ;; pid=*) [ "${kv#pid=}" = "$L_PID" ] || return 1 ;; esac
+	done
+}
+
+cpus_of() { sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$1/status"; }
+

@@ -11,25 +11,6 @@ teardown() {
 	helper_cleanup
 }
 
-launch_helper() { # MPLACE-ARGS... -- NSHELPER-ARGS...: sets L_PID, L_ADDR, L_LEN
-	local ready=$BATS_TEST_TMPDIR/l.ready i line kv
-	rm -f "$ready"
-	mplace "$@" --ready "$ready" >"$BATS_TEST_TMPDIR/l.out" 2>&1 3>&- &
-	L_PID=$!
-	for ((i = 0; i < 600; i++)); do
-		[ -f "$ready" ] && break
-		kill -0 "$L_PID" 2>/dev/null || { cat "$BATS_TEST_TMPDIR/l.out" >&2; return 1; }
-		sleep 0.1
-	done
-	[ -f "$ready" ] || return 1
-	line=$(head -n 1 "$ready")
-	for kv in $line; do
-		case $kv in addr=*) L_ADDR=${kv#addr=} ;; len=*) L_LEN=${kv#len=} ;; pid=*) [ "${kv#pid=}" = "$L_PID" ] || return 1 ;; esac
-	done
-}
-
-cpus_of() { sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$1/status"; }
-
 @test "--nodes 1: pages and CPUs on node 1" {
 	launch_helper --nodes 1 -- nshelper --mib 32 --no-thp
 	assert_equal "$(cpus_of "$L_PID")" "$(node_cpus 1)"
