@@ -179,6 +179,8 @@ stall_median() {
 		grep -q "^### The busy process's stall" "$d/PERFORMANCE.md" || fail "no stall table"
 		[ -s "$d/perf/stall-$k.png" ] || fail "no stall plot for $k"
 		grep -q "^!\[stall\](perf/stall-$k.png)" "$d/PERFORMANCE.md" || fail "the page does not show the stall plot"
+		grep -q "^What bounds the busy process's time ratio: .* 4 KiB 512 MiB: [0-9.]*x = [0-9.]* against [0-9.]* CPU seconds" \
+			"$d/PERFORMANCE.md" || fail "the busy time ratio is not split into CPU seconds and share"
 		# one table row per kind, size and mover that ran
 		for kind in 4k thp; do
 			for mib in 512 1024; do
