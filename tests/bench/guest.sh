@@ -92,6 +92,7 @@ run_tool() {
 	local tool=$1 a=$2 b=$3
 	case $tool in
 	mmigrate) ${NSB_TIMEOUT:+timeout -k 20 "$NSB_TIMEOUT"} mmigrate -q -J "$HPID" "$a" "$b" ;;
+	threads1) mmigrate -q -J --threads 1 "$HPID" "$a" "$b" ;;
 	threads2) mmigrate -q -J --threads 2 "$HPID" "$a" "$b" ;;
 	moveall) mmigrate -q -J --move-all "$HPID" "$a" "$b" ;;
 	batch*) mmigrate -q -J --batch "${tool#batch}" "$HPID" "$a" "$b" ;;
@@ -428,17 +429,25 @@ big=${2:-1024}
 MIN_REPS=${3:-5}
 MAX_REPS=${4:-5}
 # which families: all (default), stall (issue 15's: the busy workload, and
-# the idle comparison at 512 MiB), classic (all but the stall family)
+# the idle comparison at 256 MiB-1 GiB), classic (all but the stall family)
 families=${5:-all}
 # the stall family's parts, KIND:MIB (default all four)
 stall_parts=${6:-4k:512 4k:1024 thp:512 thp:1024}
 [ "$MAX_REPS" -ge "$MIN_REPS" ] || MAX_REPS=$MIN_REPS
-tools="mmigrate migratepages bare threads2 moveall"
+# threads1: the serial mover (--threads 1), against which --threads 2 is
+# measured; default mmigrate runs --threads auto
+tools="mmigrate migratepages bare threads1 threads2 moveall"
 if [ "$families" = stall ]; then
-	# the idle process: default mmigrate against migratepages and the bare
-	# call, 4 KiB pages and THPs
-	part_compare 4k 512 "$(deadline 8)" mmigrate migratepages bare
-	part_compare thp 512 "$(deadline 8)" mmigrate migratepages bare
+	# the idle process: default mmigrate against migratepages, the bare
+	# call and the serial mover, 4 KiB pages and THPs, 256 MiB to 1 GiB
+	# (the same tools as the classic family's, so that the rows replace
+	# its rows whole)
+	for mib in 256 512 "$big"; do
+		t=$tools
+		[ "$mib" = 256 ] || t=${tools% moveall}
+		part_compare 4k "$mib" "$(deadline 5)" $t plan
+		part_compare thp "$mib" "$(deadline 5)" $t plan
+	done
 	stall_family 100
 	echo "NSB info total_seconds=$(elapsed) budget=$budget families=$families"
 	say "done"

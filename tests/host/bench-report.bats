@@ -98,6 +98,31 @@ ratio_is() {
 		"$(median 6.12 'v["seconds"]' test=lazyfree tool=mmigrate)"
 }
 
+@test "report: with a --threads 1 run beside it, --threads 2 is compared against that, not the default" {
+	local d=$BATS_TEST_TMPDIR/docs raw=$BATS_TEST_TMPDIR/raw k
+	mkdir -p "$raw"
+	cp "$RAW/host.log" "$raw/"
+	# each THP compare sample of default mmigrate again as the serial
+	# mover, 1.7x as long, so that the two rows cannot agree by chance
+	for k in 6.1 6.12; do
+		awk '{ print }
+			/^NSB test=compare kind=thp .* tool=mmigrate / {
+				l = $0; sub(/ tool=mmigrate /, " tool=threads1 ", l)
+				match(l, / seconds=[0-9.]+/); s = substr(l, RSTART + 9, RLENGTH - 9)
+				print substr(l, 1, RSTART) "seconds=" s * 1.7 substr(l, RSTART + RLENGTH)
+			}' "$RAW/guest-$k.log" >"$raw/guest-$k.log"
+	done
+	RAW=$raw
+	run -0 "$REPORT" "$raw" "$d"
+	for k in 6.1 6.12; do
+		ratio_is "$d" "$k" "--threads 2 vs --threads 1 (serial), thp 256 MiB" \
+			"$(median "$k" 'v["seconds"]' test=compare kind=thp mib=256 tool=threads1)" \
+			"$(median "$k" 'v["seconds"]' test=compare kind=thp mib=256 tool=threads2)"
+		grep -q "^| \\[$k\\] --threads 2 vs serial" "$d/PERFORMANCE.md" && fail "a row still compares against the default"
+	done
+	grep -q '^| thp | 256 MiB | mmigrate --threads 1 (serial) | ' "$d/PERFORMANCE.md" || fail "no --threads 1 row in the moves table"
+}
+
 @test "report: a guest booted again counts only its last boot's samples" {
 	local once=$BATS_TEST_TMPDIR/once again=$BATS_TEST_TMPDIR/again json
 	mkdir -p "$once" "$again"
@@ -154,6 +179,8 @@ stall_median() {
 		grep -q "^### The busy process's stall" "$d/PERFORMANCE.md" || fail "no stall table"
 		[ -s "$d/perf/stall-$k.png" ] || fail "no stall plot for $k"
 		grep -q "^!\[stall\](perf/stall-$k.png)" "$d/PERFORMANCE.md" || fail "the page does not show the stall plot"
+		grep -q "^What bounds the busy process's time ratio: .* 4 KiB 512 MiB: [0-9.]*x = [0-9.]* against [0-9.]* CPU seconds" \
+			"$d/PERFORMANCE.md" || fail "the busy time ratio is not split into CPU seconds and share"
 		# one table row per kind, size and mover that ran
 		for kind in 4k thp; do
 			for mib in 512 1024; do
