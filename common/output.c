@@ -655,17 +655,87 @@ int out_write_json_file(json_t *doc, const char *path)
 
 /* ---- Prometheus ------------------------------------------------------------ */
 
+/* Length of the valid UTF-8 sequence at p (1 to 4), or 0: the bytes the
+ * exposition format's parsers accept (no overlong forms, no surrogates). */
+static int utf8_len(const unsigned char *p)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	int n;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (int i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/* A label value as the exposition format wants it: \\, \" and \n
+ * escaped, and UTF-8 only.  A byte that is not valid UTF-8 (a command name
+ * is any bytes) is written as the text \xHH, as tables show control
+ * characters; a raw one would make the whole scrape fail. */
 static void prom_escape(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fputc('\\', f);
-		if (*s == '\n') {
-			fputs("\\n", f);
+	const unsigned char *p = (const unsigned char *)s;
+	int n;
+
+	while (*p) {
+		n = utf8_len(p);
+		if (n == 0) {
+			fprintf(f, "\\\\x%02x", *p++);
 			continue;
 		}
-		fputc(*s, f);
+		if (*p == '\\' || *p == '"')
+			fputc('\\', f);
+		if (*p == '\n')
+			fputs("\\n", f);
+		else
+			fwrite(p, 1, (size_t)n, f);
+		p += n;
 	}
+}
+
+/* One label: key="value". */
+static void prom_label(const struct out_table *t, int col,
+		       const struct out_cell *cell, FILE *f)
+{
+	fprintf(f, "%s=\"", t->cols[col].key);
+	switch (t->cols[col].type) {
+	case COL_STR:
+		prom_escape(f, cell->v.s);
+		break;
+	case COL_INT:
+		fprintf(f, "%" PRId64, cell->v.i);
+		break;
+	case COL_ADDR:
+		fprintf(f, "0x%" PRIx64, cell->v.u);
+		break;
+	case COL_BOOL:
+		fputs(cell->v.b ? "true" : "false", f);
+		break;
+	default:
+		fprintf(f, "%" PRIu64, cell->v.u);
+		break;
+	}
+	fputc('"', f);
 }
 
 static void prom_labels(const struct out_table *t, size_t row, FILE *f, int node)
@@ -677,26 +747,9 @@ static void prom_labels(const struct out_table *t, size_t row, FILE *f, int node
 
 		if (!(t->cols[c].flags & COL_LABEL) || !cell->set)
 			continue;
-		fprintf(f, "%s%s=\"", first ? "{" : ",", t->cols[c].key);
+		fputs(first ? "{" : ",", f);
 		first = false;
-		switch (t->cols[c].type) {
-		case COL_STR:
-			prom_escape(f, cell->v.s);
-			break;
-		case COL_INT:
-			fprintf(f, "%" PRId64, cell->v.i);
-			break;
-		case COL_ADDR:
-			fprintf(f, "0x%" PRIx64, cell->v.u);
-			break;
-		case COL_BOOL:
-			fputs(cell->v.b ? "true" : "false", f);
-			break;
-		default:
-			fprintf(f, "%" PRIu64, cell->v.u);
-			break;
-		}
-		fputc('"', f);
+		prom_label(t, c, cell, f);
 	}
 	if (node >= 0)
 		fprintf(f, "%snode=\"%d\"", first ? "{" : ",", node);

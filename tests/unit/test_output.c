@@ -155,6 +155,26 @@ static void test_prom(void)
 	out_table_free(t);
 }
 
+static void test_prom_escape(void)
+{
+	struct out_table *t = sample();
+	char *s;
+
+	out_row(t);
+	out_set_int(t, "PID", 9);
+	/* quote, backslash, newline, a valid é, a lone 0xff, a surrogate, an
+	 * overlong '/', a cut sequence at the end */
+	out_set_str(t, "COMM", "q\"\\\n\xc3\xa9\xff\xed\xa0\x80\xc0\xaf\xe2\x82");
+	out_set_u64(t, "TOTAL", 1);
+	out_table_columns(t, "PID", NULL, NULL, 0);
+	s = render(t, 1, 0);
+	ok(s && strstr(s, "ns_test_total_bytes{pid=\"9\",comm=\"q\\\"\\\\\\n\xc3\xa9"
+			  "\\\\xff\\\\xed\\\\xa0\\\\x80\\\\xc0\\\\xaf\\\\xe2\\\\x82\"} 1\n"),
+	   "Prometheus: \\, \" and \\n escaped, UTF-8 kept, other bytes as the text \\xHH");
+	free(s);
+	out_table_free(t);
+}
+
 static void test_file(void)
 {
 	char dir[] = "/tmp/test_output.XXXXXX", path[256], link[256], buf[64] = "";
@@ -200,6 +220,7 @@ int main(void)
 	test_table_bytes_wide();
 	test_json();
 	test_prom();
+	test_prom_escape();
 	test_file();
 	return tap_done();
 }
