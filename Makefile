@@ -10,6 +10,7 @@ VERSION    := 0.1.0
 # make moves every directory configure left at its default.
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
 DATAROOTDIR ?= $(PREFIX)/share
 MANDIR     ?= $(DATAROOTDIR)/man
 DOCDIR     ?= $(DATAROOTDIR)/doc/numashift
@@ -38,6 +39,15 @@ else
 BASHCOMPDIR ?= $(DATAROOTDIR)/bash-completion/completions
 ZSHCOMPDIR  ?= $(DATAROOTDIR)/zsh/vendor-completions
 FISHCOMPDIR ?= $(DATAROOTDIR)/fish/vendor_completions.d
+endif
+# systemd units (configure --with-systemdsystemunitdir=DIR sets it):
+# PREFIX=/usr, where systemd.pc says (Debian 12: /lib/systemd/system), else
+# systemd's own default; /usr/local: /usr/local/lib/systemd/system, which
+# systemd reads for the administrator's units; any other prefix: under it.
+ifeq ($(PREFIX),/usr)
+SYSTEMDUNITDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),/usr/lib/systemd/system)
+else
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 endif
 CFLAGS     ?= -O2 -g
 BUILD      ?= build
@@ -80,7 +90,7 @@ UNIT_BINS  := $(UNITS:%=$(BUILD)/unit/%)
 BENCH_PROGS := $(sort $(basename $(notdir $(wildcard tests/bench/*.c))))
 HELPER_BINS += $(BENCH_PROGS:%=$(BUILD)/helpers/%)
 
-MAN_SRC    := $(sort $(wildcard docs/*.[17].scd))
+MAN_SRC    := $(sort $(wildcard docs/*.[178].scd))
 MANS       := $(MAN_SRC:docs/%.scd=$(BUILD)/man/%)
 HAVE_SCDOC := $(shell command -v scdoc 2>/dev/null)
 
@@ -212,6 +222,14 @@ demo: deps-vm all
 install: all
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	@# numashift-textfile and its units, disabled (nothing here enables
+	@# them); the service names the script where this install puts it
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSTEMDUNITDIR)
+	install -m 755 systemd/numashift-textfile $(DESTDIR)$(SBINDIR)/
+	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/numashift-textfile.service.in \
+		> $(DESTDIR)$(SYSTEMDUNITDIR)/numashift-textfile.service
+	chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/numashift-textfile.service
+	install -m 644 systemd/numashift-textfile.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
 	@$(if $(HAVE_SCDOC),,echo "install: scdoc not found: man pages not installed (scripts/deps docs)" >&2;) \
 	set -e; for m in $(if $(HAVE_SCDOC),$(MANS)); do \
 		sec=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$sec; \
@@ -233,7 +251,8 @@ install: all
 	done
 
 uninstall:
-	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(SBINDIR)/numashift-textfile
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/numashift-textfile.service $(DESTDIR)$(SYSTEMDUNITDIR)/numashift-textfile.timer
 	rm -f $(TOOLS:%=$(DESTDIR)$(BASHCOMPDIR)/%) $(TOOLS:%=$(DESTDIR)$(ZSHCOMPDIR)/_%) \
 		$(TOOLS:%=$(DESTDIR)$(FISHCOMPDIR)/%.fish)
 	@for m in $(MAN_SRC:docs/%.scd=%); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; done

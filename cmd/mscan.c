@@ -34,6 +34,12 @@ struct mscan {
 	bool topology;
 	bool longfmt;
 	bool json, prom;
+	/* --prom-by: the process rows summed by these columns (prom_grouped;
+	 * none: by node alone), or one series set per process */
+	bool prom_grouped;
+	const char *prom_by[2];
+	int nprom_by;
+	bool need_cgroup;           /* the CGROUP column is shown or grouped by */
 	unsigned out_flags;         /* OUT_BYTES, OUT_NOHEADINGS, OUT_RAW */
 	const char *columns;        /* -o */
 	bool all_columns;           /* -O */
@@ -59,6 +65,7 @@ static const struct col_desc proc_cols[] = {
 	{ "LAZYFREE", "lazyfree_bytes", COL_BYTES, 0,          "bytes freed lazily with MADV_FREE, still resident" },
 	{ "SWAP",     "swap_bytes",     COL_BYTES, 0,          "bytes swapped out" },
 	{ "RSS",      "rss_bytes",      COL_BYTES, 0,          "resident set size from smaps" },
+	{ "CGROUP",   "cgroup",         COL_STR,   0,          "cgroup v2 path (/proc/PID/cgroup)" },
 };
 #define PROC_NCOLS ((int)(sizeof(proc_cols) / sizeof(proc_cols[0])))
 #define PROC_DEFAULT "PID,COMM,NODES,TOTAL,MAIN"
@@ -137,6 +144,9 @@ _Noreturn static void usage(void)
 	       "      --pages             runs of pages from pagemap\n"
 	       "      --topology          the machine's nodes\n\n"
 	       "      --prom              Prometheus text format\n"
+	       "      --prom-by BY        Prometheus series per process (pid, the default), or\n"
+	       "                          summed per node and comm, cgroup or comm,cgroup, or\n"
+	       "                          per node alone (node); implies --prom\n"
 	       "      --watch SECS        scan again every SECS seconds until interrupted\n"
 	       "  -q, --quiet             no warnings\n"
 	       "      --sysroot DIR       read /proc and /sys under DIR (a captured tree)\n"
@@ -161,7 +171,7 @@ _Noreturn static void usage(void)
 /* ---- options ------------------------------------------------------------- */
 
 enum {
-	OPT_PAGES = 256, OPT_TOPOLOGY, OPT_PROM, OPT_WATCH, OPT_SYSROOT,
+	OPT_PAGES = 256, OPT_TOPOLOGY, OPT_PROM, OPT_PROM_BY, OPT_WATCH, OPT_SYSROOT,
 };
 
 static const struct option long_opts[] = {
@@ -172,6 +182,7 @@ static const struct option long_opts[] = {
 	{ "topology",   no_argument,       NULL, OPT_TOPOLOGY },
 	CLI_OUT_LONG_OPTIONS,
 	{ "prom",       no_argument,       NULL, OPT_PROM },
+	{ "prom-by",    required_argument, NULL, OPT_PROM_BY },
 	{ "watch",      required_argument, NULL, OPT_WATCH },
 	{ "quiet",      no_argument,       NULL, 'q' },
 	{ "sysroot",    required_argument, NULL, OPT_SYSROOT },
@@ -197,6 +208,38 @@ static _Noreturn void list_columns(const struct mscan *m)
 	cli_out_list_columns(&sets[k], &n[k], NULL, 1);
 }
 
+/* --prom-by: the per-process form, or what the sums are labelled with */
+static void parse_prom_by(struct mscan *m, const char *arg)
+{
+	static const struct {
+		const char *arg;
+		const char *by[2];
+		int nby;
+	} forms[] = {
+		{ "node",        { NULL },               0 },
+		{ "comm",        { "COMM" },             1 },
+		{ "cgroup",      { "CGROUP" },           1 },
+		{ "comm,cgroup", { "COMM", "CGROUP" },   2 },
+		{ "cgroup,comm", { "CGROUP", "COMM" },   2 },
+	};
+
+	m->prom = true;
+	m->prom_grouped = false;
+	if (strcmp(arg, "pid") == 0)
+		return;
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		if (strcmp(arg, forms[i].arg) != 0)
+			continue;
+		m->prom_grouped = true;
+		m->nprom_by = forms[i].nby;
+		m->prom_by[0] = forms[i].by[0];
+		m->prom_by[1] = forms[i].by[1];
+		return;
+	}
+	cli_usage_error("invalid --prom-by '%s': expected pid, node, comm, cgroup "
+			"or comm,cgroup", arg);
+}
+
 static void parse_options(struct mscan *m, int argc, char **argv)
 {
 	struct cli_out out = { 0 };
@@ -212,6 +255,7 @@ static void parse_options(struct mscan *m, int argc, char **argv)
 		case OPT_PAGES: set_view(m, VIEW_PAGES); break;
 		case OPT_TOPOLOGY: m->topology = true; break;
 		case OPT_PROM: m->prom = true; break;
+		case OPT_PROM_BY: parse_prom_by(m, optarg); break;
 		case OPT_WATCH:
 			if (str_to_seconds(optarg, &m->watch) < 0 || !(m->watch > 0))
 				cli_usage_error("invalid --watch interval '%s': expected "
@@ -235,6 +279,9 @@ static void parse_options(struct mscan *m, int argc, char **argv)
 		list_columns(m);
 	if (m->json && m->prom)
 		cli_usage_error("-J/--json and --prom cannot be combined");
+	if (m->prom_grouped && m->view != VIEW_SUMMARY)
+		cli_usage_error("--prom-by sums the process summary: not with -m/--mappings "
+				"or --pages");
 	if (!m->sel.any && !m->topology)
 		cli_usage_error("no process selected: use -p PID, -n NAME, -u USER, "
 				"--cgroup PATH or -A (or --topology)");
@@ -286,19 +333,25 @@ static void set_nodes(const struct mscan *m, struct out_table *t, const char *co
 			out_set_node(t, col, n, bytes[n]);
 }
 
-static void proc_identity(struct out_table *t, const struct proc_id *id)
+static void proc_identity(const struct mscan *m, struct out_table *t,
+			  const struct proc_id *id)
 {
+	char cg[4096];
+
 	out_row(t);
 	out_set_int(t, "PID", id->pid);
 	out_set_str(t, "COMM", id->comm);
 	out_set_int(t, "UID", id->uid);
+	/* gone meanwhile, or cgroup v1 only: the cell stays empty */
+	if (m->need_cgroup && procs_cgroup(id->pid, cg, sizeof(cg)) == 0)
+		out_set_str(t, "CGROUP", cg);
 }
 
 static void proc_row(const struct mscan *m, struct out_table *t, const struct scan_proc *s)
 {
 	int main_node = scan_main_node(s);
 
-	proc_identity(t, &s->id);
+	proc_identity(m, t, &s->id);
 	set_nodes(m, t, "NODES", s->node_bytes, s->node_slots);
 	out_set_u64(t, "TOTAL", s->total);
 	if (main_node >= 0)
@@ -586,7 +639,7 @@ static void scan_pages(struct mscan *m, struct mscan_pass *p, const struct proc_
 	if (rc < 0 && rc != -EINTR) {
 		proc_failed(p, id, rc, "pagemap");
 	} else {
-		proc_identity(p->procs, &s.id);
+		proc_identity(m, p->procs, &s.id);
 		set_nodes(m, p->procs, "NODES", c.node_bytes, c.node_slots);
 		out_set_u64(p->procs, "TOTAL", c.total);
 		p->code = ns_exit_combine(p->code, NS_EXIT_OK);
@@ -676,7 +729,11 @@ static int render_prom(const struct mscan *m, const struct mscan_pass *p)
 
 	if (p->nodes)
 		rc = out_print_prom(p->nodes, stdout, "numashift_node");
-	if (rc == 0 && p->procs)
+	if (rc == 0 && p->procs && m->prom_grouped)
+		rc = out_print_prom_grouped(p->procs, stdout, "numashift_processes",
+					    m->prom_by, m->nprom_by,
+					    "processes summed in the numashift_processes_* series");
+	else if (rc == 0 && p->procs)
 		rc = out_print_prom(p->procs, stdout, "numashift_process");
 	if (rc == 0 && p->detail)
 		rc = out_print_prom(p->detail, stdout, m->view == VIEW_PAGES
@@ -726,6 +783,10 @@ static void pass_tables(struct mscan *m, struct mscan_pass *p)
 		return;
 	p->procs = new_table(m, proc_cols, PROC_NCOLS,
 			     m->longfmt ? PROC_LONG : PROC_DEFAULT, procs_o);
+	m->need_cgroup = out_column_selected(p->procs, "CGROUP");
+	for (int k = 0; k < m->nprom_by && m->prom_grouped; k++)
+		if (strcmp(m->prom_by[k], "CGROUP") == 0)
+			m->need_cgroup = true;
 	if (m->view == VIEW_MAPPINGS)
 		p->detail = new_table(m, map_cols, MAP_NCOLS, MAP_DEFAULT, true);
 	else if (m->view == VIEW_PAGES)

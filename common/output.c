@@ -655,17 +655,87 @@ int out_write_json_file(json_t *doc, const char *path)
 
 /* ---- Prometheus ------------------------------------------------------------ */
 
+/* Length of the valid UTF-8 sequence at p (1 to 4), or 0: the bytes the
+ * exposition format's parsers accept (no overlong forms, no surrogates). */
+static int utf8_len(const unsigned char *p)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	int n;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (int i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/* A label value as the exposition format wants it: \\, \" and \n
+ * escaped, and UTF-8 only.  A byte that is not valid UTF-8 (a command name
+ * is any bytes) is written as the text \xHH, as tables show control
+ * characters; a raw one would make the whole scrape fail. */
 static void prom_escape(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fputc('\\', f);
-		if (*s == '\n') {
-			fputs("\\n", f);
+	const unsigned char *p = (const unsigned char *)s;
+	int n;
+
+	while (*p) {
+		n = utf8_len(p);
+		if (n == 0) {
+			fprintf(f, "\\\\x%02x", *p++);
 			continue;
 		}
-		fputc(*s, f);
+		if (*p == '\\' || *p == '"')
+			fputc('\\', f);
+		if (*p == '\n')
+			fputs("\\n", f);
+		else
+			fwrite(p, 1, (size_t)n, f);
+		p += n;
 	}
+}
+
+/* One label: key="value". */
+static void prom_label(const struct out_table *t, int col,
+		       const struct out_cell *cell, FILE *f)
+{
+	fprintf(f, "%s=\"", t->cols[col].key);
+	switch (t->cols[col].type) {
+	case COL_STR:
+		prom_escape(f, cell->v.s);
+		break;
+	case COL_INT:
+		fprintf(f, "%" PRId64, cell->v.i);
+		break;
+	case COL_ADDR:
+		fprintf(f, "0x%" PRIx64, cell->v.u);
+		break;
+	case COL_BOOL:
+		fputs(cell->v.b ? "true" : "false", f);
+		break;
+	default:
+		fprintf(f, "%" PRIu64, cell->v.u);
+		break;
+	}
+	fputc('"', f);
 }
 
 static void prom_labels(const struct out_table *t, size_t row, FILE *f, int node)
@@ -677,26 +747,9 @@ static void prom_labels(const struct out_table *t, size_t row, FILE *f, int node
 
 		if (!(t->cols[c].flags & COL_LABEL) || !cell->set)
 			continue;
-		fprintf(f, "%s%s=\"", first ? "{" : ",", t->cols[c].key);
+		fputs(first ? "{" : ",", f);
 		first = false;
-		switch (t->cols[c].type) {
-		case COL_STR:
-			prom_escape(f, cell->v.s);
-			break;
-		case COL_INT:
-			fprintf(f, "%" PRId64, cell->v.i);
-			break;
-		case COL_ADDR:
-			fprintf(f, "0x%" PRIx64, cell->v.u);
-			break;
-		case COL_BOOL:
-			fputs(cell->v.b ? "true" : "false", f);
-			break;
-		default:
-			fprintf(f, "%" PRIu64, cell->v.u);
-			break;
-		}
-		fputc('"', f);
+		prom_label(t, c, cell, f);
 	}
 	if (node >= 0)
 		fprintf(f, "%snode=\"%d\"", first ? "{" : ",", node);
@@ -769,6 +822,192 @@ int out_print_prom(const struct out_table *t, FILE *f, const char *prefix)
 	for (int c = 0; c < t->ncols; c++)
 		if (prom_is_metric(&t->cols[c]))
 			prom_metric(t, c, f, prefix);
+	if (fflush(f) != 0 || ferror(f))
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+/* ---- Prometheus, summed by group ------------------------------------------ */
+
+/* A row and the labels of its group, as they are printed: rows with the same
+ * text are one group. */
+struct prom_member {
+	char *labels;
+	size_t row;
+};
+
+struct prom_groups {
+	struct prom_member *m;      /* sorted by labels */
+	size_t n;
+	size_t *start;              /* group g: m[start[g]] .. m[start[g + 1] - 1] */
+	size_t ngroups;
+};
+
+static int prom_member_cmp(const void *a, const void *b)
+{
+	const struct prom_member *x = a, *y = b;
+	int c = strcmp(x->labels, y->labels);
+
+	return c ? c : (x->row > y->row) - (x->row < y->row);
+}
+
+static void prom_groups_free(struct prom_groups *g)
+{
+	for (size_t i = 0; g->m && i < g->n; i++)
+		free(g->m[i].labels);
+	free(g->m);
+	free(g->start);
+}
+
+/* 'key="v",key2="v2"' of the row's by columns (a column not set in the row
+ * gives no label); malloc'd, NULL on ENOMEM. */
+static char *prom_group_labels(const struct out_table *t, size_t row,
+			       const int *by, int nby)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	bool first = true;
+
+	if (!f)
+		return NULL;
+	for (int k = 0; k < nby; k++) {
+		const struct out_cell *cell = &t->cells[row * t->ncols + by[k]];
+
+		if (!cell->set)
+			continue;
+		if (!first)
+			fputc(',', f);
+		first = false;
+		prom_label(t, by[k], cell, f);
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static int prom_groups_make(const struct out_table *t, const int *by, int nby,
+			    struct prom_groups *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->m = calloc(t->nrows + 1, sizeof(*g->m));
+	g->start = calloc(t->nrows + 1, sizeof(*g->start));
+	if (!g->m || !g->start) {
+		prom_groups_free(g);
+		return -ENOMEM;
+	}
+	for (; g->n < t->nrows; g->n++) {
+		g->m[g->n].row = g->n;
+		g->m[g->n].labels = prom_group_labels(t, g->n, by, nby);
+		if (!g->m[g->n].labels) {
+			prom_groups_free(g);
+			return -ENOMEM;
+		}
+	}
+	qsort(g->m, g->n, sizeof(*g->m), prom_member_cmp);
+	for (size_t i = 0; i < g->n; i++)
+		if (i == 0 || strcmp(g->m[i].labels, g->m[i - 1].labels) != 0)
+			g->start[g->ngroups++] = i;
+	g->start[g->ngroups] = g->n;
+	return 0;
+}
+
+/* Summed in a group: sizes and counts.  A ratio, a flag or an id is not. */
+static bool prom_is_additive(const struct col_desc *d)
+{
+	return prom_is_metric(d) &&
+	       (d->type == COL_BYTES || d->type == COL_COUNT || d->type == COL_NODES);
+}
+
+static void prom_series(FILE *f, const char *prefix, const char *key,
+			const char *labels, int node, uint64_t v)
+{
+	bool any = labels[0] != '\0';
+
+	fprintf(f, "%s%s%s", prefix, key ? "_" : "", key ? key : "");
+	if (any || node >= 0)
+		fprintf(f, "{%s%s", labels, any && node >= 0 ? "," : "");
+	if (node >= 0)
+		fprintf(f, "node=\"%d\"", node);
+	fprintf(f, "%s %" PRIu64 "\n", any || node >= 0 ? "}" : "", v);
+}
+
+/* The sum of a column over the rows of group k (node: of that node of a
+ * COL_NODES column); false when no row has the column set. */
+static bool prom_group_sum(const struct out_table *t, int col, const struct prom_groups *g,
+			   size_t k, int node, uint64_t *sum)
+{
+	bool any = false;
+
+	*sum = 0;
+	for (size_t i = g->start[k]; i < g->start[k + 1]; i++) {
+		const struct out_cell *c = &t->cells[g->m[i].row * t->ncols + col];
+
+		if (!c->set)
+			continue;
+		any = true;
+		*sum += node >= 0 ? cell_node(c, node) : c->v.u;
+	}
+	return any;
+}
+
+/* One metric of every group; a group where no row has the column set has
+ * no series. */
+static void prom_group_metric(const struct out_table *t, int col,
+			      const struct prom_groups *g, FILE *f, const char *prefix)
+{
+	const struct col_desc *d = &t->cols[col];
+	bool help = false;
+	uint64_t sum;
+	int node;
+
+	for (size_t k = 0; k < g->ngroups; k++) {
+		const char *labels = g->m[g->start[k]].labels;
+
+		if (!prom_group_sum(t, col, g, k, -1, &sum))
+			continue;
+		if (!help)
+			fprintf(f, "# HELP %s_%s %s, summed over the group\n"
+				"# TYPE %s_%s gauge\n", prefix, d->key,
+				d->help ? d->help : d->key, prefix, d->key);
+		help = true;
+		if (d->type != COL_NODES) {
+			prom_series(f, prefix, d->key, labels, -1, sum);
+			continue;
+		}
+		nodeset_foreach(node, &t->nodes) {
+			prom_group_sum(t, col, g, k, node, &sum);
+			prom_series(f, prefix, d->key, labels, node, sum);
+		}
+	}
+}
+
+int out_print_prom_grouped(const struct out_table *t, FILE *f, const char *prefix,
+			   const char *const *by, int nby, const char *count_help)
+{
+	struct prom_groups g;
+	int idx[8], rc;
+
+	if (t->enomem)
+		return -ENOMEM;
+	if (nby < 0 || nby > (int)(sizeof(idx) / sizeof(idx[0])))
+		return -EINVAL;
+	for (int k = 0; k < nby; k++)
+		if ((idx[k] = col_index(t, by[k], strlen(by[k]))) < 0)
+			return -EINVAL;
+	if ((rc = prom_groups_make(t, idx, nby, &g)) < 0)
+		return rc;
+	if (g.ngroups > 0)
+		fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", prefix, count_help, prefix);
+	for (size_t k = 0; k < g.ngroups; k++)
+		prom_series(f, prefix, NULL, g.m[g.start[k]].labels, -1,
+			    g.start[k + 1] - g.start[k]);
+	for (int c = 0; c < t->ncols; c++)
+		if (prom_is_additive(&t->cols[c]))
+			prom_group_metric(t, c, &g, f, prefix);
+	prom_groups_free(&g);
 	if (fflush(f) != 0 || ferror(f))
 		return errno ? -errno : -EIO;
 	return 0;

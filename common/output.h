@@ -88,6 +88,17 @@ int out_print_table(const struct out_table *t, FILE *f, unsigned flags);
 json_t *out_to_json(const struct out_table *t);
 /* Prometheus: "# HELP/# TYPE" once per metric, name prefix_key. */
 int out_print_prom(const struct out_table *t, FILE *f, const char *prefix);
+/* Prometheus with the rows summed by group, so that the number of series
+ * does not grow with the number of rows: rows with the same values in the
+ * 'by' columns (names, at most 8; none: every row is one group) are one
+ * group, and those values are its labels (a cell not set gives no label).
+ * "prefix{labels}" counts the group's rows (HELP count_help); then
+ * "prefix_key{labels}" (and node="N" for COL_NODES) is the sum of each
+ * metric of sizes or counts (COL_BYTES, COL_COUNT, COL_NODES) over the
+ * rows that have it; other columns are left out.  Groups in the order of
+ * their labels.  -EINVAL: no such column. */
+int out_print_prom_grouped(const struct out_table *t, FILE *f, const char *prefix,
+			   const char *const *by, int nby, const char *count_help);
 
 /* Print a JSON document (indented, trailing newline) to f; -errno. */
 int out_print_json(json_t *doc, FILE *f);

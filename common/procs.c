@@ -284,6 +284,28 @@ static bool procs_in_cgroup(char **lines, const char *cg)
 	return false;
 }
 
+int procs_cgroup(pid_t pid, char *buf, size_t len)
+{
+	char line[PATH_MAX + 8];
+	FILE *f = path_fopen("/proc/%d/cgroup", (int)pid);
+	int rc = -ENOENT;
+	size_t n;
+
+	if (!f)
+		return errno == ENOENT && path_is_live() ? -ESRCH : -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3) != 0)
+			continue;
+		n = strcspn(line + 3, "\n");
+		rc = n < len ? 0 : -ENAMETOOLONG;
+		if (rc == 0)
+			snprintf(buf, len, "%.*s", (int)n, line + 3);
+		break;
+	}
+	fclose(f);
+	return rc;
+}
+
 /* The process's cgroup v2 reports "frozen 1" in cgroup.events. */
 static bool procs_cgroup_frozen(pid_t pid)
 {

@@ -88,6 +88,11 @@ bool procs_mm_same(int fd);
  * frozen (cgroup.freeze; cgroup.events says "frozen 1").  *how (may be
  * NULL) says which.  false when it runs or cannot be read. */
 bool procs_frozen(pid_t pid, const char **how);
+/* The process's cgroup v2 path as /proc/PID/cgroup gives it ("/a/b.scope",
+ * relative to the reader's cgroup namespace), into buf.  -ENOENT when the
+ * file has no cgroup v2 line (a cgroup v1 only system) or is missing from a
+ * captured tree, -ESRCH when the process is gone, -ENAMETOOLONG. */
+int procs_cgroup(pid_t pid, char *buf, size_t len);
 /* User name to uid (or a numeric uid); -ENOENT if unknown. */
 int procs_parse_user(const char *s, uid_t *out);
 void procs_list_free(struct proc_list *l);

@@ -15,6 +15,7 @@ complete -c mscan -s m -l mappings -d 'One line per mapping'
 complete -c mscan -l pages -d 'Runs of pages from pagemap'
 complete -c mscan -l topology -d "The machine's nodes"
 complete -c mscan -l prom -d 'Prometheus text format'
+complete -c mscan -l prom-by -x -a 'pid node comm cgroup comm,cgroup cgroup,comm' -d 'Prometheus series per process or summed'
 complete -c mscan -l watch -x -d 'Scan again every SECS seconds'
 complete -c mscan -s J -l json -d 'JSON output'
 complete -c mscan -s o -l output -x -a '(__numashift_columns)' -d 'Table columns'

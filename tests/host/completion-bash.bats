@@ -257,7 +257,7 @@ check_columns() {
 @test "-o completes the columns of the view on the line (from cmd/*.c tables)" {
 	export NUMASHIFT_SYSROOT=$(fake_nodes)
 	check_columns mscan proc_cols= map_cols=-m run_cols=--pages node_cols=--topology
-	run comp "mscan -o PID,C"
+	run comp "mscan -o PID,CO"
 	assert_output "PID,COMM"
 	run comp "mscan --mappings --output=+pa"
 	assert_output "$(printf '%s\n' +PATH +PAGESIZE)"

@@ -98,3 +98,30 @@ setup() {
 	[ -s "$ROOT/usr/share/doc/numashift/copyright" ]
 	ls "$ROOT"/usr/share/doc/numashift/schema/*.schema.json >/dev/null
 }
+
+@test "numashift-textfile, its man page and units are shipped; the maintainer scripts enable and start nothing" {
+	[ -x "$ROOT/usr/sbin/numashift-textfile" ] || fail "no /usr/sbin/numashift-textfile"
+	[ -s "$ROOT/usr/share/man/man8/numashift-textfile.8.gz" ] || fail "no man page numashift-textfile.8"
+	local d
+	d=$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null) || d=/lib/systemd/system
+	[ -s "$ROOT$d/numashift-textfile.timer" ] || fail "no timer in $d"
+	grep -qx 'ExecStart=/usr/sbin/numashift-textfile' "$ROOT$d/numashift-textfile.service" ||
+		fail "the service does not name /usr/sbin/numashift-textfile"
+	# dh_installsystemd --no-enable --no-start: nothing starts a unit, and
+	# the timer is enabled only again on an upgrade of a package whose timer
+	# the administrator had enabled (the debian-installed guard), never on a
+	# first installation (which enable, without it, does: was-enabled is
+	# true for a unit never seen)
+	local ctl=$BATS_TEST_TMPDIR/control f
+	run -0 dpkg-deb -e "$DEB_DIR/numashift_${VERSION}_"*.deb "$ctl"
+	for f in "$ctl"/preinst "$ctl"/postinst "$ctl"/prerm "$ctl"/postrm; do
+		[ -e "$f" ] || continue
+		run grep -E 'deb-systemd-invoke .*start|systemctl .*(start|enable)' "$f"
+		assert_output ""
+	done
+	if grep -q "deb-systemd-helper enable" "$ctl/postinst"; then
+		run awk "/deb-systemd-helper debian-installed 'numashift-textfile.timer'/ { g = 1 }
+			/deb-systemd-helper enable/ && !g { print }" "$ctl/postinst"
+		assert_output ""
+	fi
+}

@@ -92,7 +92,7 @@ section() {
 @test "every page builds with scdoc, and make built it into \$NS_BUILD/man, dated by its last commit" {
 	local src name epoch day
 	command -v scdoc >/dev/null || skip "scdoc is not installed"
-	for src in "$NS_TOP"/docs/*.[17].scd; do
+	for src in "$NS_TOP"/docs/*.[178].scd; do
 		name=$(basename "$src" .scd)
 		epoch=$("$NS_TOP/scripts/man-date" "$src")
 		day=$(date -u -d "@$epoch" +%F)
@@ -118,7 +118,7 @@ section() {
 @test "man renders each built page without warnings" {
 	command -v man >/dev/null || skip "man is not installed"
 	local p
-	for p in "$NS_BUILD"/man/*.[17]; do
+	for p in "$NS_BUILD"/man/*.[178]; do
 		run --separate-stderr man --warnings -l "$p"
 		assert_success
 		[ -z "$stderr" ] || fail "$p: $stderr"

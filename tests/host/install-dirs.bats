@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Copyright (C) 2026 The numashift authors
 # make install's directories: CPPFLAGS reaches the compiler, configure's
-# --bindir/--mandir/--docdir are honoured, with the default prefix each shell
+# --bindir/--sbindir/--mandir/--docdir/--with-systemdsystemunitdir are honoured, with the default prefix each shell
 # finds its completion by itself, and the prolog/epilog are installed as links.
 # Each test runs make in a scratch directory of links to the tree (so that a
 # config.mk there is the test's own) and installs the build under test.
@@ -17,7 +17,7 @@ setup() {
 	W=$BATS_TEST_TMPDIR/tree
 	mkdir -p "$W"
 	local f
-	for f in Makefile README cmd common completions docs scripts tests configure.ac config.mk.in; do
+	for f in Makefile README cmd common completions docs scripts systemd tests configure.ac config.mk.in; do
 		ln -s "$NS_TOP/$f" "$W/$f"
 	done
 	# a fresh make: not the variables of the make running us
@@ -40,9 +40,17 @@ mk() { make -s -C "$W" -o all BUILD="$NS_BUILD" "$@"; }
 	# configure's own files, not links: it writes config.mk beside them
 	rm configure.ac config.mk.in && cp "$NS_TOP/configure.ac" "$NS_TOP/config.mk.in" .
 	run -0 autoconf
-	run -0 ./configure --prefix=/opt/ns --bindir=/opt/ns/sbin --mandir=/opt/man --docdir=/opt/doc/ns
+	run -0 ./configure --prefix=/opt/ns --bindir=/opt/ns/sbin --mandir=/opt/man --docdir=/opt/doc/ns \
+		--sbindir=/opt/ns/admin --with-systemdsystemunitdir=/opt/units
 	run -0 mk install DESTDIR="$D"
 	local t
+	[ -x "$D/opt/ns/admin/numashift-textfile" ] || fail "numashift-textfile not in --sbindir"
+	[ -s "$D/opt/units/numashift-textfile.timer" ] || fail "the timer not in --with-systemdsystemunitdir"
+	grep -qx 'ExecStart=/opt/ns/admin/numashift-textfile' "$D/opt/units/numashift-textfile.service" ||
+		fail "the service does not name --sbindir's script"
+	if [ -e "$NS_BUILD/man/numashift-textfile.8" ]; then
+		[ -s "$D/opt/man/man8/numashift-textfile.8" ] || fail "numashift-textfile.8 not in --mandir"
+	fi
 	for t in $TOOLS; do
 		[ -x "$D/opt/ns/sbin/$t" ] || fail "$t not in --bindir"
 		if [ -e "$NS_BUILD/man/$t.1" ]; then
@@ -61,10 +69,16 @@ mk() { make -s -C "$W" -o all BUILD="$NS_BUILD" "$@"; }
 		fail "$(cd "$D/2" && find . -name mscan)"
 }
 
-@test "default prefix /usr/local: each shell finds the completions where they land" {
+@test "default prefix /usr/local: each shell finds the completions, systemd the units" {
 	run -0 mk install DESTDIR="$D"
 	local t dir
 	[ -x "$D/usr/local/bin/mscan" ]
+	# systemd reads the administrator's units there
+	[ -s "$D/usr/local/lib/systemd/system/numashift-textfile.service" ]
+	if command -v systemd-analyze >/dev/null; then
+		run -0 systemd-analyze unit-paths
+		assert_line /usr/local/lib/systemd/system
+	fi
 	if [ -f /usr/share/bash-completion/bash_completion ]; then
 		# the directories bash-completion's loader tries, with no
 		# XDG_DATA_DIRS set (its trace tests each with [[ -d DIR ]])

@@ -155,6 +155,84 @@ static void test_prom(void)
 	out_table_free(t);
 }
 
+static void test_prom_escape(void)
+{
+	struct out_table *t = sample();
+	char *s;
+
+	out_row(t);
+	out_set_int(t, "PID", 9);
+	/* quote, backslash, newline, a valid é, a lone 0xff, a surrogate, an
+	 * overlong '/', a cut sequence at the end */
+	out_set_str(t, "COMM", "q\"\\\n\xc3\xa9\xff\xed\xa0\x80\xc0\xaf\xe2\x82");
+	out_set_u64(t, "TOTAL", 1);
+	out_table_columns(t, "PID", NULL, NULL, 0);
+	s = render(t, 1, 0);
+	ok(s && strstr(s, "ns_test_total_bytes{pid=\"9\",comm=\"q\\\"\\\\\\n\xc3\xa9"
+			  "\\\\xff\\\\xed\\\\xa0\\\\x80\\\\xc0\\\\xaf\\\\xe2\\\\x82\"} 1\n"),
+	   "Prometheus: \\, \" and \\n escaped, UTF-8 kept, other bytes as the text \\xHH");
+	free(s);
+	out_table_free(t);
+}
+
+static char *render_grouped(const struct out_table *t, const char *const *by, int nby)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	out_print_prom_grouped(t, f, "ns_g", by, nby, "rows");
+	fclose(f);
+	return buf;
+}
+
+static void test_prom_grouped(void)
+{
+	struct out_table *t = sample();
+	const char *by_comm[] = { "COMM" }, *bogus[] = { "NOPE" };
+	char *s;
+
+	out_row(t);
+	out_set_int(t, "PID", 43);
+	out_set_str(t, "COMM", "a \"b\" c");
+	out_set_node(t, "NODES", 0, 1);
+	out_set_node(t, "NODES", 2, 2);
+	out_set_u64(t, "TOTAL", 3);
+	s = render_grouped(t, by_comm, 1);
+	is_str(s,
+	       "# HELP ns_g rows\n"
+	       "# TYPE ns_g gauge\n"
+	       "ns_g{comm=\"a \\\"b\\\" c\"} 2\n"
+	       "ns_g{comm=\"x\"} 1\n"
+	       "# HELP ns_g_node_bytes bytes on each node, summed over the group\n"
+	       "# TYPE ns_g_node_bytes gauge\n"
+	       "ns_g_node_bytes{comm=\"a \\\"b\\\" c\",node=\"0\"} 3145729\n"
+	       "ns_g_node_bytes{comm=\"a \\\"b\\\" c\",node=\"2\"} 1026\n"
+	       "# HELP ns_g_total_bytes resident bytes, summed over the group\n"
+	       "# TYPE ns_g_total_bytes gauge\n"
+	       "ns_g_total_bytes{comm=\"a \\\"b\\\" c\"} 3146755\n",
+	       "grouped: rows of one comm summed, one series per node, a group "
+	       "without a metric has none, ids, flags and ratios left out");
+	free(s);
+	s = render_grouped(t, NULL, 0);
+	is_str(s,
+	       "# HELP ns_g rows\n"
+	       "# TYPE ns_g gauge\n"
+	       "ns_g 3\n"
+	       "# HELP ns_g_node_bytes bytes on each node, summed over the group\n"
+	       "# TYPE ns_g_node_bytes gauge\n"
+	       "ns_g_node_bytes{node=\"0\"} 3145729\n"
+	       "ns_g_node_bytes{node=\"2\"} 1026\n"
+	       "# HELP ns_g_total_bytes resident bytes, summed over the group\n"
+	       "# TYPE ns_g_total_bytes gauge\n"
+	       "ns_g_total_bytes 3146755\n",
+	       "grouped by nothing: one group, the node label alone");
+	free(s);
+	ok(out_print_prom_grouped(t, stdout, "ns_g", bogus, 1, "rows") == -EINVAL,
+	   "grouped by an unknown column: -EINVAL");
+	out_table_free(t);
+}
+
 static void test_file(void)
 {
 	char dir[] = "/tmp/test_output.XXXXXX", path[256], link[256], buf[64] = "";
@@ -200,6 +278,8 @@ int main(void)
 	test_table_bytes_wide();
 	test_json();
 	test_prom();
+	test_prom_escape();
+	test_prom_grouped();
 	test_file();
 	return tap_done();
 }
