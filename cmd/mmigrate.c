@@ -219,7 +219,7 @@ static void parse_options(struct mm *m, int argc, char **argv)
 		if (argc - optind != 3)
 			cli_usage_error("expected PID FROM-NODES TO-NODES, got %d argument%s",
 					argc - optind, argc - optind == 1 ? "" : "s");
-		cli_sel_pids(&m->sel, argv[optind]);
+		cli_sel_option(&m->sel, 'p', argv[optind]);
 		m->from_arg = argv[optind + 1];
 		m->to_arg = argv[optind + 2];
 	}
