@@ -111,3 +111,15 @@ int outcome_run(const int *codes, size_t n, int sigcode, bool deadline_passed)
 		return NS_EXIT_TIMEOUT;
 	return acc;
 }
+
+int outcome_affinity(const struct place_aff_result *a, pid_t pid, char *msg, size_t len)
+{
+	if (!a->failed)
+		return NS_EXIT_OK;
+	snprintf(msg, len, "pid %d: affinity refused for %u of %u threads: %s",
+		 (int)pid, a->failed, a->failed + a->threads, strerror(-a->err));
+	if (a->threads)
+		return NS_EXIT_PARTIAL;
+	return a->err == -EPERM ? NS_EXIT_PERM :
+		a->err == -EINVAL ? NS_EXIT_REFUSED : NS_EXIT_FAIL;
+}

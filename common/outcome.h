@@ -9,6 +9,7 @@
  *   a move (mmigrate, mplace -p)  outcome_move
  *   a discard (mfree-discard)     outcome_discard
  *   the per-process lock          outcome_lock
+ *   an affinity pass (mplace -p)  outcome_affinity
  *   a step that failed            outcome_errno
  *   the run                       outcome_run
  *
@@ -25,6 +26,7 @@
 #include "discard.h"
 #include "exec.h"
 #include "exitcode.h"
+#include "place.h"
 #include "procs.h"
 
 /* A process's move.  started: 1 exec_proc ran (r is its result), 0 it did
@@ -50,6 +52,12 @@ int outcome_discard(const struct discard_set *s, const struct discard_result *r,
  * line naming the process and why, empty when taken. */
 int outcome_lock(int rc, const struct proc_id *id, pid_t holder, int sigcode,
 		 char *msg, size_t len);
+
+/* An affinity pass over a process's threads (place_set_affinity_all): 0
+ * when no thread was refused; else msg says how many were, and the code is
+ * 3 when some threads were set, or the refusal's: EPERM 4, EINVAL (CPUs
+ * outside the process's cpuset) 5, any other 1. */
+int outcome_affinity(const struct place_aff_result *a, pid_t pid, char *msg, size_t len);
 
 /* A step that failed with -errno before anything was done to process id:
  * its code (ns_exit_from_errno, with ESRCH and a zombie: 1) and one line:

@@ -89,4 +89,46 @@ json_t *report_discard_json(const struct proc_id *id, const struct discard_set *
 json_t *report_affinity_json(const struct place_aff_result *a);
 json_t *report_auto_json(const struct place_auto *a);
 
+/* A placement as mplace shows it (report_place.c): where it goes (the
+ * lists as the command formatted them, "" for none) and, for a running
+ * process, what happened.  The JSON documents are docs/json.md's "mplace"
+ * (schema_version REPORT_PLACE_SCHEMA). */
+#define REPORT_PLACE_SCHEMA 2
+struct report_place {
+	const char *nodes, *cpu_nodes, *cpus;
+	const char *cpus_desc;             /* "0-3 (nodes 0)", "0-3", "unchanged" */
+	bool dry_run;
+	/* a launch */
+	char *const *cmd;                  /* the command and its arguments */
+	const char *policy;                /* its policy's name, or "unchanged" */
+	bool balancing;
+	const struct ns_nodeset *weighted; /* the nodes of weights, NULL: none read */
+	const int *weights;                /* weighted interleave, by node */
+	/* a running process */
+	struct proc_id id;
+	struct place_auto au;              /* --auto's choice (have_auto) */
+	bool have_auto;
+	struct place_aff_result aff;       /* the affinity pass before the move */
+	struct place_aff_result aff_again; /* and after it: threads started meanwhile */
+	bool aff_done;
+	struct plan plan;
+	struct guard_result guard;
+	struct report_move mv;             /* the move, as mmigrate reports one */
+	bool moved;
+	int code;
+	char error[256];                   /* the affinity's refusal, "" none */
+};
+/* {"mode": "launch", "command", "nodes", "cpu_nodes", "cpus", "policy",
+ * "balancing", "weights"} */
+json_t *report_launch_json(const struct report_place *p);
+/* "command:", "cpus:", "policy:" and "weights:" lines of a launch's dry run. */
+void report_launch_lines(FILE *f, const struct report_place *p);
+/* {"mode": "running", "pid", "comm", ..., "guard", "planned_bytes", "auto",
+ * "affinity", "affinity_second_pass", "move", "error"} */
+json_t *report_place_json(const struct report_place *p);
+/* "pid N (COMM): would set CPUs ... and move SIZE to nodes ..." (dry run),
+ * or "pid N (COMM): CPUs ... set for N threads[, again for N after the
+ * move]"; the move's table and line follow it (report_move_rows). */
+void report_place_line(FILE *f, const struct report_place *p);
+
 #endif
