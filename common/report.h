@@ -11,14 +11,19 @@
 #ifndef NS_REPORT_H
 #define NS_REPORT_H
 
+#include <signal.h>
 #include <stdio.h>
 #include <jansson.h>
 #include "discard.h"
 #include "exec.h"
 #include "guard.h"
+#include "maps.h"
+#include "nodes.h"
 #include "output.h"
+#include "pagemap.h"
 #include "place.h"
 #include "plan.h"
+#include "scan.h"
 #include "stall.h"
 
 /* A process's move, as it ended. */
@@ -130,5 +135,60 @@ json_t *report_place_json(const struct report_place *p);
  * or "pid N (COMM): CPUs ... set for N threads[, again for N after the
  * move]"; the move's table and line follow it (report_move_rows). */
 void report_place_line(FILE *f, const struct report_place *p);
+
+/* A scan (mscan, report_scan.c): four row sets, each a column table and
+ * its rows: processes, mappings (-m), page runs (--pages) and nodes
+ * (--topology).  shown: the nodes that get a NODES cell even with nothing
+ * resident on them. */
+extern const struct col_desc report_proc_cols[];
+extern const int report_proc_ncols;
+#define REPORT_PROC_DEFAULT "PID,COMM,NODES,TOTAL,MAIN"
+#define REPORT_PROC_LONG    "PID,COMM,NODES,TOTAL,MAIN,THP,LAZYFREE,SWAP"
+extern const struct col_desc report_map_cols[];
+extern const int report_map_ncols;
+#define REPORT_MAP_DEFAULT "START,END,PERMS,KIND,PATH,SIZE,NODES,THP,LAZYFREE,SWAP,POLICY"
+extern const struct col_desc report_run_cols[];
+extern const int report_run_ncols;
+#define REPORT_RUN_DEFAULT "START,PAGES,SIZE,NODE,STATE,EXCL,THP,LAZYFREE"
+extern const struct col_desc report_node_cols[];
+extern const int report_node_ncols;
+#define REPORT_NODE_DEFAULT "NODE,CPUS,TOTAL,FREE,FREETHP,MEMONLY,DISTANCES"
+/* A process's row from its scan (scan_process).  cgroup: fill CGROUP
+ * (procs_cgroup; empty when the process is gone meanwhile or the system
+ * has cgroup v1 only), when it is shown or the rows are grouped by it. */
+void report_proc_row(struct out_table *t, const struct ns_nodeset *shown,
+		     const struct scan_proc *s, bool cgroup);
+/* A mapping's row (of scan_proc's maps). */
+void report_map_row(struct out_table *t, const struct ns_nodeset *shown, pid_t pid,
+		    const struct mapping *mp);
+/* A node's row; DISTANCES "10,20" in node order. */
+void report_node_row(struct out_table *t, const struct ns_topology *topo,
+		     const struct ns_node *nd);
+/* The page runs of one process: report_runs_walk adds a row to t for each
+ * run of each mapping and sums the present pages per node (the shared zero
+ * page is nobody's); report_runs_proc_row turns the sums into the
+ * process's row.  -EINTR when *stop turned non-zero, else pm_walk's rc. */
+struct report_runs {
+	struct out_table *t;
+	pid_t pid;
+	uint64_t page_size;
+	uint64_t *node_bytes;               /* per node, node_slots of them, zeroed */
+	int node_slots;
+	uint64_t total;                     /* bytes of present pages */
+	const volatile sig_atomic_t *stop;  /* may be NULL */
+	const struct mapping *mp;           /* the mapping being walked */
+};
+int report_runs_walk(struct pm_reader *r, struct report_runs *c,
+		     const struct mapping_list *maps);
+void report_runs_proc_row(struct out_table *t, const struct ns_nodeset *shown,
+			  const struct proc_id *id, const struct report_runs *c, bool cgroup);
+/* What scan_process must read (SCAN_*) for the columns the rows will show:
+ * table (a text table shows the columns selected; JSON and Prometheus
+ * show them all); longfmt (-l): the process rows' rollup columns. */
+unsigned report_proc_needs(const struct out_table *t, bool table, bool longfmt);
+unsigned report_map_needs(const struct out_table *t, bool table);
+/* [node, ...]; the node rows (t) with "distances" as {"<node>": distance}. */
+json_t *report_nodes_json(const struct ns_nodeset *s);
+json_t *report_topology_json(const struct out_table *t, const struct ns_topology *topo);
 
 #endif

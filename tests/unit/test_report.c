@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Copyright (C) 2026 The numashift authors */
 /* report and outcome for a placement (mplace): the affinity pass's code
- * and line, the launch's and the running process's JSON and lines. */
+ * and line, the launch's and the running process's JSON and lines; for a
+ * scan (mscan): the rows, what their columns need read, the topology. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,10 +117,89 @@ static void test_running(void)
 	json_decref(doc);
 }
 
+static void test_scan_rows(void)
+{
+	uint64_t bytes[4] = { 4096, 0, 0, 8192 };
+	struct scan_proc sp = { .id = { .pid = 9, .comm = "app", .uid = 1000 }, .have = SCAN_NUMA,
+				.node_bytes = bytes, .node_slots = 4, .total = 12288 };
+	struct ns_nodeset shown;
+	struct out_table *t;
+	json_t *a, *row;
+	char *s;
+
+	nodeset_zero(&shown);
+	nodeset_add(&shown, 0);
+	nodeset_add(&shown, 1);
+	t = out_table_new(report_proc_cols, report_proc_ncols, &shown);
+	ok(t && out_table_columns(t, NULL, REPORT_PROC_DEFAULT, NULL, 0) == 0, "process table");
+	report_proc_row(t, &shown, &sp, false);
+	a = out_to_json(t);
+	row = json_array_get(a, 0);
+	s = json_dumps(json_object_get(row, "node_bytes"), JSON_COMPACT);
+	is_str(s, "{\"0\":4096,\"1\":0,\"3\":8192}",
+	       "NODES: every shown node, and the others that hold something");
+	free(s);
+	is_u64(json_integer_value(json_object_get(row, "main_node")), 3, "MAIN: the node with most");
+	ok(!json_object_get(row, "rss_bytes") || json_is_null(json_object_get(row, "rss_bytes")),
+	   "no rollup read: no RSS");
+	json_decref(a);
+	is_u64(report_proc_needs(t, true, false), SCAN_NUMA, "default columns: numa_maps alone");
+	is_u64(report_proc_needs(t, true, true), SCAN_NUMA | SCAN_ROLLUP, "-l: the rollup too");
+	out_table_columns(t, "PID,RSS", NULL, NULL, 0);
+	is_u64(report_proc_needs(t, true, false), SCAN_NUMA | SCAN_ROLLUP, "-o RSS: the rollup");
+	out_table_free(t);
+
+	t = out_table_new(report_map_cols, report_map_ncols, NULL);
+	out_table_columns(t, "START,END,PERMS", NULL, NULL, 0);
+	is_u64(report_map_needs(t, true), SCAN_MAPS, "-m -o START,END,PERMS: maps alone");
+	is_u64(report_map_needs(t, false), SCAN_NUMA | SCAN_SMAPS, "-m -J: numa_maps and smaps");
+	out_table_columns(t, NULL, REPORT_MAP_DEFAULT, NULL, 0);
+	is_u64(report_map_needs(t, true), SCAN_NUMA | SCAN_SMAPS, "-m: numa_maps and smaps");
+	out_table_free(t);
+}
+
+static void test_topology(void)
+{
+	int d0[2] = { 10, 20 }, d1[2] = { 20, 10 };
+	struct ns_node nodes[2] = {
+		{ .id = 0, .has_memory = true, .has_cpu = true, .mem_total = 1 << 30,
+		  .cpulist = "0-1", .ncpus = 2, .distance = d0, .ndistance = 2 },
+		{ .id = 2, .has_memory = true, .mem_total = 1 << 30, .distance = d1, .ndistance = 2 },
+	};
+	struct ns_topology topo = { .nnodes = 2, .nodes = nodes, .thp_size = 0 };
+	struct out_table *t = out_table_new(report_node_cols, report_node_ncols, NULL);
+	json_t *a;
+	char *s;
+
+	nodeset_zero(&topo.online);
+	nodeset_add(&topo.online, 0);
+	nodeset_add(&topo.online, 2);
+	out_table_all_columns(t);
+	report_node_row(t, &topo, &nodes[0]);
+	report_node_row(t, &topo, &nodes[1]);
+	a = report_topology_json(t, &topo);
+	s = json_dumps(json_object_get(json_array_get(a, 1), "distances"), JSON_COMPACT);
+	is_str(s, "{\"0\":20,\"2\":10}", "distances keyed by node id");
+	free(s);
+	ok(json_is_true(json_object_get(json_array_get(a, 1), "memory_only")), "node 2 is memory-only");
+	ok(!json_object_get(json_array_get(a, 0), "free_thp_blocks") ||
+	   json_is_null(json_object_get(json_array_get(a, 0), "free_thp_blocks")),
+	   "no THP: no FREETHP");
+	json_decref(a);
+	a = report_nodes_json(&topo.online);
+	s = json_dumps(a, JSON_COMPACT);
+	is_str(s, "[0,2]", "the node list");
+	free(s);
+	json_decref(a);
+	out_table_free(t);
+}
+
 int main(void)
 {
 	test_affinity();
 	test_launch();
 	test_running();
+	test_scan_rows();
+	test_topology();
 	return tap_done();
 }
