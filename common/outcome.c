@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "outcome.h"
+#include "path.h"
 
 int outcome_move(const struct exec_result *r, int started, bool had_work, int sigcode)
 {
@@ -122,4 +123,55 @@ int outcome_affinity(const struct place_aff_result *a, pid_t pid, char *msg, siz
 		return NS_EXIT_PARTIAL;
 	return a->err == -EPERM ? NS_EXIT_PERM :
 		a->err == -EINVAL ? NS_EXIT_REFUSED : NS_EXIT_FAIL;
+}
+
+int outcome_discard_apply_error(const struct proc_id *id, int rc, char *msg, size_t len)
+{
+	switch (rc) {
+	case -EPERM:
+	case -EACCES:
+		snprintf(msg, len, "pid %d: process_madvise needs CAP_SYS_NICE "
+			 "and ptrace access to the process", (int)id->pid);
+		return NS_EXIT_PERM;
+	case -ESRCH:
+		snprintf(msg, len, "pid %d: the process went away", (int)id->pid);
+		return NS_EXIT_FAIL;
+	case -ENOSYS:
+		snprintf(msg, len, "pid %d: this kernel has no process_madvise "
+			 "(5.10+) or pidfd_open (5.3+)", (int)id->pid);
+		return NS_EXIT_FAIL;
+	default:
+		snprintf(msg, len, "pid %d: %s", (int)id->pid, strerror(-rc));
+		return NS_EXIT_FAIL;
+	}
+}
+
+int outcome_discard_find_error(const struct proc_id *id, int rc, char *msg, size_t len)
+{
+	switch (rc) {
+	case -EOPNOTSUPP:
+		snprintf(msg, len, "pid %d: precise mode needs CAP_SYS_ADMIN (PFNs "
+			 "and /proc/kpageflags); use --mode mapping", (int)id->pid);
+		return NS_EXIT_PERM;
+	case -EPERM:
+	case -EACCES:
+		snprintf(msg, len, "pid %d: cannot read its memory map: needs to run "
+			 "as its user or CAP_SYS_PTRACE", (int)id->pid);
+		return NS_EXIT_PERM;
+	case -ENOENT:
+		if (!path_is_live()) {
+			snprintf(msg, len, "pid %d: the tree under --sysroot has no "
+				 "/proc/%d/pagemap (capture-sysroot --pagemap)",
+				 (int)id->pid, (int)id->pid);
+			return NS_EXIT_USAGE;
+		}
+		/* fall through */
+	case -ESRCH:
+		snprintf(msg, len, "pid %d: the process went away", (int)id->pid);
+		return NS_EXIT_FAIL;
+	default:
+		snprintf(msg, len, "pid %d: cannot read its pages: %s", (int)id->pid,
+			 strerror(-rc));
+		return NS_EXIT_FAIL;
+	}
 }

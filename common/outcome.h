@@ -7,7 +7,9 @@
  * decide a code themselves.
  *
  *   a move (mmigrate, mplace -p)  outcome_move
- *   a discard (mfree-discard)     outcome_discard
+ *   a discard (mfree-discard)     outcome_discard, and its steps that
+ *                                 failed: outcome_discard_find_error,
+ *                                 outcome_discard_apply_error
  *   the per-process lock          outcome_lock
  *   an affinity pass (mplace -p)  outcome_affinity
  *   a step that failed            outcome_errno
@@ -45,6 +47,16 @@ int outcome_move(const struct exec_result *r, int started, bool had_work, int si
 /* A process's discard (discard_apply's result r of set s). */
 int outcome_discard(const struct discard_set *s, const struct discard_result *r,
 		    bool timed_out, int sigcode);
+
+/* discard_find failed with rc for process id: the code and one line
+ * ("pid N: ...").  -EOPNOTSUPP (precise mode without kpageflags) and
+ * EPERM/EACCES 4; -ENOENT under --sysroot (a tree without pagemap) 2, on
+ * the live machine as -ESRCH (gone) 1; any other 1. */
+int outcome_discard_find_error(const struct proc_id *id, int rc, char *msg, size_t len);
+/* Opening the process (pidfd_open) or discard_apply failed with rc:
+ * EPERM/EACCES 4 (process_madvise's privileges named), -ESRCH (gone),
+ * -ENOSYS (an old kernel) and any other 1. */
+int outcome_discard_apply_error(const struct proc_id *id, int rc, char *msg, size_t len);
 
 /* lock_take's rc for process id: 0 taken; -EBUSY 5 (another run holds it:
  * holder, 0 if unknown); -EINTR (a signal while waiting) sigcode, or 130;

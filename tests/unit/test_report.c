@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Copyright (C) 2026 The numashift authors */
-/* report and outcome for a placement (mplace): the affinity pass's code
+/* report and outcome: for a placement (mplace), the affinity pass's code
  * and line, the launch's and the running process's JSON and lines; for a
- * scan (mscan): the rows, what their columns need read, the topology. */
+ * discard (mfree-discard), the codes and lines of its failed steps; for a
+ * scan (mscan), the rows, what their columns need read, the topology. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,32 @@ static void test_affinity(void)
 	       "none set, EINVAL (outside the cpuset): 5");
 	a.err = -EIO;
 	is_u64(outcome_affinity(&a, 42, msg, sizeof(msg)), NS_EXIT_FAIL, "none set, other: 1");
+}
+
+static void test_discard_errors(void)
+{
+	struct proc_id id = { .pid = 42, .comm = "app" };
+	char msg[256];
+
+	is_u64(outcome_discard_find_error(&id, -EOPNOTSUPP, msg, sizeof(msg)), NS_EXIT_PERM,
+	       "find: precise mode without kpageflags: 4");
+	is_str(msg, "pid 42: precise mode needs CAP_SYS_ADMIN (PFNs and /proc/kpageflags); "
+	       "use --mode mapping", "and its line");
+	is_u64(outcome_discard_find_error(&id, -EACCES, msg, sizeof(msg)), NS_EXIT_PERM,
+	       "find: EACCES 4");
+	is_u64(outcome_discard_find_error(&id, -ENOENT, msg, sizeof(msg)), NS_EXIT_FAIL,
+	       "find: ENOENT on the live machine: gone, 1");
+	is_str(msg, "pid 42: the process went away", "and its line");
+	is_u64(outcome_discard_find_error(&id, -EIO, msg, sizeof(msg)), NS_EXIT_FAIL, "find: EIO 1");
+	is_str(msg, "pid 42: cannot read its pages: Input/output error", "and its line");
+	is_u64(outcome_discard_apply_error(&id, -EPERM, msg, sizeof(msg)), NS_EXIT_PERM,
+	       "apply: EPERM 4");
+	is_str(msg, "pid 42: process_madvise needs CAP_SYS_NICE and ptrace access to the process",
+	       "and its line");
+	is_u64(outcome_discard_apply_error(&id, -ENOSYS, msg, sizeof(msg)), NS_EXIT_FAIL,
+	       "apply: ENOSYS 1");
+	is_u64(outcome_discard_apply_error(&id, -ESRCH, msg, sizeof(msg)), NS_EXIT_FAIL,
+	       "apply: ESRCH 1");
 }
 
 /* What f printed, as a string (free it). */
@@ -197,6 +224,7 @@ static void test_topology(void)
 int main(void)
 {
 	test_affinity();
+	test_discard_errors();
 	test_launch();
 	test_running();
 	test_scan_rows();
