@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "optval.h"
 #include "path.h"
 #include "select.h"
 #include "strutil.h"
@@ -167,13 +168,24 @@ void cli_check_tree(int rc)
 		cli_exit(NS_EXIT_USAGE);
 }
 
+/* An option's value the core refused: a usage error with its reason; no
+ * memory: exit 1. */
+static void cli_optval(int rc, const char *err)
+{
+	if (rc == -ENOMEM) {
+		cli_err("out of memory");
+		exit(NS_EXIT_FAIL);
+	}
+	if (rc < 0)
+		cli_usage_error("%s", err);
+}
+
 int cli_parse_int(const char *name, const char *arg, int min, int max)
 {
-	int v;
+	char err[300];
+	int v = 0;
 
-	if (str_to_int(arg, min, max, &v) < 0)
-		cli_usage_error("invalid %s '%s': expected a number from %d to %d",
-				name, arg, min, max);
+	cli_optval(optval_int(name, arg, min, max, &v, err, sizeof(err)), err);
 	return v;
 }
 
@@ -184,38 +196,13 @@ void cli_exec_init(struct cli_exec *e)
 	e->go.min_free_pct = 5;
 }
 
-static void cli_parse_min_free(struct guard_opts *go, const char *arg)
-{
-	size_t len = strlen(arg);
-	char num[64], *end;
-	double pct;
-
-	if (len && arg[len - 1] == '%' && len < sizeof(num)) {
-		memcpy(num, arg, len - 1);
-		num[len - 1] = '\0';
-		pct = strtod(num, &end);
-		if (end == num || *end || !(pct >= 0 && pct < 100))
-			cli_usage_error("invalid --min-free '%s': expected a size or "
-					"a percentage below 100%%", arg);
-		go->min_free_pct = pct;
-		go->min_free_is_bytes = false;
-		return;
-	}
-	if (str_to_size(arg, &go->min_free_bytes) < 0)
-		cli_usage_error("invalid --min-free '%s': expected a size (512M) "
-				"or a percentage (5%%)", arg);
-	go->min_free_is_bytes = true;
-}
-
 bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 {
+	char err[300];
+
 	switch (c) {
 	case CLI_OPT_THREADS:
-		if (strcmp(arg, "auto") == 0)
-			e->xo.threads = EXEC_THREADS_AUTO;
-		else if (str_to_int(arg, 1, EXEC_MAX_THREADS, &e->xo.threads) < 0)
-			cli_usage_error("invalid --threads '%s': expected auto or a number "
-					"from 1 to %d", arg, EXEC_MAX_THREADS);
+		cli_optval(optval_threads(arg, &e->xo.threads, err, sizeof(err)), err);
 		e->threads_set = true;
 		return true;
 	case CLI_OPT_BATCH:
@@ -223,9 +210,7 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 		e->xo.batch_given = true;
 		return true;
 	case CLI_OPT_RATE:
-		if (str_to_rate(arg, &e->xo.rate) < 0 || !e->xo.rate)
-			cli_usage_error("invalid --rate '%s': expected bytes per second, "
-					"e.g. 200M", arg);
+		cli_optval(optval_rate(arg, &e->xo.rate, err, sizeof(err)), err);
 		e->rate_set = true;
 		return true;
 	case CLI_OPT_NICE:
@@ -242,7 +227,7 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 		e->timeout = cli_parse_timeout(arg);
 		return true;
 	case CLI_OPT_MIN_FREE:
-		cli_parse_min_free(&e->go, arg);
+		cli_optval(optval_min_free(arg, &e->go, err, sizeof(err)), err);
 		return true;
 	case CLI_OPT_MAX_STALL:
 		e->xo.max_stall = cli_parse_stall(arg);
@@ -308,10 +293,10 @@ _Noreturn void cli_out_list_columns(const struct col_desc *const *sets, const in
 
 double cli_parse_timeout(const char *arg)
 {
-	double v;
+	char err[300];
+	double v = 0;
 
-	if (str_to_seconds(arg, &v) < 0 || !(v > 0))
-		cli_usage_error("invalid --timeout '%s': expected seconds > 0", arg);
+	cli_optval(optval_timeout(arg, &v, err, sizeof(err)), err);
 	return v;
 }
 
@@ -339,11 +324,10 @@ void cli_topology(struct ns_topology *t, bool full)
 
 double cli_parse_stall(const char *arg)
 {
-	double v;
+	char err[300];
+	double v = 0;
 
-	if (str_to_seconds(arg, &v) < 0 || !(v >= STALL_MIN - 1e-12 && v <= STALL_MAX))
-		cli_usage_error("invalid --max-stall '%s': expected a time from 1ms to 10s "
-				"(e.g. 20ms, 0.05s)", arg);
+	cli_optval(optval_stall(arg, &v, err, sizeof(err)), err);
 	return v;
 }
 
@@ -384,23 +368,12 @@ int cli_lock(struct ns_lock *l, const struct proc_id *id, bool wait, char *msg, 
 	return code;
 }
 
-/* A selection value the core refused: a usage error; no memory: exit 1. */
-static void cli_sel_check(int rc, const char *err)
-{
-	if (rc == -ENOMEM) {
-		cli_err("out of memory");
-		exit(NS_EXIT_FAIL);
-	}
-	if (rc < 0)
-		cli_usage_error("%s", err);
-}
-
 pid_t cli_parse_pid(const char *arg)
 {
 	char err[300];
 	pid_t pid = 0;
 
-	cli_sel_check(select_parse_pid(arg, &pid, err, sizeof(err)), err);
+	cli_optval(select_parse_pid(arg, &pid, err, sizeof(err)), err);
 	return pid;
 }
 
@@ -417,7 +390,7 @@ bool cli_sel_option(struct cli_sel *s, int c, const char *arg)
 	case 'A': s->sel.all = true; rc = 0; break;
 	default: return false;
 	}
-	cli_sel_check(rc, err);
+	cli_optval(rc, err);
 	s->any = true;
 	return true;
 }

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Copyright (C) 2026 The numashift authors */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,24 +21,12 @@ static int grow(void *vp, size_t n, size_t size)
 	return 0;
 }
 
-/* The reason in err: -EINVAL. */
-__attribute__((format(printf, 3, 4)))
-static int invalid(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 int select_parse_pid(const char *arg, pid_t *out, char *err, size_t len)
 {
 	int v;
 
 	if (str_to_int(arg, 1, 0x7fffffff, &v) < 0)
-		return invalid(err, len, "invalid PID '%s': expected a positive number", arg);
+		return str_invalid(err, len, "invalid PID '%s': expected a positive number", arg);
 	*out = (pid_t)v;
 	return 0;
 }
@@ -50,9 +37,9 @@ int select_add_pids(struct proc_sel *sel, const char *arg, char *err, size_t len
 	int rc = 0;
 
 	if (!*arg)
-		return invalid(err, len, "empty PID list");
+		return str_invalid(err, len, "empty PID list");
 	if (arg[0] == ',' || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,"))
-		return invalid(err, len, "invalid PID list '%s': empty item", arg);
+		return str_invalid(err, len, "invalid PID list '%s': empty item", arg);
 	copy = strdup(arg);
 	if (!copy)
 		return -ENOMEM;
@@ -72,7 +59,7 @@ int select_add_name(struct proc_sel *sel, const char *arg, char *err, size_t len
 	char *name;
 
 	if (!*arg)
-		return invalid(err, len, "empty process name");
+		return str_invalid(err, len, "empty process name");
 	name = strdup(arg);
 	if (!name || grow(&sel->names, sel->nnames, sizeof(char *)) < 0) {
 		free(name);
@@ -87,7 +74,7 @@ int select_add_user(struct proc_sel *sel, const char *arg, char *err, size_t len
 	uid_t uid;
 
 	if (procs_parse_user(arg, &uid) < 0)
-		return invalid(err, len, "unknown user '%s'", arg);
+		return str_invalid(err, len, "unknown user '%s'", arg);
 	if (grow(&sel->uids, sel->nuids, sizeof(uid_t)) < 0)
 		return -ENOMEM;
 	sel->uids[sel->nuids++] = uid;
@@ -99,7 +86,7 @@ int select_set_cgroup(struct proc_sel *sel, const char *arg, char *err, size_t l
 	char *path;
 
 	if (!*arg)
-		return invalid(err, len, "empty cgroup path");
+		return str_invalid(err, len, "empty cgroup path");
 	path = strdup(arg);
 	if (!path)
 		return -ENOMEM;
