@@ -300,28 +300,10 @@ static void unlock_procs(struct mm *m)
  * JSON's "errors", and its code. */
 static int plan_failed(struct mm *m, const struct proc_id *id, int rc)
 {
+	const char *kind;
 	char msg[512];
-	const char *kind = "error";
-	int code;
+	int code = outcome_plan_error(id, rc, m->ex.xo.move_all, &kind, msg, sizeof(msg));
 
-	if (id->missing) {
-		snprintf(msg, sizeof(msg), "no such process: %d", (int)id->pid);
-		code = NS_EXIT_FAIL;
-		kind = "gone";
-	} else if (rc == -ESRCH || rc == -ENOENT) {
-		code = outcome_errno(-ESRCH, id, "", msg, sizeof(msg));
-		kind = "gone";
-	} else if ((rc == -EACCES || rc == -EPERM) &&
-		   privs_check(id, m->ex.xo.move_all ? PRIV_MOVE_ALL : PRIV_MOVE,
-			       msg, sizeof(msg)) < 0) {
-		/* name what is missing, as the guard rails would */
-		code = NS_EXIT_PERM;
-		kind = "permission";
-	} else {
-		code = outcome_errno(rc, id, "cannot read the memory map of", msg, sizeof(msg));
-		if (code == NS_EXIT_PERM)
-			kind = "permission";
-	}
 	cli_err("%s", msg);
 	json_array_append_new(m->errors, outcome_error_json(id, kind, msg, code));
 	return code;

@@ -270,41 +270,23 @@ static void pass_error(struct mscan_pass *p, const struct proc_id *id, int code,
 static void proc_failed(struct mscan_pass *p, const struct proc_id *id, int rc,
 			const char *what)
 {
+	const char *kind;
 	char msg[256];
+	int code;
 
 	cli_check_tree(rc);
 	if (cli_sel_left_out(p->sel, id, rc)) {
 		p->left_out++;
 		return;
 	}
-	if (id->missing) {      /* named with -p beside others: it counts */
-		snprintf(msg, sizeof(msg), "no such process: %d", (int)id->pid);
+	code = outcome_scan_error(id, rc, what, &kind, msg, sizeof(msg));
+	/* gone among several is a warning; alone it is the whole outcome (a
+	 * PID named with -p that never was there is an error) */
+	if (!id->missing && strcmp(kind, "gone") == 0 && p->nprocs > 1)
+		cli_warn("%s", msg);
+	else
 		cli_err("%s", msg);
-		pass_error(p, id, NS_EXIT_FAIL, "gone", msg);
-		return;
-	}
-	if (rc == -ESRCH || rc == -ENOENT) {
-		snprintf(msg, sizeof(msg), "process %d (%s) went away", (int)id->pid, id->comm);
-		/* among several a warning; alone it is the whole outcome */
-		if (p->nprocs > 1)
-			cli_warn("%s", msg);
-		else
-			cli_err("%s", msg);
-		pass_error(p, id, NS_EXIT_FAIL, "gone", msg);
-		return;
-	}
-	if (rc == -EACCES || rc == -EPERM) {
-		snprintf(msg, sizeof(msg), "cannot read %s of process %d (%s): permission "
-			 "denied (needs ptrace read access: same user or CAP_SYS_PTRACE)",
-			 what, (int)id->pid, id->comm);
-		cli_err("%s", msg);
-		pass_error(p, id, NS_EXIT_PERM, "permission", msg);
-		return;
-	}
-	snprintf(msg, sizeof(msg), "cannot read %s of process %d (%s): %s", what,
-		 (int)id->pid, id->comm, strerror(-rc));
-	cli_err("%s", msg);
-	pass_error(p, id, NS_EXIT_FAIL, "error", msg);
+	pass_error(p, id, code, kind, msg);
 }
 
 static void scan_summary(const struct mscan *m, struct mscan_pass *p,

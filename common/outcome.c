@@ -5,6 +5,7 @@
 #include <string.h>
 #include "outcome.h"
 #include "path.h"
+#include "privs.h"
 
 int outcome_move(const struct exec_result *r, int started, bool had_work, int sigcode)
 {
@@ -89,6 +90,54 @@ int outcome_errno(int err, const struct proc_id *id, const char *doing,
 			 strerror(-err));
 		return ns_exit_from_errno(err);
 	}
+}
+
+int outcome_plan_error(const struct proc_id *id, int rc, bool move_all,
+		       const char **kind, char *msg, size_t len)
+{
+	int code;
+
+	*kind = "gone";
+	if (id->missing) {
+		snprintf(msg, len, "no such process: %d", (int)id->pid);
+		return NS_EXIT_FAIL;
+	}
+	if (rc == -ESRCH || rc == -ENOENT)
+		return outcome_errno(-ESRCH, id, "", msg, len);
+	*kind = "permission";
+	/* name what is missing, as the guard rails would */
+	if ((rc == -EACCES || rc == -EPERM) &&
+	    privs_check(id, move_all ? PRIV_MOVE_ALL : PRIV_MOVE, msg, len) < 0)
+		return NS_EXIT_PERM;
+	code = outcome_errno(rc, id, "cannot read the memory map of", msg, len);
+	if (code != NS_EXIT_PERM)
+		*kind = "error";
+	return code;
+}
+
+int outcome_scan_error(const struct proc_id *id, int rc, const char *what,
+		       const char **kind, char *msg, size_t len)
+{
+	*kind = "gone";
+	if (id->missing) {
+		snprintf(msg, len, "no such process: %d", (int)id->pid);
+		return NS_EXIT_FAIL;
+	}
+	if (rc == -ESRCH || rc == -ENOENT) {
+		snprintf(msg, len, "process %d (%s) went away", (int)id->pid, id->comm);
+		return NS_EXIT_FAIL;
+	}
+	if (rc == -EACCES || rc == -EPERM) {
+		*kind = "permission";
+		snprintf(msg, len, "cannot read %s of process %d (%s): permission "
+			 "denied (needs ptrace read access: same user or CAP_SYS_PTRACE)",
+			 what, (int)id->pid, id->comm);
+		return NS_EXIT_PERM;
+	}
+	*kind = "error";
+	snprintf(msg, len, "cannot read %s of process %d (%s): %s", what,
+		 (int)id->pid, id->comm, strerror(-rc));
+	return NS_EXIT_FAIL;
 }
 
 json_t *outcome_error_json(const struct proc_id *id, const char *kind,

@@ -13,6 +13,8 @@
  *   the per-process lock          outcome_lock
  *   an affinity pass (mplace -p)  outcome_affinity
  *   a step that failed            outcome_errno
+ *   a process not planned         outcome_plan_error
+ *   a process not read (mscan)    outcome_scan_error
  *   the run                       outcome_run
  *
  * sigcode: the code of a caught SIGINT/SIGTERM (130/143), 0 when none.
@@ -77,6 +79,17 @@ int outcome_affinity(const struct place_aff_result *a, pid_t pid, char *msg, siz
  * doing: e.g. "cannot read the memory map of". */
 int outcome_errno(int err, const struct proc_id *id, const char *doing,
 		  char *msg, size_t len);
+
+/* A selected process that could not be planned (plan_add_process's rc;
+ * a missing one: named with -p, not there): its code, its kind for
+ * outcome_error_json ("gone", "permission", "error") and one line.  A
+ * permission error names the privilege a move needs (privs_check). */
+int outcome_plan_error(const struct proc_id *id, int rc, bool move_all,
+		       const char **kind, char *msg, size_t len);
+/* The same for a process whose WHAT ("numa_maps", "pagemap") could not be
+ * read: "gone" ("process N (COMM) went away") 1, "permission" 4, "error" 1. */
+int outcome_scan_error(const struct proc_id *id, int rc, const char *what,
+		       const char **kind, char *msg, size_t len);
 
 /* One shape, in every tool's JSON "errors" array, for a process that was
  * selected but not done (gone, no such process, permission, error):

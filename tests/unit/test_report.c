@@ -3,7 +3,8 @@
 /* report and outcome: for a placement (mplace), the affinity pass's code
  * and line, the launch's and the running process's JSON and lines; for a
  * discard (mfree-discard), the codes and lines of its failed steps; for a
- * scan (mscan), the rows, what their columns need read, the topology. */
+ * scan (mscan), the rows, what their columns need read, the topology; a
+ * process that could not be read or planned. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,41 @@ static void test_discard_errors(void)
 	       "apply: ENOSYS 1");
 	is_u64(outcome_discard_apply_error(&id, -ESRCH, msg, sizeof(msg)), NS_EXIT_FAIL,
 	       "apply: ESRCH 1");
+}
+
+static void test_read_errors(void)
+{
+	struct proc_id id = { .pid = 42, .comm = "app" }, missing = { .pid = 43, .missing = true };
+	const char *kind = NULL;
+	char msg[256];
+
+	is_u64(outcome_scan_error(&missing, -ESRCH, "", &kind, msg, sizeof(msg)), NS_EXIT_FAIL,
+	       "scan: a PID named with -p and not there: 1");
+	is_str(msg, "no such process: 43", "and its line");
+	is_str(kind, "gone", "kind gone");
+	is_u64(outcome_scan_error(&id, -ENOENT, "numa_maps", &kind, msg, sizeof(msg)), NS_EXIT_FAIL,
+	       "scan: gone meanwhile: 1");
+	is_str(msg, "process 42 (app) went away", "and its line");
+	is_u64(outcome_scan_error(&id, -EACCES, "pagemap", &kind, msg, sizeof(msg)), NS_EXIT_PERM,
+	       "scan: permission: 4");
+	is_str(msg, "cannot read pagemap of process 42 (app): permission denied (needs ptrace "
+	       "read access: same user or CAP_SYS_PTRACE)", "and its line");
+	is_str(kind, "permission", "kind permission");
+	is_u64(outcome_scan_error(&id, -EIO, "maps", &kind, msg, sizeof(msg)), NS_EXIT_FAIL,
+	       "scan: other: 1");
+	is_str(kind, "error", "kind error");
+	is_u64(outcome_plan_error(&missing, -ESRCH, false, &kind, msg, sizeof(msg)), NS_EXIT_FAIL,
+	       "plan: a PID named with -p and not there: 1");
+	is_str(msg, "no such process: 43", "and its line");
+	is_u64(outcome_plan_error(&id, -ENOENT, false, &kind, msg, sizeof(msg)), NS_EXIT_FAIL,
+	       "plan: gone meanwhile: 1");
+	is_str(msg, "process 42 (app) has gone", "and its line");
+	is_str(kind, "gone", "kind gone");
+	is_u64(outcome_plan_error(&id, -EIO, false, &kind, msg, sizeof(msg)), NS_EXIT_FAIL,
+	       "plan: other: 1");
+	is_str(msg, "cannot read the memory map of process 42 (app): Input/output error",
+	       "and its line");
+	is_str(kind, "error", "kind error");
 }
 
 /* What f printed, as a string (free it). */
@@ -225,6 +261,7 @@ int main(void)
 {
 	test_affinity();
 	test_discard_errors();
+	test_read_errors();
 	test_launch();
 	test_running();
 	test_scan_rows();
