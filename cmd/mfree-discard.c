@@ -25,8 +25,6 @@
 #include "strutil.h"
 #include "sysinfo.h"
 
-#define MFD_SCHEMA_VERSION 1
-
 struct mfd {
 	struct cli_sel sel;
 	struct discard_opts dopts;
@@ -341,11 +339,7 @@ static int print_report(struct mfd *m, int code)
 	int rc;
 
 	if (m->out.json) {
-		json_t *doc = json_pack("{s:i,s:s,s:s,s:b,s:o,s:s,s:i}",
-			"schema_version", MFD_SCHEMA_VERSION, "tool", "mfree-discard",
-			"version", NS_VERSION,
-			"dry_run", m->dry_run, "processes", m->jprocs,
-			"status", ns_exit_name(code), "exit_code", code);
+		json_t *doc = report_discards_json(m->jprocs, m->dry_run, code);
 
 		m->jprocs = NULL;
 		rc = out_print_json(doc, stdout);

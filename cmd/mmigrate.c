@@ -29,8 +29,6 @@
 #include "strutil.h"
 #include "sysinfo.h"
 
-#define MM_RESULT_SCHEMA 2
-
 struct mm {
 	struct cli_sel sel;
 	const char *from_arg, *to_arg;
@@ -568,15 +566,9 @@ static int report(struct mm *m, struct report_move *out)
 			   m->ex.xo.deadline > 0 && sys_now() >= m->ex.xo.deadline);
 	free(codes);
 	if (m->out.json) {
-		json_t *procs = json_array(), *doc;
+		json_t *doc = report_moves_json(&m->plan, out, m->ex.xo.engine, m->apply != NULL,
+						code, m->errors);
 
-		for (size_t i = 0; i < m->plan.nprocs; i++)
-			json_array_append_new(procs, report_move_json(&m->plan, &m->plan.procs[i], &out[i]));
-		doc = json_pack("{s:i,s:s,s:s,s:s,s:b,s:o,s:i,s:s}", "schema_version", MM_RESULT_SCHEMA,
-				"tool", "mmigrate", "version", NS_VERSION, "engine", exec_engine_name(m->ex.xo.engine),
-				"applied_plan", m->apply != NULL, "processes", procs,
-				"exit_code", code, "status", ns_exit_name(code));
-		json_object_set_new(doc, "errors", json_incref(m->errors));
 		out_print_json(doc, stdout);
 		json_decref(doc);
 	} else {

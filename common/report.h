@@ -48,6 +48,15 @@ void report_move_stall(struct report_move *m, double max_stall);
 json_t *report_move_json(const struct plan *p, const struct plan_proc *pp,
 			 const struct report_move *m);
 
+/* The result of a run of moves (mmigrate, schema_version
+ * REPORT_MOVES_SCHEMA): {"engine", "applied_plan", "processes": [each
+ * process's move, out[i] for p's procs[i]], "exit_code", "status",
+ * "errors": the processes not planned}. */
+#define REPORT_MOVES_SCHEMA 2
+json_t *report_moves_json(const struct plan *p, const struct report_move *out,
+			  enum exec_engine engine, bool applied_plan, int code,
+			  json_t *errors);
+
 /* Guard findings: [{"level": "warn"|"refuse", "text"}]. */
 json_t *report_guard_json(const struct guard_result *g);
 
@@ -88,6 +97,12 @@ void report_discard_rows(struct out_table *t, const struct proc_id *id,
 json_t *report_discard_json(const struct proc_id *id, const struct discard_set *s,
 			    const struct discard_result *r, bool applied, int code,
 			    const char *error, double max_stall);
+
+/* The result of a discard run (mfree-discard, schema_version
+ * REPORT_DISCARD_SCHEMA): {"dry_run", "processes" (report_discard_json's
+ * entries; the reference is taken), "status", "exit_code"}. */
+#define REPORT_DISCARD_SCHEMA 1
+json_t *report_discards_json(json_t *procs, bool dry_run, int code);
 
 /* A placement (mplace): an affinity pass {threads, gone, failed, passes};
  * --auto's choice {node, why, total, candidates: [...]}. */

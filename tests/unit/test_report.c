@@ -93,6 +93,30 @@ static void test_read_errors(void)
 	is_str(kind, "error", "kind error");
 }
 
+static void test_run_docs(void)
+{
+	struct plan p;
+	json_t *errors = json_array(), *doc;
+	char *s;
+
+	memset(&p, 0, sizeof(p));
+	doc = report_moves_json(&p, NULL, EXEC_SYSCALL, true, NS_EXIT_FAIL, errors);
+	s = json_dumps(doc, JSON_COMPACT);
+	is_str(s, "{\"schema_version\":2,\"tool\":\"mmigrate\",\"version\":\"" NS_VERSION "\","
+	       "\"engine\":\"syscall\",\"applied_plan\":true,\"processes\":[],\"exit_code\":1,"
+	       "\"status\":\"failed\",\"errors\":[]}", "mmigrate's result document");
+	free(s);
+	json_decref(doc);
+	json_decref(errors);
+	doc = report_discards_json(json_array(), false, NS_EXIT_OK);
+	s = json_dumps(doc, JSON_COMPACT);
+	is_str(s, "{\"schema_version\":1,\"tool\":\"mfree-discard\",\"version\":\"" NS_VERSION
+	       "\",\"dry_run\":false,\"processes\":[],\"status\":\"ok\",\"exit_code\":0}",
+	       "mfree-discard's result document");
+	free(s);
+	json_decref(doc);
+}
+
 /* What f printed, as a string (free it). */
 static char *printed(void (*fn)(FILE *, const struct report_place *),
 		     const struct report_place *p)
@@ -262,6 +286,7 @@ int main(void)
 	test_affinity();
 	test_discard_errors();
 	test_read_errors();
+	test_run_docs();
 	test_launch();
 	test_running();
 	test_scan_rows();
