@@ -8,7 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "optval.h"
 #include "path.h"
+#include "select.h"
 #include "strutil.h"
 #include "sysinfo.h"
 
@@ -166,24 +168,24 @@ void cli_check_tree(int rc)
 		cli_exit(NS_EXIT_USAGE);
 }
 
-static void *grow(void *v, size_t n, size_t size)
+/* An option's value the core refused: a usage error with its reason; no
+ * memory: exit 1. */
+static void cli_optval(int rc, const char *err)
 {
-	void *p = realloc(v, (n + 1) * size);
-
-	if (!p) {
+	if (rc == -ENOMEM) {
 		cli_err("out of memory");
 		exit(NS_EXIT_FAIL);
 	}
-	return p;
+	if (rc < 0)
+		cli_usage_error("%s", err);
 }
 
 int cli_parse_int(const char *name, const char *arg, int min, int max)
 {
-	int v;
+	char err[300];
+	int v = 0;
 
-	if (str_to_int(arg, min, max, &v) < 0)
-		cli_usage_error("invalid %s '%s': expected a number from %d to %d",
-				name, arg, min, max);
+	cli_optval(optval_int(name, arg, min, max, &v, err, sizeof(err)), err);
 	return v;
 }
 
@@ -194,38 +196,13 @@ void cli_exec_init(struct cli_exec *e)
 	e->go.min_free_pct = 5;
 }
 
-static void cli_parse_min_free(struct guard_opts *go, const char *arg)
-{
-	size_t len = strlen(arg);
-	char num[64], *end;
-	double pct;
-
-	if (len && arg[len - 1] == '%' && len < sizeof(num)) {
-		memcpy(num, arg, len - 1);
-		num[len - 1] = '\0';
-		pct = strtod(num, &end);
-		if (end == num || *end || !(pct >= 0 && pct < 100))
-			cli_usage_error("invalid --min-free '%s': expected a size or "
-					"a percentage below 100%%", arg);
-		go->min_free_pct = pct;
-		go->min_free_is_bytes = false;
-		return;
-	}
-	if (str_to_size(arg, &go->min_free_bytes) < 0)
-		cli_usage_error("invalid --min-free '%s': expected a size (512M) "
-				"or a percentage (5%%)", arg);
-	go->min_free_is_bytes = true;
-}
-
 bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 {
+	char err[300];
+
 	switch (c) {
 	case CLI_OPT_THREADS:
-		if (strcmp(arg, "auto") == 0)
-			e->xo.threads = EXEC_THREADS_AUTO;
-		else if (str_to_int(arg, 1, EXEC_MAX_THREADS, &e->xo.threads) < 0)
-			cli_usage_error("invalid --threads '%s': expected auto or a number "
-					"from 1 to %d", arg, EXEC_MAX_THREADS);
+		cli_optval(optval_threads(arg, &e->xo.threads, err, sizeof(err)), err);
 		e->threads_set = true;
 		return true;
 	case CLI_OPT_BATCH:
@@ -233,9 +210,7 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 		e->xo.batch_given = true;
 		return true;
 	case CLI_OPT_RATE:
-		if (str_to_rate(arg, &e->xo.rate) < 0 || !e->xo.rate)
-			cli_usage_error("invalid --rate '%s': expected bytes per second, "
-					"e.g. 200M", arg);
+		cli_optval(optval_rate(arg, &e->xo.rate, err, sizeof(err)), err);
 		e->rate_set = true;
 		return true;
 	case CLI_OPT_NICE:
@@ -252,7 +227,7 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 		e->timeout = cli_parse_timeout(arg);
 		return true;
 	case CLI_OPT_MIN_FREE:
-		cli_parse_min_free(&e->go, arg);
+		cli_optval(optval_min_free(arg, &e->go, err, sizeof(err)), err);
 		return true;
 	case CLI_OPT_MAX_STALL:
 		e->xo.max_stall = cli_parse_stall(arg);
@@ -318,10 +293,10 @@ _Noreturn void cli_out_list_columns(const struct col_desc *const *sets, const in
 
 double cli_parse_timeout(const char *arg)
 {
-	double v;
+	char err[300];
+	double v = 0;
 
-	if (str_to_seconds(arg, &v) < 0 || !(v > 0))
-		cli_usage_error("invalid --timeout '%s': expected seconds > 0", arg);
+	cli_optval(optval_timeout(arg, &v, err, sizeof(err)), err);
 	return v;
 }
 
@@ -349,11 +324,10 @@ void cli_topology(struct ns_topology *t, bool full)
 
 double cli_parse_stall(const char *arg)
 {
-	double v;
+	char err[300];
+	double v = 0;
 
-	if (str_to_seconds(arg, &v) < 0 || !(v >= STALL_MIN - 1e-12 && v <= STALL_MAX))
-		cli_usage_error("invalid --max-stall '%s': expected a time from 1ms to 10s "
-				"(e.g. 20ms, 0.05s)", arg);
+	cli_optval(optval_stall(arg, &v, err, sizeof(err)), err);
 	return v;
 }
 
@@ -396,91 +370,34 @@ int cli_lock(struct ns_lock *l, const struct proc_id *id, bool wait, char *msg, 
 
 pid_t cli_parse_pid(const char *arg)
 {
-	int v;
+	char err[300];
+	pid_t pid = 0;
 
-	if (str_to_int(arg, 1, 0x7fffffff, &v) < 0)
-		cli_usage_error("invalid PID '%s': expected a positive number", arg);
-	return (pid_t)v;
-}
-
-void cli_sel_pids(struct cli_sel *s, const char *arg)
-{
-	char *copy = strdup(arg), *save = NULL, *tok;
-
-	if (!copy) {
-		cli_err("out of memory");
-		exit(NS_EXIT_FAIL);
-	}
-	if (!*arg)
-		cli_usage_error("empty PID list");
-	if (arg[0] == ',' || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,"))
-		cli_usage_error("invalid PID list '%s': empty item", arg);
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		s->sel.pids = grow(s->sel.pids, s->sel.npids, sizeof(pid_t));
-		s->sel.pids[s->sel.npids++] = cli_parse_pid(tok);
-	}
-	free(copy);
-	s->any = true;
-}
-
-void cli_sel_name(struct cli_sel *s, const char *arg)
-{
-	if (!*arg)
-		cli_usage_error("empty process name");
-	s->sel.names = grow(s->sel.names, s->sel.nnames, sizeof(char *));
-	s->sel.names[s->sel.nnames++] = strdup(arg);
-	s->any = true;
-}
-
-void cli_sel_user(struct cli_sel *s, const char *arg)
-{
-	uid_t uid;
-
-	if (procs_parse_user(arg, &uid) < 0)
-		cli_usage_error("unknown user '%s'", arg);
-	s->sel.uids = grow(s->sel.uids, s->sel.nuids, sizeof(uid_t));
-	s->sel.uids[s->sel.nuids++] = uid;
-	s->any = true;
-}
-
-void cli_sel_cgroup(struct cli_sel *s, const char *arg)
-{
-	if (!*arg)
-		cli_usage_error("empty cgroup path");
-	free(s->sel.cgroup);
-	s->sel.cgroup = strdup(arg);
-	s->any = true;
-}
-
-void cli_sel_all(struct cli_sel *s)
-{
-	s->sel.all = true;
-	s->any = true;
+	cli_optval(select_parse_pid(arg, &pid, err, sizeof(err)), err);
+	return pid;
 }
 
 bool cli_sel_option(struct cli_sel *s, int c, const char *arg)
 {
+	char err[300];
+	int rc;
+
 	switch (c) {
-	case 'p': cli_sel_pids(s, arg); return true;
-	case 'n': cli_sel_name(s, arg); return true;
-	case 'u': cli_sel_user(s, arg); return true;
-	case CLI_OPT_CGROUP: cli_sel_cgroup(s, arg); return true;
-	case 'A': cli_sel_all(s); return true;
+	case 'p': rc = select_add_pids(&s->sel, arg, err, sizeof(err)); break;
+	case 'n': rc = select_add_name(&s->sel, arg, err, sizeof(err)); break;
+	case 'u': rc = select_add_user(&s->sel, arg, err, sizeof(err)); break;
+	case CLI_OPT_CGROUP: rc = select_set_cgroup(&s->sel, arg, err, sizeof(err)); break;
+	case 'A': s->sel.all = true; rc = 0; break;
 	default: return false;
 	}
-}
-
-static bool cli_sel_named(const struct cli_sel *s, pid_t pid)
-{
-	for (size_t i = 0; i < s->sel.npids; i++)
-		if (s->sel.pids[i] == pid)
-			return true;
-	return false;
+	cli_optval(rc, err);
+	s->any = true;
+	return true;
 }
 
 bool cli_sel_left_out(const struct cli_sel *s, const struct proc_id *id, int err)
 {
-	if (!(err == -ESRCH || (err == -ENOENT && path_is_live())) || cli_sel_named(s, id->pid))
+	if (!select_left_out(&s->sel, id, err))
 		return false;
 	cli_warn("process %d (%s) exited before its turn: left out", (int)id->pid, id->comm);
 	return true;
@@ -488,59 +405,20 @@ bool cli_sel_left_out(const struct cli_sel *s, const struct proc_id *id, int err
 
 int cli_select(struct cli_sel *s, struct proc_list *out)
 {
-	pid_t bad = 0;
-	int rc;
+	char msg[512];
+	int rc = 0;
+	int code = select_run(&s->sel, out, &rc, msg, sizeof(msg));
 
-	s->sel.exclude = getpid();
-	rc = procs_select(&s->sel, out, &bad);
 	cli_check_tree(rc);
-	if (rc == -EINVAL && bad) {
-		cli_err("process %d is a kernel thread: it has no user memory", (int)bad);
-		return NS_EXIT_USAGE;
-	}
-	switch (rc) {
-	case 0:
-		break;
-	case -ESRCH:
-		cli_err("no such process: %d", (int)bad);
-		return NS_EXIT_FAIL;
-	case -ENOENT:
-		cli_err("cgroup '%s' not found", s->sel.cgroup ? s->sel.cgroup : "?");
-		return NS_EXIT_USAGE;
-	case -EINVAL:
-		cli_err("process %d is a kernel thread or a zombie: it has no user memory",
-			(int)bad);
-		return NS_EXIT_USAGE;
-	case -ENOTSUP:
-		cli_err("under --sysroot only -p PID selection is possible");
-		return NS_EXIT_USAGE;
-	case -ELIBACC:
-		cli_err("%s", procs_lib_error());
-		return NS_EXIT_FAIL;
-	case -EACCES:
-	case -EPERM:
-		cli_err("cannot read process %d: permission denied", (int)bad);
-		return NS_EXIT_PERM;
-	default:
-		cli_err("cannot select processes: %s", strerror(-rc));
-		return NS_EXIT_FAIL;
-	}
-	if (out->n == 0) {
-		cli_err("no process matched");
-		return NS_EXIT_FAIL;
-	}
-	return 0;
+	if (code)
+		cli_err("%s", msg);
+	return code;
 }
 
 void cli_sel_free(struct cli_sel *s)
 {
-	for (size_t i = 0; i < s->sel.nnames; i++)
-		free(s->sel.names[i]);
-	free(s->sel.names);
-	free(s->sel.pids);
-	free(s->sel.uids);
-	free(s->sel.cgroup);
-	memset(s, 0, sizeof(*s));
+	select_free(&s->sel);
+	s->any = false;
 }
 
 static void on_signal(int sig)

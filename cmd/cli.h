@@ -59,11 +59,6 @@ struct cli_sel {
 	struct proc_sel sel;
 	bool any;   /* some selection option was given */
 };
-void cli_sel_pids(struct cli_sel *s, const char *arg);     /* -p 1,2,3 */
-void cli_sel_name(struct cli_sel *s, const char *arg);     /* -n NAME */
-void cli_sel_user(struct cli_sel *s, const char *arg);     /* -u USER */
-void cli_sel_cgroup(struct cli_sel *s, const char *arg);   /* --cgroup PATH */
-void cli_sel_all(struct cli_sel *s);                       /* -A */
 /* The selection options of mscan, mmigrate and mfree-discard: CLI_SEL_SHORT
  * in the optstring, CLI_SEL_LONG_OPTIONS in the table, and cli_sel_option
  * first in the option loop (true: it was one of them). */
@@ -76,15 +71,15 @@ enum { CLI_OPT_CGROUP = 0x1200 };
 	{ "cgroup", required_argument, NULL, CLI_OPT_CGROUP }, \
 	{ "all",    no_argument,       NULL, 'A' }
 bool cli_sel_option(struct cli_sel *s, int c, const char *arg);
-/* One rule of the exit-code contract for every tool: a process found by
- * -n/-u/--cgroup/-A that is gone (err -ESRCH, or -ENOENT on the live
- * machine) before anything was done to it is left out as if it had not
- * matched: on a busy machine processes come and go.  Says so on stderr and
- * returns true; false for any other error and for a PID named with -p,
- * which still counts (1, or 3 among others). */
+/* One rule of the exit-code contract for every tool (select_left_out): a
+ * process found by -n/-u/--cgroup/-A that is gone before anything was done
+ * to it is left out as if it had not matched: on a busy machine processes
+ * come and go.  Says so on stderr and returns true; false otherwise (a PID
+ * named with -p still counts: 1, or 3 among others). */
 bool cli_sel_left_out(const struct cli_sel *s, const struct proc_id *id, int err);
-/* Resolve the selection; on error prints one line and returns the exit code
- * (1 no such process / none matched, 2 bad selection); 0 on success. */
+/* Resolve the selection (select_run); on error prints its line and returns
+ * the exit code (1 no such process / none matched, 2 bad selection, 4
+ * permission); 0 on success. */
 int cli_select(struct cli_sel *s, struct proc_list *out);
 void cli_sel_free(struct cli_sel *s);
 

@@ -25,8 +25,6 @@
 #include "strutil.h"
 #include "sysinfo.h"
 
-#define MFD_SCHEMA_VERSION 1
-
 struct mfd {
 	struct cli_sel sel;
 	struct discard_opts dopts;
@@ -230,58 +228,6 @@ static void warn_set(const struct mfd *m, const struct discard_set *s)
 			 (int)s->id.pid, s->thp_skipped);
 }
 
-static int apply_error(const struct proc_id *id, int rc, char *msg, size_t len)
-{
-	switch (rc) {
-	case -EPERM:
-	case -EACCES:
-		snprintf(msg, len, "pid %d: process_madvise needs CAP_SYS_NICE "
-			 "and ptrace access to the process", (int)id->pid);
-		return NS_EXIT_PERM;
-	case -ESRCH:
-		snprintf(msg, len, "pid %d: the process went away", (int)id->pid);
-		return NS_EXIT_FAIL;
-	case -ENOSYS:
-		snprintf(msg, len, "pid %d: this kernel has no process_madvise "
-			 "(5.10+) or pidfd_open (5.3+)", (int)id->pid);
-		return NS_EXIT_FAIL;
-	default:
-		snprintf(msg, len, "pid %d: %s", (int)id->pid, strerror(-rc));
-		return NS_EXIT_FAIL;
-	}
-}
-
-static int find_error(const struct proc_id *id, int rc, char *msg, size_t len)
-{
-	cli_check_tree(rc);
-	switch (rc) {
-	case -EOPNOTSUPP:
-		snprintf(msg, len, "pid %d: precise mode needs CAP_SYS_ADMIN (PFNs "
-			 "and /proc/kpageflags); use --mode mapping", (int)id->pid);
-		return NS_EXIT_PERM;
-	case -EPERM:
-	case -EACCES:
-		snprintf(msg, len, "pid %d: cannot read its memory map: needs to run "
-			 "as its user or CAP_SYS_PTRACE", (int)id->pid);
-		return NS_EXIT_PERM;
-	case -ENOENT:
-		if (!path_is_live()) {
-			snprintf(msg, len, "pid %d: the tree under --sysroot has no "
-				 "/proc/%d/pagemap (capture-sysroot --pagemap)",
-				 (int)id->pid, (int)id->pid);
-			return NS_EXIT_USAGE;
-		}
-		/* fall through */
-	case -ESRCH:
-		snprintf(msg, len, "pid %d: the process went away", (int)id->pid);
-		return NS_EXIT_FAIL;
-	default:
-		snprintf(msg, len, "pid %d: cannot read its pages: %s", (int)id->pid,
-			 strerror(-rc));
-		return NS_EXIT_FAIL;
-	}
-}
-
 /* *err: the -errno that stopped it before anything was applied, or 0. */
 static int run_apply(struct mfd *m, const struct proc_id *id,
 		     struct discard_set *s, struct discard_result *r,
@@ -298,7 +244,7 @@ static int run_apply(struct mfd *m, const struct proc_id *id,
 	}
 	if (pidfd < 0) {
 		*err = pidfd;
-		return apply_error(id, pidfd, msg, len);
+		return outcome_discard_apply_error(id, pidfd, msg, len);
 	}
 	/* the lock of mmigrate and mplace: never discard pages being moved */
 	code = cli_lock(&lk, id, m->wait, msg, len);
@@ -317,7 +263,7 @@ static int run_apply(struct mfd *m, const struct proc_id *id,
 	}
 	if (rc < 0) {
 		*err = r->calls ? 0 : rc;
-		code = apply_error(id, rc, msg, len);
+		code = outcome_discard_apply_error(id, rc, msg, len);
 		/* gone (or exec'd) after some pages went: partial, as mmigrate */
 		return rc == -ESRCH && r->advised ? NS_EXIT_PARTIAL : code;
 	}
@@ -351,7 +297,8 @@ static int run_one(struct mfd *m, const struct proc_id *id)
 	if (rc < 0 && cli_sel_left_out(&m->sel, id, rc))
 		return MFD_LEFT_OUT;
 	if (rc < 0) {
-		code = find_error(id, rc, why, sizeof(why));
+		cli_check_tree(rc);
+		code = outcome_discard_find_error(id, rc, why, sizeof(why));
 		cli_err("%s", why);
 		json_array_append_new(m->jprocs, report_discard_json(id, NULL, NULL, false, code, why,
 								   m->dopts.max_stall));
@@ -392,11 +339,7 @@ static int print_report(struct mfd *m, int code)
 	int rc;
 
 	if (m->out.json) {
-		json_t *doc = json_pack("{s:i,s:s,s:s,s:b,s:o,s:s,s:i}",
-			"schema_version", MFD_SCHEMA_VERSION, "tool", "mfree-discard",
-			"version", NS_VERSION,
-			"dry_run", m->dry_run, "processes", m->jprocs,
-			"status", ns_exit_name(code), "exit_code", code);
+		json_t *doc = report_discards_json(m->jprocs, m->dry_run, code);
 
 		m->jprocs = NULL;
 		rc = out_print_json(doc, stdout);

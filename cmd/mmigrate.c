@@ -29,8 +29,6 @@
 #include "strutil.h"
 #include "sysinfo.h"
 
-#define MM_RESULT_SCHEMA 2
-
 struct mm {
 	struct cli_sel sel;
 	const char *from_arg, *to_arg;
@@ -219,7 +217,7 @@ static void parse_options(struct mm *m, int argc, char **argv)
 		if (argc - optind != 3)
 			cli_usage_error("expected PID FROM-NODES TO-NODES, got %d argument%s",
 					argc - optind, argc - optind == 1 ? "" : "s");
-		cli_sel_pids(&m->sel, argv[optind]);
+		cli_sel_option(&m->sel, 'p', argv[optind]);
 		m->from_arg = argv[optind + 1];
 		m->to_arg = argv[optind + 2];
 	}
@@ -300,28 +298,10 @@ static void unlock_procs(struct mm *m)
  * JSON's "errors", and its code. */
 static int plan_failed(struct mm *m, const struct proc_id *id, int rc)
 {
+	const char *kind;
 	char msg[512];
-	const char *kind = "error";
-	int code;
+	int code = outcome_plan_error(id, rc, m->ex.xo.move_all, &kind, msg, sizeof(msg));
 
-	if (id->missing) {
-		snprintf(msg, sizeof(msg), "no such process: %d", (int)id->pid);
-		code = NS_EXIT_FAIL;
-		kind = "gone";
-	} else if (rc == -ESRCH || rc == -ENOENT) {
-		code = outcome_errno(-ESRCH, id, "", msg, sizeof(msg));
-		kind = "gone";
-	} else if ((rc == -EACCES || rc == -EPERM) &&
-		   privs_check(id, m->ex.xo.move_all ? PRIV_MOVE_ALL : PRIV_MOVE,
-			       msg, sizeof(msg)) < 0) {
-		/* name what is missing, as the guard rails would */
-		code = NS_EXIT_PERM;
-		kind = "permission";
-	} else {
-		code = outcome_errno(rc, id, "cannot read the memory map of", msg, sizeof(msg));
-		if (code == NS_EXIT_PERM)
-			kind = "permission";
-	}
 	cli_err("%s", msg);
 	json_array_append_new(m->errors, outcome_error_json(id, kind, msg, code));
 	return code;
@@ -586,15 +566,9 @@ static int report(struct mm *m, struct report_move *out)
 			   m->ex.xo.deadline > 0 && sys_now() >= m->ex.xo.deadline);
 	free(codes);
 	if (m->out.json) {
-		json_t *procs = json_array(), *doc;
+		json_t *doc = report_moves_json(&m->plan, out, m->ex.xo.engine, m->apply != NULL,
+						code, m->errors);
 
-		for (size_t i = 0; i < m->plan.nprocs; i++)
-			json_array_append_new(procs, report_move_json(&m->plan, &m->plan.procs[i], &out[i]));
-		doc = json_pack("{s:i,s:s,s:s,s:s,s:b,s:o,s:i,s:s}", "schema_version", MM_RESULT_SCHEMA,
-				"tool", "mmigrate", "version", NS_VERSION, "engine", exec_engine_name(m->ex.xo.engine),
-				"applied_plan", m->apply != NULL, "processes", procs,
-				"exit_code", code, "status", ns_exit_name(code));
-		json_object_set_new(doc, "errors", json_incref(m->errors));
 		out_print_json(doc, stdout);
 		json_decref(doc);
 	} else {

@@ -31,7 +31,6 @@
 #include "strutil.h"
 #include "sysinfo.h"
 
-#define MPLACE_SCHEMA_VERSION 2
 #define MPLACE_LOAD_SAMPLE 0.25     /* seconds of /proc/stat sampling for --auto */
 
 struct mplace {
@@ -478,53 +477,34 @@ static void launch_policy_error(const struct mplace *m, int rc)
 	cli_exit(rc == -EINVAL ? NS_EXIT_USAGE : NS_EXIT_FAIL);
 }
 
-static json_t *weights_json(const struct mplace *m, const int *w)
+/* What the report shows of the options: the lists, the policy, the command. */
+static void report_init(const struct mplace *m, struct report_place *rp)
 {
-	json_t *o = json_object();
-	int n;
-
-	nodeset_foreach(n, &m->nodes) {
-		char key[16];
-
-		snprintf(key, sizeof(key), "%d", n);
-		json_object_set_new(o, key, json_integer(w[n]));
-	}
-	return o;
+	memset(rp, 0, sizeof(*rp));
+	rp->nodes = m->nodes_str;
+	rp->cpu_nodes = m->cpu_nodes_str;
+	rp->cpus = m->cpus_str;
+	rp->cpus_desc = m->cpus_desc;
+	rp->dry_run = m->dry_run;
+	rp->cmd = m->cmd;
+	rp->policy = launch_policy_name(m);
+	rp->balancing = m->balancing;
 }
 
-static void launch_dry_run(const struct mplace *m, const int *weights, bool have_w)
+static _Noreturn void launch_dry_run(const struct mplace *m, const int *weights, bool have_w)
 {
-	int n;
+	struct report_place rp;
 
+	report_init(m, &rp);
+	rp.weighted = have_w ? &m->nodes : NULL;
+	rp.weights = weights;
 	if (m->out.json) {
-		json_t *cmd = json_array();
+		json_t *doc = report_launch_json(&rp);
 
-		for (char **a = m->cmd; *a; a++)
-			json_array_append_new(cmd, json_string(*a));
-		json_t *doc = json_pack("{s:i,s:s,s:s,s:s,s:b,s:o,s:s,s:s,s:s,s:s,s:b}",
-			"schema_version", MPLACE_SCHEMA_VERSION, "tool", "mplace",
-			"version", NS_VERSION,
-			"mode", "launch", "dry_run", true, "command", cmd,
-			"nodes", m->nodes_str, "cpu_nodes", m->cpu_nodes_str,
-			"cpus", m->cpus_str, "policy", launch_policy_name(m),
-			"balancing", m->balancing);
-		json_object_set_new(doc, "weights", have_w ? weights_json(m, weights) :
-				    json_null());
 		out_print_json(doc, stdout);
 		json_decref(doc);
-		cli_exit(0);
-	}
-	printf("command:   %s", m->cmd[0]);
-	for (char **a = m->cmd + 1; *a; a++)
-		printf(" %s", *a);
-	printf("\ncpus:      %s\n", m->cpus_desc);
-	printf("policy:    %s%s%s%s\n", launch_policy_name(m), m->nodes_str[0] ? " nodes " : "",
-	       m->nodes_str, m->balancing ? " with NUMA balancing" : "");
-	if (have_w) {
-		printf("weights:  ");
-		nodeset_foreach(n, &m->nodes)
-			printf(" %d:%d", n, weights[n]);
-		printf("  (/sys/kernel/mm/mempolicy/weighted_interleave)\n");
+	} else {
+		report_launch_lines(stdout, &rp);
 	}
 	cli_exit(0);
 }
@@ -564,35 +544,21 @@ static _Noreturn void launch(struct mplace *m)
 
 /* ---- running mode -------------------------------------------------------------- */
 
-struct run_report {
-	struct proc_id id;
-	struct place_auto au;
-	bool have_auto;
-	struct place_aff_result aff1, aff2;
-	bool aff_done;
-	struct plan plan;
-	struct guard_result guard;
-	struct report_move mv;        /* the move, as mmigrate reports one */
-	bool moved;
-	int code;
-	char error[256];
-};
-
-static void auto_choose(struct mplace *m, struct run_report *rr)
+static void auto_choose(struct mplace *m, struct report_place *rp)
 {
 	static double busy[NS_MAX_NODES];
 	struct scan_proc s;
 	int rc;
 
 	memset(&s, 0, sizeof(s));
-	rc = scan_process(&rr->id, SCAN_NUMA, &s, cli_maps_warn, NULL);
+	rc = scan_process(&rp->id, SCAN_NUMA, &s, cli_maps_warn, NULL);
 	cli_check_tree(rc);
 	if (rc == -ESRCH) {
-		cli_err("process %d (%s) has gone", (int)rr->id.pid, rr->id.comm);
+		cli_err("process %d (%s) has gone", (int)rp->id.pid, rp->id.comm);
 		cli_exit(NS_EXIT_FAIL);
 	}
 	if (rc < 0) {
-		cli_err("pid %d: cannot read numa_maps: %s", (int)rr->id.pid, strerror(-rc));
+		cli_err("pid %d: cannot read numa_maps: %s", (int)rp->id.pid, strerror(-rc));
 		cli_exit(rc == -EACCES || rc == -EPERM ? NS_EXIT_PERM : NS_EXIT_FAIL);
 	}
 	rc = place_sample_load(&m->topo, MPLACE_LOAD_SAMPLE, busy, NS_MAX_NODES);
@@ -600,17 +566,17 @@ static void auto_choose(struct mplace *m, struct run_report *rr)
 		cli_warn("cannot sample CPU load from /proc/stat: %s", strerror(-rc));
 	rc = place_auto_choose(&m->topo, s.node_bytes, s.node_slots, busy,
 			       NS_MAX_NODES, m->ex.go.min_free_is_bytes ? 0 : m->ex.go.min_free_pct,
-			       &rr->au);
+			       &rp->au);
 	scan_free(&s);
-	rr->have_auto = true;
+	rp->have_auto = true;
 	if (rc < 0) {
-		cli_err("auto: %s", rr->au.why);
+		cli_err("auto: %s", rp->au.why);
 		cli_exit(rc == -ENOSPC ? NS_EXIT_REFUSED : NS_EXIT_FAIL);
 	}
 	nodeset_zero(&m->nodes);
-	nodeset_add(&m->nodes, rr->au.node);
+	nodeset_add(&m->nodes, rp->au.node);
 	if (!m->out.json)
-		printf("auto: %s\n", rr->au.why);
+		printf("auto: %s\n", rp->au.why);
 }
 
 static bool print_guard(const struct guard_result *g)
@@ -624,7 +590,7 @@ static bool print_guard(const struct guard_result *g)
 	return g->refuse != 0;
 }
 
-static int plan_and_check(struct mplace *m, struct run_report *rr)
+static int plan_and_check(struct mplace *m, struct report_place *rp)
 {
 	struct plan_opts po = { .to = m->nodes, .spread = true, .topo = &m->topo,
 				.use_pagemap = true };
@@ -637,156 +603,96 @@ static int plan_and_check(struct mplace *m, struct run_report *rr)
 	go.check_cpuset = true;
 	go.affinity_set = true;     /* mplace moves the threads there itself */
 
-	if (privs_check(&rr->id, PRIV_AFFINITY, why, sizeof(why)) < 0 && !m->dry_run) {
+	if (privs_check(&rp->id, PRIV_AFFINITY, why, sizeof(why)) < 0 && !m->dry_run) {
 		cli_err("%s", why);
 		return NS_EXIT_PERM;
 	}
-	plan_init(&rr->plan, &po);
-	rc = plan_add_process(&rr->plan, &po, &rr->id, cli_maps_warn, NULL);
+	plan_init(&rp->plan, &po);
+	rc = plan_add_process(&rp->plan, &po, &rp->id, cli_maps_warn, NULL);
 	cli_check_tree(rc);
 	if (rc == -ESRCH) {
-		cli_err("process %d (%s) has gone", (int)rr->id.pid, rr->id.comm);
+		cli_err("process %d (%s) has gone", (int)rp->id.pid, rp->id.comm);
 		return NS_EXIT_FAIL;
 	}
 	if (rc < 0) {
-		cli_err("pid %d: cannot plan: %s", (int)rr->id.pid, strerror(-rc));
+		cli_err("pid %d: cannot plan: %s", (int)rp->id.pid, strerror(-rc));
 		return rc == -EACCES || rc == -EPERM ? NS_EXIT_PERM : NS_EXIT_FAIL;
 	}
-	rc = guard_check(&rr->plan, &m->topo, &go, &rr->guard);
+	rc = guard_check(&rp->plan, &m->topo, &go, &rp->guard);
 	if (rc < 0) {
-		cli_err("pid %d: cannot check the plan: %s", (int)rr->id.pid, strerror(-rc));
+		cli_err("pid %d: cannot check the plan: %s", (int)rp->id.pid, strerror(-rc));
 		return NS_EXIT_FAIL;
 	}
-	if (print_guard(&rr->guard))
-		return rr->guard.refuse;
+	if (print_guard(&rp->guard))
+		return rp->guard.refuse;
 	return 0;
 }
 
-static int aff_code(const struct place_aff_result *a, char *msg, size_t len,
-		    pid_t pid)
-{
-	if (!a->failed)
-		return NS_EXIT_OK;
-	snprintf(msg, len, "pid %d: affinity refused for %u of %u threads: %s",
-		 (int)pid, a->failed, a->failed + a->threads, strerror(-a->err));
-	if (a->threads)
-		return NS_EXIT_PARTIAL;
-	return a->err == -EPERM ? NS_EXIT_PERM :
-		a->err == -EINVAL ? NS_EXIT_REFUSED : NS_EXIT_FAIL;
-}
-
-static int run_move(struct mplace *m, struct run_report *rr)
+static int run_move(struct mplace *m, struct report_place *rp)
 {
 	struct ns_lock lk = { .fd = -1 };
 	int rc, code;
 
-	code = cli_lock(&lk, &rr->id, m->wait, NULL, 0);
+	code = cli_lock(&lk, &rp->id, m->wait, NULL, 0);
 	if (code)
 		return code;
 	if (cli_signal) {           /* seen before anything changed: change nothing */
 		lock_release(&lk);
 		return cli_signal_exit();
 	}
-	rc = place_set_affinity_all(rr->id.pid, &m->cpus, &rr->aff1);
-	rr->aff_done = true;
+	rc = place_set_affinity_all(rp->id.pid, &m->cpus, &rp->aff);
+	rp->aff_done = true;
 	if (rc < 0) {
 		lock_release(&lk);
-		cli_err("pid %d: cannot set affinity: %s", (int)rr->id.pid, strerror(-rc));
+		cli_err("pid %d: cannot set affinity: %s", (int)rp->id.pid, strerror(-rc));
 		return rc == -ESRCH ? NS_EXIT_FAIL : ns_exit_from_errno(rc);
 	}
 	m->ex.xo.stop = &cli_signal;
 	cli_exec_start(&m->ex);
-	if (rr->plan.nprocs) {      /* the engine as mmigrate chooses it */
+	if (rp->plan.nprocs) {      /* the engine as mmigrate chooses it */
 		struct exec_opts xo = m->ex.xo;
 
-		xo.engine = rr->mv.engine = exec_choose(&rr->plan, &rr->plan.procs[0], &m->ex.xo,
-							&rr->mv.engine_why);
-		rc = exec_proc(&rr->plan, &rr->plan.procs[0], &xo, &rr->mv.r);
+		xo.engine = rp->mv.engine = exec_choose(&rp->plan, &rp->plan.procs[0], &m->ex.xo,
+							&rp->mv.engine_why);
+		rc = exec_proc(&rp->plan, &rp->plan.procs[0], &xo, &rp->mv.r);
 	} else {
 		rc = 0;
 	}
-	rr->moved = rc == 0 && rr->plan.nprocs;
-	rr->mv.ran = rr->moved ? 1 : rc < 0 ? rc : 0;
-	report_move_stall(&rr->mv, m->ex.xo.max_stall);
-	if (rr->moved)
-		cli_stall_warn(&rr->id, &rr->mv.stall, "move_pages");
+	rp->moved = rc == 0 && rp->plan.nprocs;
+	rp->mv.ran = rp->moved ? 1 : rc < 0 ? rc : 0;
+	report_move_stall(&rp->mv, m->ex.xo.max_stall);
+	if (rp->moved)
+		cli_stall_warn(&rp->id, &rp->mv.stall, "move_pages");
 	/* threads started while the memory moved (no new change after a signal,
 	 * nor in a program that replaced this one: the move saw it gone) */
-	if (!cli_signal && rr->mv.r.stop != EXS_GONE)
-		place_set_affinity_all(rr->id.pid, &m->cpus, &rr->aff2);
+	if (!cli_signal && rp->mv.r.stop != EXS_GONE)
+		place_set_affinity_all(rp->id.pid, &m->cpus, &rp->aff_again);
 	lock_release(&lk);
 	if (rc < 0) {
-		cli_err("pid %d: cannot move memory: %s", (int)rr->id.pid, strerror(-rc));
+		cli_err("pid %d: cannot move memory: %s", (int)rp->id.pid, strerror(-rc));
 		return ns_exit_from_errno(rc);
 	}
-	code = aff_code(&rr->aff1, rr->error, sizeof(rr->error), rr->id.pid);
-	if (rr->error[0])
-		cli_err("%s", rr->error);
-	cli_exec_unaccounted(&rr->id, &rr->mv.r);
-	rr->mv.code = outcome_move(&rr->mv.r, rr->mv.ran, rr->plan.nprocs && rr->plan.procs[0].nruns,
+	code = outcome_affinity(&rp->aff, rp->id.pid, rp->error, sizeof(rp->error));
+	if (rp->error[0])
+		cli_err("%s", rp->error);
+	cli_exec_unaccounted(&rp->id, &rp->mv.r);
+	rp->mv.code = outcome_move(&rp->mv.r, rp->mv.ran, rp->plan.nprocs && rp->plan.procs[0].nruns,
 				   cli_signal_exit());
-	return ns_exit_combine(code, rr->mv.code);
-}
-
-static void report_json(const struct mplace *m, const struct run_report *rr)
-{
-	json_t *doc = json_pack("{s:i,s:s,s:s,s:s,s:b,s:i,s:s,s:s,s:s,s:s,s:s,s:i}",
-		"schema_version", MPLACE_SCHEMA_VERSION, "tool", "mplace",
-		"version", NS_VERSION,
-		"mode", "running", "dry_run", m->dry_run, "pid", (int)rr->id.pid,
-		"comm", rr->id.comm, "nodes", m->nodes_str, "cpu_nodes", m->cpu_nodes_str,
-		"cpus", m->cpus_str, "status", ns_exit_name(rr->code), "exit_code", rr->code);
-
-	json_object_set_new(doc, "guard", report_guard_json(&rr->guard));
-	json_object_set_new(doc, "planned_bytes", json_integer((json_int_t)
-		plan_total_bytes(&rr->plan, rr->plan.nprocs ? &rr->plan.procs[0] : NULL)));
-	json_object_set_new(doc, "auto", rr->have_auto ? report_auto_json(&rr->au) : json_null());
-	json_object_set_new(doc, "affinity", rr->aff_done ? report_affinity_json(&rr->aff1) : json_null());
-	json_object_set_new(doc, "affinity_second_pass",
-			    rr->aff_done ? report_affinity_json(&rr->aff2) : json_null());
-	json_object_set_new(doc, "move", rr->moved ?
-			    report_move_json(&rr->plan, &rr->plan.procs[0], &rr->mv) : json_null());
-	json_object_set_new(doc, "error", rr->error[0] ? json_string(rr->error) : json_null());
-	out_print_json(doc, stdout);
-	json_decref(doc);
+	return ns_exit_combine(code, rp->mv.code);
 }
 
 /* The move as mmigrate shows one: its table, then its line. */
-static void print_move(const struct mplace *m, const struct run_report *rr)
+static void print_move(const struct mplace *m, const struct report_place *rp)
 {
 	struct out_table *t = report_move_table();
 
 	if (t) {
 		cli_out_columns(&m->out, t, NULL);
-		report_move_rows(t, &rr->plan, &rr->plan.procs[0], &rr->mv);
+		report_move_rows(t, &rp->plan, &rp->plan.procs[0], &rp->mv);
 		out_print_table(t, stdout, m->out.flags);
 		out_table_free(t);
 	}
-	report_move_line(stdout, &rr->plan, &rr->plan.procs[0], &rr->mv);
-}
-
-static void report_text(const struct mplace *m, const struct run_report *rr)
-{
-	char a[32], cb[256];
-	const char *comm = str_escape(rr->id.comm, cb, sizeof(cb));
-	uint64_t planned = plan_total_bytes(&rr->plan,
-					    rr->plan.nprocs ? &rr->plan.procs[0] : NULL);
-
-	if (m->dry_run) {
-		printf("pid %d (%s): would set CPUs %s for every thread and "
-		       "move %s to nodes %s\n", (int)rr->id.pid, comm, m->cpus_desc,
-		       str_human_size(planned, a, sizeof(a)), m->nodes_str);
-		return;
-	}
-	/* the second pass sets every thread again (new ones included) */
-	printf("pid %d (%s): CPUs %s set for %u thread%s", (int)rr->id.pid,
-	       comm, m->cpus_desc, rr->aff1.threads,
-	       rr->aff1.threads == 1 ? "" : "s");
-	if (rr->aff2.passes)
-		printf(", again for %u after the move", rr->aff2.threads);
-	printf("\n");
-	if (rr->moved)
-		print_move(m, rr);
+	report_move_line(stdout, &rp->plan, &rp->plan.procs[0], &rp->mv);
 }
 
 /* The process to place, selected as the other tools select: no such
@@ -811,30 +717,36 @@ static int select_one(struct mplace *m, struct proc_id *id)
 
 static int run(struct mplace *m)
 {
-	struct run_report rr;
+	struct report_place rp;
 	int rc;
 
-	memset(&rr, 0, sizeof(rr));
-	rc = select_one(m, &rr.id);
+	report_init(m, &rp);
+	rc = select_one(m, &rp.id);
 	if (rc)
 		return rc;
 	if (m->autoplace)
-		auto_choose(m, &rr);
+		auto_choose(m, &rp);
 	pick_cpus(m);
-	rr.code = plan_and_check(m, &rr);
-	if (rr.code == 0 && !m->dry_run && !cli_signal)
-		rr.code = run_move(m, &rr);
+	rp.code = plan_and_check(m, &rp);
+	if (rp.code == 0 && !m->dry_run && !cli_signal)
+		rp.code = run_move(m, &rp);
 	if (cli_signal)         /* what was done is still reported */
-		rr.code = cli_signal_exit();
-	if (m->out.json)
-		report_json(m, &rr);
-	else if (rr.code == 0 || rr.moved)
-		report_text(m, &rr);
-	exec_result_free(&rr.mv.r);
-	guard_free(&rr.guard);
-	plan_free(&rr.plan);
-	place_auto_free(&rr.au);
-	return rr.code;
+		rp.code = cli_signal_exit();
+	if (m->out.json) {
+		json_t *doc = report_place_json(&rp);
+
+		out_print_json(doc, stdout);
+		json_decref(doc);
+	} else if (rp.code == 0 || rp.moved) {
+		report_place_line(stdout, &rp);
+		if (!m->dry_run && rp.moved)
+			print_move(m, &rp);
+	}
+	exec_result_free(&rp.mv.r);
+	guard_free(&rp.guard);
+	plan_free(&rp.plan);
+	place_auto_free(&rp.au);
+	return rp.code;
 }
 
 int main(int argc, char **argv)

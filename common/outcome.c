@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "outcome.h"
+#include "path.h"
+#include "privs.h"
 
 int outcome_move(const struct exec_result *r, int started, bool had_work, int sigcode)
 {
@@ -90,6 +92,54 @@ int outcome_errno(int err, const struct proc_id *id, const char *doing,
 	}
 }
 
+int outcome_plan_error(const struct proc_id *id, int rc, bool move_all,
+		       const char **kind, char *msg, size_t len)
+{
+	int code;
+
+	*kind = "gone";
+	if (id->missing) {
+		snprintf(msg, len, "no such process: %d", (int)id->pid);
+		return NS_EXIT_FAIL;
+	}
+	if (rc == -ESRCH || rc == -ENOENT)
+		return outcome_errno(-ESRCH, id, "", msg, len);
+	*kind = "permission";
+	/* name what is missing, as the guard rails would */
+	if ((rc == -EACCES || rc == -EPERM) &&
+	    privs_check(id, move_all ? PRIV_MOVE_ALL : PRIV_MOVE, msg, len) < 0)
+		return NS_EXIT_PERM;
+	code = outcome_errno(rc, id, "cannot read the memory map of", msg, len);
+	if (code != NS_EXIT_PERM)
+		*kind = "error";
+	return code;
+}
+
+int outcome_scan_error(const struct proc_id *id, int rc, const char *what,
+		       const char **kind, char *msg, size_t len)
+{
+	*kind = "gone";
+	if (id->missing) {
+		snprintf(msg, len, "no such process: %d", (int)id->pid);
+		return NS_EXIT_FAIL;
+	}
+	if (rc == -ESRCH || rc == -ENOENT) {
+		snprintf(msg, len, "process %d (%s) went away", (int)id->pid, id->comm);
+		return NS_EXIT_FAIL;
+	}
+	if (rc == -EACCES || rc == -EPERM) {
+		*kind = "permission";
+		snprintf(msg, len, "cannot read %s of process %d (%s): permission "
+			 "denied (needs ptrace read access: same user or CAP_SYS_PTRACE)",
+			 what, (int)id->pid, id->comm);
+		return NS_EXIT_PERM;
+	}
+	*kind = "error";
+	snprintf(msg, len, "cannot read %s of process %d (%s): %s", what,
+		 (int)id->pid, id->comm, strerror(-rc));
+	return NS_EXIT_FAIL;
+}
+
 json_t *outcome_error_json(const struct proc_id *id, const char *kind,
 			   const char *msg, int code)
 {
@@ -110,4 +160,67 @@ int outcome_run(const int *codes, size_t n, int sigcode, bool deadline_passed)
 	if (deadline_passed && acc != NS_EXIT_OK)
 		return NS_EXIT_TIMEOUT;
 	return acc;
+}
+
+int outcome_affinity(const struct place_aff_result *a, pid_t pid, char *msg, size_t len)
+{
+	if (!a->failed)
+		return NS_EXIT_OK;
+	snprintf(msg, len, "pid %d: affinity refused for %u of %u threads: %s",
+		 (int)pid, a->failed, a->failed + a->threads, strerror(-a->err));
+	if (a->threads)
+		return NS_EXIT_PARTIAL;
+	return a->err == -EPERM ? NS_EXIT_PERM :
+		a->err == -EINVAL ? NS_EXIT_REFUSED : NS_EXIT_FAIL;
+}
+
+int outcome_discard_apply_error(const struct proc_id *id, int rc, char *msg, size_t len)
+{
+	switch (rc) {
+	case -EPERM:
+	case -EACCES:
+		snprintf(msg, len, "pid %d: process_madvise needs CAP_SYS_NICE "
+			 "and ptrace access to the process", (int)id->pid);
+		return NS_EXIT_PERM;
+	case -ESRCH:
+		snprintf(msg, len, "pid %d: the process went away", (int)id->pid);
+		return NS_EXIT_FAIL;
+	case -ENOSYS:
+		snprintf(msg, len, "pid %d: this kernel has no process_madvise "
+			 "(5.10+) or pidfd_open (5.3+)", (int)id->pid);
+		return NS_EXIT_FAIL;
+	default:
+		snprintf(msg, len, "pid %d: %s", (int)id->pid, strerror(-rc));
+		return NS_EXIT_FAIL;
+	}
+}
+
+int outcome_discard_find_error(const struct proc_id *id, int rc, char *msg, size_t len)
+{
+	switch (rc) {
+	case -EOPNOTSUPP:
+		snprintf(msg, len, "pid %d: precise mode needs CAP_SYS_ADMIN (PFNs "
+			 "and /proc/kpageflags); use --mode mapping", (int)id->pid);
+		return NS_EXIT_PERM;
+	case -EPERM:
+	case -EACCES:
+		snprintf(msg, len, "pid %d: cannot read its memory map: needs to run "
+			 "as its user or CAP_SYS_PTRACE", (int)id->pid);
+		return NS_EXIT_PERM;
+	case -ENOENT:
+		if (!path_is_live()) {
+			snprintf(msg, len, "pid %d: the tree under --sysroot has no "
+				 "/proc/%d/pagemap (capture-sysroot --pagemap)",
+				 (int)id->pid, (int)id->pid);
+			return NS_EXIT_USAGE;
+		}
+		/* fall through */
+	case -ESRCH:
+		snprintf(msg, len, "pid %d: the process went away", (int)id->pid);
+		return NS_EXIT_FAIL;
+	default:
+		snprintf(msg, len, "pid %d: cannot read its pages: %s", (int)id->pid,
+			 strerror(-rc));
+		return NS_EXIT_FAIL;
+	}
 }

@@ -7,9 +7,14 @@
  * decide a code themselves.
  *
  *   a move (mmigrate, mplace -p)  outcome_move
- *   a discard (mfree-discard)     outcome_discard
+ *   a discard (mfree-discard)     outcome_discard, and its steps that
+ *                                 failed: outcome_discard_find_error,
+ *                                 outcome_discard_apply_error
  *   the per-process lock          outcome_lock
+ *   an affinity pass (mplace -p)  outcome_affinity
  *   a step that failed            outcome_errno
+ *   a process not planned         outcome_plan_error
+ *   a process not read (mscan)    outcome_scan_error
  *   the run                       outcome_run
  *
  * sigcode: the code of a caught SIGINT/SIGTERM (130/143), 0 when none.
@@ -25,6 +30,7 @@
 #include "discard.h"
 #include "exec.h"
 #include "exitcode.h"
+#include "place.h"
 #include "procs.h"
 
 /* A process's move.  started: 1 exec_proc ran (r is its result), 0 it did
@@ -44,6 +50,16 @@ int outcome_move(const struct exec_result *r, int started, bool had_work, int si
 int outcome_discard(const struct discard_set *s, const struct discard_result *r,
 		    bool timed_out, int sigcode);
 
+/* discard_find failed with rc for process id: the code and one line
+ * ("pid N: ...").  -EOPNOTSUPP (precise mode without kpageflags) and
+ * EPERM/EACCES 4; -ENOENT under --sysroot (a tree without pagemap) 2, on
+ * the live machine as -ESRCH (gone) 1; any other 1. */
+int outcome_discard_find_error(const struct proc_id *id, int rc, char *msg, size_t len);
+/* Opening the process (pidfd_open) or discard_apply failed with rc:
+ * EPERM/EACCES 4 (process_madvise's privileges named), -ESRCH (gone),
+ * -ENOSYS (an old kernel) and any other 1. */
+int outcome_discard_apply_error(const struct proc_id *id, int rc, char *msg, size_t len);
+
 /* lock_take's rc for process id: 0 taken; -EBUSY 5 (another run holds it:
  * holder, 0 if unknown); -EINTR (a signal while waiting) sigcode, or 130;
  * any other error 1 (the run must not go on without the lock).  msg: one
@@ -51,12 +67,29 @@ int outcome_discard(const struct discard_set *s, const struct discard_result *r,
 int outcome_lock(int rc, const struct proc_id *id, pid_t holder, int sigcode,
 		 char *msg, size_t len);
 
+/* An affinity pass over a process's threads (place_set_affinity_all): 0
+ * when no thread was refused; else msg says how many were, and the code is
+ * 3 when some threads were set, or the refusal's: EPERM 4, EINVAL (CPUs
+ * outside the process's cpuset) 5, any other 1. */
+int outcome_affinity(const struct place_aff_result *a, pid_t pid, char *msg, size_t len);
+
 /* A step that failed with -errno before anything was done to process id:
  * its code (ns_exit_from_errno, with ESRCH and a zombie: 1) and one line:
  * "<doing> process PID (COMM): <what the errno means here>".
  * doing: e.g. "cannot read the memory map of". */
 int outcome_errno(int err, const struct proc_id *id, const char *doing,
 		  char *msg, size_t len);
+
+/* A selected process that could not be planned (plan_add_process's rc;
+ * a missing one: named with -p, not there): its code, its kind for
+ * outcome_error_json ("gone", "permission", "error") and one line.  A
+ * permission error names the privilege a move needs (privs_check). */
+int outcome_plan_error(const struct proc_id *id, int rc, bool move_all,
+		       const char **kind, char *msg, size_t len);
+/* The same for a process whose WHAT ("numa_maps", "pagemap") could not be
+ * read: "gone" ("process N (COMM) went away") 1, "permission" 4, "error" 1. */
+int outcome_scan_error(const struct proc_id *id, int rc, const char *what,
+		       const char **kind, char *msg, size_t len);
 
 /* One shape, in every tool's JSON "errors" array, for a process that was
  * selected but not done (gone, no such process, permission, error):

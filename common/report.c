@@ -480,3 +480,28 @@ json_t *report_auto_json(const struct place_auto *a)
 	return json_pack("{s:i,s:s,s:I,s:o}", "node", a->node, "why", a->why,
 			 "total", (json_int_t)a->total, "candidates", c);
 }
+
+json_t *report_moves_json(const struct plan *p, const struct report_move *out,
+			  enum exec_engine engine, bool applied_plan, int code,
+			  json_t *errors)
+{
+	json_t *procs = json_array(), *doc;
+
+	for (size_t i = 0; i < p->nprocs; i++)
+		json_array_append_new(procs, report_move_json(p, &p->procs[i], &out[i]));
+	doc = json_pack("{s:i,s:s,s:s,s:s,s:b,s:o,s:i,s:s}", "schema_version", REPORT_MOVES_SCHEMA,
+			"tool", "mmigrate", "version", NS_VERSION, "engine", exec_engine_name(engine),
+			"applied_plan", applied_plan, "processes", procs,
+			"exit_code", code, "status", ns_exit_name(code));
+	json_object_set_new(doc, "errors", json_incref(errors));
+	return doc;
+}
+
+json_t *report_discards_json(json_t *procs, bool dry_run, int code)
+{
+	return json_pack("{s:i,s:s,s:s,s:b,s:o,s:s,s:i}",
+			 "schema_version", REPORT_DISCARD_SCHEMA, "tool", "mfree-discard",
+			 "version", NS_VERSION,
+			 "dry_run", dry_run, "processes", procs,
+			 "status", ns_exit_name(code), "exit_code", code);
+}

@@ -11,14 +11,19 @@
 #ifndef NS_REPORT_H
 #define NS_REPORT_H
 
+#include <signal.h>
 #include <stdio.h>
 #include <jansson.h>
 #include "discard.h"
 #include "exec.h"
 #include "guard.h"
+#include "maps.h"
+#include "nodes.h"
 #include "output.h"
+#include "pagemap.h"
 #include "place.h"
 #include "plan.h"
+#include "scan.h"
 #include "stall.h"
 
 /* A process's move, as it ended. */
@@ -42,6 +47,15 @@ void report_move_stall(struct report_move *m, double max_stall);
  * "pairs": [...]} (docs/json.md, "A move"). */
 json_t *report_move_json(const struct plan *p, const struct plan_proc *pp,
 			 const struct report_move *m);
+
+/* The result of a run of moves (mmigrate, schema_version
+ * REPORT_MOVES_SCHEMA): {"engine", "applied_plan", "processes": [each
+ * process's move, out[i] for p's procs[i]], "exit_code", "status",
+ * "errors": the processes not planned}. */
+#define REPORT_MOVES_SCHEMA 2
+json_t *report_moves_json(const struct plan *p, const struct report_move *out,
+			  enum exec_engine engine, bool applied_plan, int code,
+			  json_t *errors);
 
 /* Guard findings: [{"level": "warn"|"refuse", "text"}]. */
 json_t *report_guard_json(const struct guard_result *g);
@@ -84,9 +98,112 @@ json_t *report_discard_json(const struct proc_id *id, const struct discard_set *
 			    const struct discard_result *r, bool applied, int code,
 			    const char *error, double max_stall);
 
+/* The result of a discard run (mfree-discard, schema_version
+ * REPORT_DISCARD_SCHEMA): {"dry_run", "processes" (report_discard_json's
+ * entries; the reference is taken), "status", "exit_code"}. */
+#define REPORT_DISCARD_SCHEMA 1
+json_t *report_discards_json(json_t *procs, bool dry_run, int code);
+
 /* A placement (mplace): an affinity pass {threads, gone, failed, passes};
  * --auto's choice {node, why, total, candidates: [...]}. */
 json_t *report_affinity_json(const struct place_aff_result *a);
 json_t *report_auto_json(const struct place_auto *a);
+
+/* A placement as mplace shows it (report_place.c): where it goes (the
+ * lists as the command formatted them, "" for none) and, for a running
+ * process, what happened.  The JSON documents are docs/json.md's "mplace"
+ * (schema_version REPORT_PLACE_SCHEMA). */
+#define REPORT_PLACE_SCHEMA 2
+struct report_place {
+	const char *nodes, *cpu_nodes, *cpus;
+	const char *cpus_desc;             /* "0-3 (nodes 0)", "0-3", "unchanged" */
+	bool dry_run;
+	/* a launch */
+	char *const *cmd;                  /* the command and its arguments */
+	const char *policy;                /* its policy's name, or "unchanged" */
+	bool balancing;
+	const struct ns_nodeset *weighted; /* the nodes of weights, NULL: none read */
+	const int *weights;                /* weighted interleave, by node */
+	/* a running process */
+	struct proc_id id;
+	struct place_auto au;              /* --auto's choice (have_auto) */
+	bool have_auto;
+	struct place_aff_result aff;       /* the affinity pass before the move */
+	struct place_aff_result aff_again; /* and after it: threads started meanwhile */
+	bool aff_done;
+	struct plan plan;
+	struct guard_result guard;
+	struct report_move mv;             /* the move, as mmigrate reports one */
+	bool moved;
+	int code;
+	char error[256];                   /* the affinity's refusal, "" none */
+};
+/* {"mode": "launch", "command", "nodes", "cpu_nodes", "cpus", "policy",
+ * "balancing", "weights"} */
+json_t *report_launch_json(const struct report_place *p);
+/* "command:", "cpus:", "policy:" and "weights:" lines of a launch's dry run. */
+void report_launch_lines(FILE *f, const struct report_place *p);
+/* {"mode": "running", "pid", "comm", ..., "guard", "planned_bytes", "auto",
+ * "affinity", "affinity_second_pass", "move", "error"} */
+json_t *report_place_json(const struct report_place *p);
+/* "pid N (COMM): would set CPUs ... and move SIZE to nodes ..." (dry run),
+ * or "pid N (COMM): CPUs ... set for N threads[, again for N after the
+ * move]"; the move's table and line follow it (report_move_rows). */
+void report_place_line(FILE *f, const struct report_place *p);
+
+/* A scan (mscan, report_scan.c): four row sets, each a column table and
+ * its rows: processes, mappings (-m), page runs (--pages) and nodes
+ * (--topology).  shown: the nodes that get a NODES cell even with nothing
+ * resident on them. */
+extern const struct col_desc report_proc_cols[];
+extern const int report_proc_ncols;
+#define REPORT_PROC_DEFAULT "PID,COMM,NODES,TOTAL,MAIN"
+#define REPORT_PROC_LONG    "PID,COMM,NODES,TOTAL,MAIN,THP,LAZYFREE,SWAP"
+extern const struct col_desc report_map_cols[];
+extern const int report_map_ncols;
+#define REPORT_MAP_DEFAULT "START,END,PERMS,KIND,PATH,SIZE,NODES,THP,LAZYFREE,SWAP,POLICY"
+extern const struct col_desc report_run_cols[];
+extern const int report_run_ncols;
+#define REPORT_RUN_DEFAULT "START,PAGES,SIZE,NODE,STATE,EXCL,THP,LAZYFREE"
+extern const struct col_desc report_node_cols[];
+extern const int report_node_ncols;
+#define REPORT_NODE_DEFAULT "NODE,CPUS,TOTAL,FREE,FREETHP,MEMONLY,DISTANCES"
+/* A process's row from its scan (scan_process).  cgroup: fill CGROUP
+ * (procs_cgroup; empty when the process is gone meanwhile or the system
+ * has cgroup v1 only), when it is shown or the rows are grouped by it. */
+void report_proc_row(struct out_table *t, const struct ns_nodeset *shown,
+		     const struct scan_proc *s, bool cgroup);
+/* A mapping's row (of scan_proc's maps). */
+void report_map_row(struct out_table *t, const struct ns_nodeset *shown, pid_t pid,
+		    const struct mapping *mp);
+/* A node's row; DISTANCES "10,20" in node order. */
+void report_node_row(struct out_table *t, const struct ns_topology *topo,
+		     const struct ns_node *nd);
+/* The page runs of one process: report_runs_walk adds a row to t for each
+ * run of each mapping and sums the present pages per node (the shared zero
+ * page is nobody's); report_runs_proc_row turns the sums into the
+ * process's row.  -EINTR when *stop turned non-zero, else pm_walk's rc. */
+struct report_runs {
+	struct out_table *t;
+	pid_t pid;
+	uint64_t page_size;
+	uint64_t *node_bytes;               /* per node, node_slots of them, zeroed */
+	int node_slots;
+	uint64_t total;                     /* bytes of present pages */
+	const volatile sig_atomic_t *stop;  /* may be NULL */
+	const struct mapping *mp;           /* the mapping being walked */
+};
+int report_runs_walk(struct pm_reader *r, struct report_runs *c,
+		     const struct mapping_list *maps);
+void report_runs_proc_row(struct out_table *t, const struct ns_nodeset *shown,
+			  const struct proc_id *id, const struct report_runs *c, bool cgroup);
+/* What scan_process must read (SCAN_*) for the columns the rows will show:
+ * table (a text table shows the columns selected; JSON and Prometheus
+ * show them all); longfmt (-l): the process rows' rollup columns. */
+unsigned report_proc_needs(const struct out_table *t, bool table, bool longfmt);
+unsigned report_map_needs(const struct out_table *t, bool table);
+/* [node, ...]; the node rows (t) with "distances" as {"<node>": distance}. */
+json_t *report_nodes_json(const struct ns_nodeset *s);
+json_t *report_topology_json(const struct out_table *t, const struct ns_topology *topo);
 
 #endif

@@ -26,5 +26,9 @@ const char *str_human_size(uint64_t bytes, char *buf, size_t len);
  * len - 1 bytes).  For names that others choose: COMM, mapped file paths,
  * arguments echoed in messages. */
 const char *str_escape(const char *s, char *buf, size_t len);
+/* How a parser of common/ refuses a value: the reason, formatted, into err
+ * (len bytes); returns -EINVAL. */
+int str_invalid(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -230,23 +230,24 @@ fake_nodes() {
 	assert_output "$BATS_TEST_TMPDIR/libfoo.so"
 }
 
-# The column tables (struct col_desc NAME[]) of cmd/TOOL.c: names of one.
+# The column tables (struct col_desc NAME[]) of FILE (under the top): names of one.
 source_columns() {
-	sed -n "/struct col_desc $2\\[\\]/,/^};/p" "$NS_TOP/cmd/$1.c" |
+	sed -n "/struct col_desc $2\\[\\]/,/^};/p" "$NS_TOP/$1" |
 		sed -n 's/^[[:space:]]*{ *"\([A-Z0-9-]*\)".*/\1/p'
 }
 
-# Every column table the tool has, with the view option that shows it.
+# Every column table the tool has (in FILE, where its rows are built), with
+# the view option that shows it.
 check_columns() {
-	local tool=$1 table view want
-	shift
+	local tool=$1 file=$2 table view want
+	shift 2
 	# a column table not named here is a view this test does not know
-	for table in $(sed -n 's/.*struct col_desc \([a-z_]*\)\[\].*/\1/p' "$NS_TOP/cmd/$tool.c"); do
+	for table in $(sed -n 's/.*struct col_desc \([a-z_]*\)\[\].*/\1/p' "$NS_TOP/$file"); do
 		[[ " $* " == *" $table="* ]] || fail "$tool: column table $table is new: add its view here"
 	done
 	for pair in "$@"; do
 		table=${pair%%=*} view=${pair#*=}
-		want=$(source_columns "$tool" "$table")
+		want=$(source_columns "$file" "$table")
 		[ -n "$want" ]
 		grep -qx NODES <<<"$want" && want=$(printf '%s\n' "$want" N0 N1 N3)
 		run comp "$tool $view -o "
@@ -254,9 +255,10 @@ check_columns() {
 	done
 }
 
-@test "-o completes the columns of the view on the line (from cmd/*.c tables)" {
+@test "-o completes the columns of the view on the line (from the tables in common/)" {
 	export NUMASHIFT_SYSROOT=$(fake_nodes)
-	check_columns mscan proc_cols= map_cols=-m run_cols=--pages node_cols=--topology
+	check_columns mscan common/report_scan.c report_proc_cols= report_map_cols=-m \
+		report_run_cols=--pages report_node_cols=--topology
 	run comp "mscan -o PID,CO"
 	assert_output "PID,COMM"
 	run comp "mscan --mappings --output=+pa"

@@ -195,6 +195,16 @@ static void test_escape(void)
 	is_str(str_escape("ab\033\033", small, sizeof(small)), "ab\\x1b", "escape: cut whole, never half an escape");
 }
 
+static void test_invalid(void)
+{
+	char err[16];
+
+	ok(str_invalid(err, sizeof(err), "bad '%s'", "x") == -EINVAL, "invalid: -EINVAL");
+	is_str(err, "bad 'x'", "invalid: the reason");
+	str_invalid(err, sizeof(err), "a reason longer than %d bytes", 16);
+	is_str(err, "a reason longer", "invalid: cut to the buffer");
+}
+
 int main(void)
 {
 	const char *top = getenv("NS_TOP");
@@ -206,6 +216,7 @@ int main(void)
 	test_seconds();
 	test_human();
 	test_escape();
+	test_invalid();
 	test_kernel_version();
 	test_sysinfo_live();
 	test_sysinfo_root(top ? top : ".");
