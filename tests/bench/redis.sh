@@ -16,7 +16,7 @@
 # -t set in a loop of BATCH requests (default 2000) with 50 clients, random
 # keys in a keyspace of 10^8 and 256-byte values, in db 1: nearly every SET
 # adds a key, so the server keeps allocating (jemalloc maps new extents, the
-# dict grows; the strace and /proc figures printed first show it).  Each
+# dict grows; the /proc figures printed first show it).  Each
 # batch's --csv line (rps, p99, max) is stamped with the time it arrived; a
 # move's figures come from the batches that overlap it.
 #
@@ -106,18 +106,10 @@ window() {
 # ---- does it allocate during the load? ----------------------------------------
 maps0=$(wc -l <"/proc/$spid/maps") vm0=$(status_kb VmSize) rss0=$(status_kb VmRSS)
 load_start "$tmp/probe.csv"
-sleep 2
-if command -v strace >/dev/null; then
-	timeout -s INT 5 strace -f -c -e trace=memory -p "$spid" -o "$tmp/strace.txt" 2>/dev/null
-	sed 's/^/# strace: /' "$tmp/strace.txt"
-	calls=$(awk '$NF ~ /^(mmap|munmap|brk|mremap|madvise|mprotect)$/ { printf "%s%s=%s", s, $NF, $4; s = "," }' "$tmp/strace.txt")
-else
-	calls=none
-fi
-sleep 3
+sleep 10
 load_stop
 echo "NSR alloc seconds=10 maps=$maps0->$(wc -l <"/proc/$spid/maps") vmsize_mib=$((vm0 / 1024))->$(($(status_kb VmSize) / 1024))" \
-	"rss_mib=$((rss0 / 1024))->$(($(status_kb VmRSS) / 1024)) strace5s=$calls" \
+	"rss_mib=$((rss0 / 1024))->$(($(status_kb VmRSS) / 1024))" \
 	"ops=$(awk -F, 'NR > 1 { n++; if (!f) f = p; l = $1 } { p = $1 } END { printf "%.0f", n ? n * '"$batch"' / (l - f) : 0 }' "$tmp/probe.csv")"
 
 res() { echo "$*"; echo "$*" >>"$tmp/moves"; }
