@@ -22,7 +22,8 @@
 # for reading through the whole move up to 6.6, the server stops.  A sampler
 # reads VmSize (which needs no mmap_lock) every 0.1 s: maps= counts the
 # growths within the move, first_map_s= when the first came (seconds into
-# the move), mapped_mib= by how much.  Each batch's --csv line (rps, p99,
+# the move), mapped_mib= by how much, late_maps= the growths within 0.5 s
+# after the move (an mmap that waited for the lock lands there).  Each batch's --csv line (rps, p99,
 # max) is stamped with the time it arrived; a move's figures come from the
 # batches that overlap it, base_ops= from those before it.
 #
@@ -130,12 +131,14 @@ sampler_start() { # out
 	SPID_SAMPLER=$!
 }
 # maps FILE M0 M1: the VmSize growths within [M0, M1]: how many, the first's
-# time into the move, MiB in all
+# time into the move, MiB in all; late_maps= those within 0.5 s after the
+# move (an mmap that waited for the lock through the move completes there)
 maps_in() {
 	awk -v m0="$2" -v m1="$3" '
-		NR > 1 && $2 > prev && $1 > m0 && $1 <= m1 + 0.1 { n++; mib += ($2 - prev) / 1024; if (!f) f = $1 - m0 }
+		NR > 1 && $2 > prev && $1 > m0 && $1 <= m1 { n++; mib += ($2 - prev) / 1024; if (!f) f = $1 - m0 }
+		NR > 1 && $2 > prev && $1 > m1 && $1 <= m1 + 0.5 { late++ }
 		{ prev = $2 }
-		END { printf "maps=%d first_map_s=%s mapped_mib=%.0f", n, n ? sprintf("%.2f", f) : "-", mib }' "$1"
+		END { printf "maps=%d first_map_s=%s mapped_mib=%.0f late_maps=%d", n, n ? sprintf("%.2f", f) : "-", mib, late }' "$1"
 }
 
 res() { echo "$*"; echo "$*" >>"$tmp/moves"; }
