@@ -113,17 +113,18 @@ load_stop() {
 	for p in $(pgrep -x redis-benchmark); do kill "$p"; done
 	wait "$LPIPE" 2>/dev/null
 }
-# window FILE M0 M1: max_ms p99_ms ops base_ops batches, from the batches
-# that overlap [M0, M1] (a batch spans from the line before to its line)
+# window FILE M0 M1: max_ms p99_ms ops base_ops base_max_ms batches, from
+# the batches that overlap [M0, M1] (a batch spans from the line before to
+# its line); base_ figures from the batches before the move
 window() {
 	awk -F, -v m0="$2" -v m1="$3" -v n="$batch" '
 		{ t = $1 + 0; if (NR > 1 && t > m0 && prev < m1) {
 			if (!k) first = prev; last = t; k++
 			if ($9 + 0 > mx) mx = $9 + 0; if ($8 + 0 > p99) p99 = $8 + 0 }
-		  else if (NR > 1 && t <= m0) { bn++; if (!bf) bf = prev; bl = t }
+		  else if (NR > 1 && t <= m0) { bn++; if (!bf) bf = prev; bl = t; if ($9 + 0 > bmx) bmx = $9 + 0 }
 		  prev = t }
-		END { printf "max_ms=%.1f p99_ms=%.1f ops=%.0f base_ops=%.0f batches=%d", mx, p99,
-			k ? k * n / (last - first) : 0, bn ? bn * n / (bl - bf) : 0, k }' "$1"
+		END { printf "max_ms=%.1f p99_ms=%.1f ops=%.0f base_ops=%.0f base_max_ms=%.1f batches=%d", mx, p99,
+			k ? k * n / (last - first) : 0, bn ? bn * n / (bl - bf) : 0, bmx, k }' "$1"
 }
 # VmSize every 0.1 s (reading it takes no mmap_lock), stamped
 sampler_start() { # out
