@@ -94,7 +94,7 @@ MAN_SRC    := $(sort $(wildcard docs/*.[178].scd))
 MANS       := $(MAN_SRC:docs/%.scd=$(BUILD)/man/%)
 HAVE_SCDOC := $(shell command -v scdoc 2>/dev/null)
 
-.PHONY: completions all deps deps-check deps-vm check check-host check-unit check-bats check-asan \
+.PHONY: completions all deps deps-check deps-vm deps-slurm check check-host check-unit check-bats check-asan \
 	check-valgrind check-vm check-vm-asan check-tsan check-fuzz demo install uninstall clean dist deb fuzz bench docs helpers units
 
 .DEFAULT_GOAL := all
@@ -202,6 +202,11 @@ check-fuzz:
 deps-vm:
 	@scripts/deps build vm
 
+# Debian's Slurm for tests/vm/tests/slurm-real.bats: fetched and unpacked
+# into tests/vm/cache/slurm, never installed; never fails (the test skips)
+deps-slurm:
+	@scripts/deps slurm
+
 # the guest suite once more with the tools built with ASan+UBSan (one kernel:
 # ASan makes TCG slower still).  A sanitizer report fails a test: the tool
 # exits non-zero and prints more than its one line.  The helpers are the
@@ -212,7 +217,7 @@ check-vm-asan: deps-vm all
 	$(MAKE) BUILD=build-asan CFLAGS="$(SAN_FLAGS)" all
 	@tests/vm/run --build build-asan --helpers $(BUILD)/helpers --kernel $(ASAN_KERNEL) --topo $(TOPO) $(if $(FILES),--files '$(FILES)')
 
-check-vm: deps-vm all
+check-vm: deps-vm deps-slurm all
 	@tests/vm/run --build $(BUILD) --kernel $(KERNEL) --topo $(TOPO) $(if $(FILES),--files '$(FILES)')
 
 demo: deps-vm all

@@ -233,3 +233,45 @@ stall_median() {
 	grep -q '^An empty slot in the plot is a figure this run does not measure: .*--move-all.* at 4 KiB 1024 MiB, THP 1024 MiB' \
 		"$d/PERFORMANCE.md" || fail "the missing --move-all bars are not explained"
 }
+
+# redis_median KERNEL TOOL KEY: the median of KEY over the NSR move lines of
+# TOOL in tests/fixtures/bench-raw-redis/redis-KERNEL.log
+redis_median() {
+	awk -v tool="$2" -v key="$3" '
+		$1 == "NSR" && $2 == "move" {
+			delete v
+			for (i = 3; i <= NF; i++) { j = index($i, "="); v[substr($i, 1, j - 1)] = substr($i, j + 1) }
+			if (v["tool"] == tool) x[++c] = v[key] + 0
+		}
+		END {
+			for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
+			if (c % 2) printf "%.2f\n", x[(c + 1) / 2]; else printf "%.2f\n", (x[c / 2] + x[c / 2 + 1]) / 2
+		}' "$NS_TOP/tests/fixtures/bench-raw-redis/redis-$1.log"
+}
+
+@test "report: a raw Redis log gives the Redis section, its medians from the raw lines" {
+	local d=$BATS_TEST_TMPDIR/docs k tool n ok
+	REDIS=$NS_TOP/tests/fixtures/bench-raw-redis
+	run -0 "$REPORT" "$REDIS" "$d"
+	grep -q "^## A real program: Redis moved under redis-benchmark's load" "$d/PERFORMANCE.md" ||
+		fail "no Redis section"
+	for k in $(cd "$REDIS" && ls redis-*.log | sed 's/^redis-//; s/\.log$//'); do
+		grep -q "^### Redis, kernel $k" "$d/PERFORMANCE.md" || fail "no Redis table for $k"
+		# the move's median in the table and in the JSON is the raw lines' median
+		grep -q "^| move (s) | $(redis_median "$k" migratepages seconds) \[.*\] | $(redis_median "$k" mmigrate seconds) \[" \
+			"$d/PERFORMANCE.md" || fail "$k: the move row is not the raw medians"
+		for tool in migratepages mmigrate; do
+			run -0 jq -r --arg k "$k" --arg t "$tool" '.redis[$k].tools[$t].max_ms.median' "$d/bench-results.json"
+			assert_equal "$(printf '%.2f' "$output")" "$(redis_median "$k" "$tool" max_ms)"
+			n=$(grep -c "^NSR move tool=$tool " "$REDIS/redis-$k.log")
+			ok=$(grep "^NSR move tool=$tool " "$REDIS/redis-$k.log" | grep -c ' data=ok')
+			run -0 jq -r --arg k "$k" --arg t "$tool" '.redis[$k].tools[$t] | "\(.data_ok)/\(.n)"' "$d/bench-results.json"
+			assert_output "$ok/$n"
+		done
+		grep -q "^| data intact afterwards | [0-9]*/[0-9]* | [0-9]*/[0-9]* | - |" "$d/PERFORMANCE.md" ||
+			fail "$k: no data row"
+	done
+	# the Redis section alone: no guest or host section, the page still whole
+	! grep -q '^## Guest' "$d/PERFORMANCE.md" || fail "a guest section out of nothing"
+	grep -q '^## Method' "$d/PERFORMANCE.md" || fail "no Method"
+}
