@@ -56,6 +56,16 @@ setup() {
 	assert_output --partial "the job has every node"
 }
 
+@test "the job's nodes from its cgroup's CPUs when cpuset.mems has every node, as under Slurm" {
+	local cg=$BATS_TEST_TMPDIR/job_7
+	mkdir "$cg"
+	cat /sys/devices/system/node/has_memory >"$cg/cpuset.mems.effective"
+	cat /sys/devices/system/node/node0/cpulist >"$cg/cpuset.cpus.effective"
+	SLURM_JOB_ID=7 NUMASHIFT_JOB_CGROUP=$cg NUMASHIFT_DRY_RUN=1 run "$EX/numashift-prolog"
+	assert_success
+	assert_output --partial "prolog on nodes 0 (the job's CPUs $(cat /sys/devices/system/node/node0/cpulist))"
+}
+
 @test "epilog: the mode from the name it is called by, the job id from PBS's \$1" {
 	local cg f
 	cg=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
