@@ -266,8 +266,10 @@ job_field() { timeout 15 scontrol show job "$1" | tr ' ' '\n' | sed -n "s/^$2=//
 	echo "job cgroup before the epilog:"; cat "$W/epilog.cgroup"
 	echo "prolog clock: $(cat "$W/prolog.t0") -> $(cat "$W/prolog.t1")"
 	echo "slurmd.log (prolog/epilog):"; grep -iE 'prolog|epilog' /var/log/slurm/slurmd.log
-	echo "controllers Slurm reads: scope $(cat $CG/system.slice/slurmstepd.scope/cgroup.controllers)," \
-		"slurmd $(cat $CG/system.slice/slurmstepd.scope/slurmd/cgroup.controllers)"
+	for f in $CG/system.slice/*slurmstepd.scope/cgroup.controllers \
+		$CG/system.slice/*slurmstepd.scope/slurmd/cgroup.controllers; do
+		[ -e "$f" ] && echo "controllers Slurm reads: $f: $(cat "$f")"
+	done
 	grep -E 'Controller .* is not enabled|controller is not available' /var/log/slurm/slurmd.log
 	ls -la /var/log/numashift
 	if [ "$state" != COMPLETED ]; then
@@ -294,6 +296,18 @@ job_field() { timeout 15 scontrol show job "$1" | tr ' ' '\n' | sed -n "s/^$2=//
 	# /ns/bin): Slurm 22.05 gives it a PATH without /usr/local/bin
 	grep -qx 'PATH=/sbin:/usr/sbin:/bin:/usr/bin' "$W/prolog.env"
 	grep -qx "SLURM_CONF=$CONF/slurm.conf" "$W/prolog.env"
+	# the job's tasks ran in Slurm's scope, named after the node by
+	# Debian's build (several slurmd per host): NODENAME_slurmstepd.scope
+	grep -qE "^cgroup 0::/system.slice/($(uname -n)_)?slurmstepd.scope/job_$id/" "$W/home/jobs/$id.out" ||
+		fail "the job's cgroup is not under Slurm's scope: $(grep '^cgroup' "$W/home/jobs/$id.out")"
+	# Seen under Slurm 22.05: the job's cgroup does not exist yet while the
+	# prolog runs (PrologFlags=Contain or not), so the prolog cannot see
+	# the job's CPUs and falls back to every node, moving nothing.  Say so
+	# exactly when it happens; what follows needs the job's cgroup.
+	if [ ! -s "$W/prolog.cgroup" ]; then
+		grep -q "numashift-prolog: job $id: prolog on nodes 0-1 (no job cgroup: every node)" "$W/syslog"
+		skip "Slurm 22.05 makes job $id's cgroup after the prolog: the prolog sees no job CPUs (issue 17 item 3)"
+	fi
 	# Slurm narrowed the job's CPUs to 1 and left its memory nodes at every
 	# node; the prolog found node 1 from the CPUs
 	grep -q "/job_$id 1 0-1 0-1\$" "$W/prolog.cgroup"
