@@ -56,6 +56,31 @@ setup() {
 	assert_output --partial "the job has every node"
 }
 
+@test "the job's nodes from its cgroup's CPUs when cpuset.mems has every node, as under Slurm" {
+	local cg=$BATS_TEST_TMPDIR/job_7
+	mkdir "$cg"
+	cat /sys/devices/system/node/has_memory >"$cg/cpuset.mems.effective"
+	cat /sys/devices/system/node/node0/cpulist >"$cg/cpuset.cpus.effective"
+	SLURM_JOB_ID=7 NUMASHIFT_JOB_CGROUP=$cg NUMASHIFT_DRY_RUN=1 run "$EX/numashift-prolog"
+	assert_success
+	assert_output --partial "prolog on nodes 0 (the job's CPUs $(cat /sys/devices/system/node/node0/cpulist))"
+}
+
+@test "under Slurm the time allowed is MessageTimeout less 2 s, from SLURM_CONF; elsewhere 60 s" {
+	printf 'ClusterName=c\nmessagetimeout=5   # short\n' >"$BATS_TEST_TMPDIR/slurm.conf"
+	SLURM_JOB_ID=7 SLURM_CONF=$BATS_TEST_TMPDIR/slurm.conf NUMASHIFT_DRY_RUN=1 NUMASHIFT_JOB_NODES=0 \
+		run "$EX/numashift-prolog"
+	assert_success
+	assert_output --partial "prolog on nodes 0 (NUMASHIFT_JOB_NODES) within 3 s"
+	# Slurm's default MessageTimeout is 10
+	SLURM_JOB_ID=7 SLURM_CONF=/dev/null NUMASHIFT_DRY_RUN=1 NUMASHIFT_JOB_NODES=0 run "$EX/numashift-prolog"
+	assert_output --partial "within 8 s"
+	PBS_JOBID=7 NUMASHIFT_DRY_RUN=1 NUMASHIFT_JOB_NODES=0 run "$EX/numashift-prolog"
+	assert_output --partial "within 60 s"
+	SLURM_JOB_ID=7 NUMASHIFT_TIMEOUT=30 NUMASHIFT_DRY_RUN=1 NUMASHIFT_JOB_NODES=0 run "$EX/numashift-prolog"
+	assert_output --partial "within 30 s"
+}
+
 @test "epilog: the mode from the name it is called by, the job id from PBS's \$1" {
 	local cg f
 	cg=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)

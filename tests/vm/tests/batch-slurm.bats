@@ -7,7 +7,9 @@
 # tree like Slurm's:
 #   /sys/fs/cgroup/system.slice/slurmstepd.scope/job_<id>/step_0/user/task_0
 #   /sys/fs/cgroup/system.slice/<daemon>.service
-# The job runs on node 1.  Where memory is afterwards is read from numa_maps
+# The job runs on node 1: as Slurm's task/cgroup does, its cgroup's cpuset.cpus
+# is node 1's CPU and its cpuset.mems is left at every node (seen under a real
+# slurmd in slurm-real.bats).  Where memory is afterwards is read from numa_maps
 # and smaps (common.bash), and the helpers check their data.
 load common
 
@@ -27,7 +29,7 @@ setup() {
 	mkdir -p "$TASKCG" "$DAEMONCG"
 	echo "+cpuset +memory" >$SLICE/cgroup.subtree_control
 	echo "+cpuset +memory" >$SLICE/slurmstepd.scope/cgroup.subtree_control
-	echo 1 >"$JOBCG/cpuset.mems"
+	echo 1 >"$JOBCG/cpuset.cpus"
 	REPORTS=$BATS_TEST_TMPDIR/reports
 	export PATH=$NS_BIN:$PATH
 }
@@ -73,7 +75,7 @@ into() { echo "$2" >"$1/cgroup.procs"; }
 	run slurm_env prolog_slurmd NUMASHIFT_STRICT=1 "$SCRIPT"
 	echo "$output"
 	assert_success
-	assert_output --partial "prolog on nodes 1"
+	assert_output --partial "prolog on nodes 1 (the job's CPUs 1)"
 
 	# the daemon's memory left node 1 for nodes 0 and 2, its data intact
 	[ "$(node_bytes "$daemon" 1)" -lt $((1 << 20)) ] || fail "daemon still has $(node_bytes "$daemon" 1) bytes on node 1"
@@ -84,13 +86,19 @@ into() { echo "$2" >"$1/cgroup.procs"; }
 	verify_helper "$lazy"
 }
 
-@test "prolog: the job's nodes come from its cgroup's cpuset.mems; every node: nothing moves" {
+@test "prolog: a cpuset.mems narrower than every node wins over the CPUs; every node: nothing moves" {
 	start_helper --mib 32 --no-thp --node 0
 	into "$DAEMONCG" "$HELPER_PID"
-	echo 0-2 >"$JOBCG/cpuset.mems"
+	echo 1-2 >"$JOBCG/cpuset.mems"
 	run slurm_env prolog_slurmd NUMASHIFT_STRICT=1 "$SCRIPT"
 	assert_success
-	assert_output --partial "prolog on nodes 0-2"
+	assert_output --partial "prolog on nodes 1-2 (the job's cpuset.mems.effective)"
+	[ "$(node_bytes "$HELPER_PID" 0)" -gt $((30 << 20)) ]
+	echo 0-2 >"$JOBCG/cpuset.mems"
+	echo 0-1 >"$JOBCG/cpuset.cpus"
+	run slurm_env prolog_slurmd NUMASHIFT_STRICT=1 NUMASHIFT_JOB_NODES=0-2 "$SCRIPT"
+	assert_success
+	assert_output --partial "prolog on nodes 0-2 (NUMASHIFT_JOB_NODES)"
 	assert_output --partial "the job has every node"
 	[ "$(node_bytes "$HELPER_PID" 0)" -gt $((30 << 20)) ]
 	verify_helper
