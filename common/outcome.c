@@ -30,7 +30,10 @@ int outcome_move(const struct exec_result *r, int started, bool had_work, int si
 	case EXS_DONE:
 		break;
 	}
-	if (r->syscall_failed || exec_not_moved(&s))
+	/* a page another process mapped after the plan (-EACCES) stays by the
+	 * same rule as one shared when planned: without --move-all it is
+	 * reported, not a failure */
+	if (r->syscall_failed || exec_not_moved(&s) > s.not_moved[EXR_SHARED])
 		return some ? NS_EXIT_PARTIAL : NS_EXIT_FAIL;
 	return NS_EXIT_OK;
 }

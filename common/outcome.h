@@ -43,7 +43,10 @@
  *   the process went away: 3 when pages moved or were discarded, else 1;
  *   every batch ran: 0 when no planned page is left without moving, else 3
  *     when some moved or were discarded, 1 when none.
- * Pages found on the target already are neither done nor failed. */
+ * Pages found on the target already are neither done nor failed; nor are
+ * pages the kernel refused as shared (-EACCES: mapped by another process
+ * since the plan), which stay by the rule that left out the pages shared
+ * when planned (--move-all moves both). */
 int outcome_move(const struct exec_result *r, int started, bool had_work, int sigcode);
 
 /* A process's discard (discard_apply's result r of set s). */

@@ -32,6 +32,23 @@ static void test_affinity(void)
 	is_u64(outcome_affinity(&a, 42, msg, sizeof(msg)), NS_EXIT_FAIL, "none set, other: 1");
 }
 
+/* A move's code when every batch ran: what was not moved decides, except
+ * pages refused as shared (mapped by another process since the plan). */
+static void test_move_shared(void)
+{
+	struct exec_pair x = { .src = 0, .dst = 1, .planned = 100, .moved = 99 };
+	struct exec_result r = { .pairs = &x, .npairs = 1, .page_size = 4096, .stop = EXS_DONE };
+
+	x.not_moved[EXR_SHARED] = 1;
+	is_u64(outcome_move(&r, 1, true, 0), NS_EXIT_OK, "one page became shared: 0");
+	x.not_moved[EXR_BUSY] = 1, x.moved = 98;
+	is_u64(outcome_move(&r, 1, true, 0), NS_EXIT_PARTIAL, "shared and busy: 3");
+	x.not_moved[EXR_BUSY] = 0, x.not_moved[EXR_SHARED] = 100, x.moved = 0;
+	is_u64(outcome_move(&r, 1, true, 0), NS_EXIT_OK, "every page became shared: 0, as if planned so");
+	x.not_moved[EXR_SHARED] = 0, x.not_moved[EXR_OTHER] = 100;
+	is_u64(outcome_move(&r, 1, true, 0), NS_EXIT_FAIL, "none moved for another reason: 1");
+}
+
 static void test_discard_errors(void)
 {
 	struct proc_id id = { .pid = 42, .comm = "app" };
@@ -284,6 +301,7 @@ static void test_topology(void)
 int main(void)
 {
 	test_affinity();
+	test_move_shared();
 	test_discard_errors();
 	test_read_errors();
 	test_run_docs();

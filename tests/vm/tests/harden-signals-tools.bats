@@ -113,7 +113,8 @@ mplace_signal_once() {
 		case $stop in interrupted|done|none) ;; *) echo "$what: stop is $stop" >>"$BAD" ;; esac
 		;;
 	0) ;;   # it had finished before the signal came
-	3)      # finished, but a library page became shared meanwhile
+	3)      # finished, a page left behind (busy); a library page that
+		# became shared meanwhile no longer makes it 3
 		[ "$stop" = done ] || echo "$what: exit 3 with stop $stop: $(head -c 300 "$d/err")" >>"$BAD" ;;
 	*) echo "$what (want $want or 0): $(head -c 300 "$d/err")" >>"$BAD" ;;
 	esac
