@@ -268,6 +268,10 @@ static int run_apply(struct mfd *m, const struct proc_id *id,
 		return rc == -ESRCH && r->advised ? NS_EXIT_PARTIAL : code;
 	}
 	code = outcome_discard(s, r, m->timed_out, cli_signal_exit());
+	if (r->collapse_failed)
+		cli_warn("pid %d: %" PRIu64 " THPs written again stay split: MADV_COLLAPSE: %s "
+			 "(their data is intact)", (int)id->pid, r->collapse_failed,
+			 strerror(-r->collapse_error));
 	if (r->error)
 		snprintf(msg, len, "pid %d: some ranges were refused: %s",
 			 (int)id->pid, strerror(-r->error));

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 #include "discard.h"
 #include "pagemap.h"
@@ -18,6 +19,7 @@
 /* <sys/mman.h> is not included: its MAP_ANON clashes with maps.h */
 #define DISCARD_MADV_PAGEOUT 21   /* 5.4+ */
 #define DISCARD_MADV_COLLAPSE 25  /* 6.1+ */
+#define DISCARD_COLLAPSE_TRIES 4  /* calls per THP while MADV_COLLAPSE says EAGAIN */
 #ifndef SYS_process_madvise
 #define SYS_process_madvise 440
 #endif
@@ -445,7 +447,7 @@ static bool discard_should_stop(const struct discard_opts *o)
 static int discard_flush(struct discard_ctx *c)
 {
 	struct discard_batch *b = &c->b;
-	int i = 0;
+	int i = 0, tries = 0;
 
 	while (i < b->n) {
 		uint64_t bytes = 0;
@@ -467,12 +469,27 @@ static int discard_flush(struct discard_ctx *c)
 				return -err;
 			if (err == ESRCH)
 				return -err;
-			if (!c->res->error)
+			/* MADV_COLLAPSE's EAGAIN is transient (a page locked,
+			 * off the LRU or referenced right now): try it again */
+			if (c->advice == DISCARD_MADV_COLLAPSE && err == EAGAIN &&
+			    ++tries < DISCARD_COLLAPSE_TRIES) {
+				nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+				continue;
+			}
+			tries = 0;
+			if (c->advice == DISCARD_MADV_COLLAPSE) {
+				/* the THP stays split, its data intact: not
+				 * a discard refused */
+				if (!c->res->collapse_error)
+					c->res->collapse_error = -err;
+			} else if (!c->res->error) {
 				c->res->error = -err;
+			}
 			c->failed++;
 			i++;
 			continue;
 		}
+		tries = 0;
 		c->any_done = true;
 		if (c->advice == DISCARD_MADV_PAGEOUT)
 			c->res->advised += (uint64_t)done;

@@ -145,7 +145,9 @@ struct discard_result {
 	uint64_t thp_discarded;      /* lazyfree THPs no longer present */
 	uint64_t thp_kept;           /* lazyfree THPs still present (rewritten) */
 	uint64_t thp_collapsed;      /* by AnonHugePages regained after MADV_COLLAPSE */
-	uint64_t collapse_failed;    /* MADV_COLLAPSE ranges the kernel refused */
+	uint64_t collapse_failed;    /* THPs MADV_COLLAPSE left split (after
+				      * retries of EAGAIN); their data is intact */
+	int collapse_error;          /* its first -errno, 0 if none */
 	struct discard_smaps after_pageout;  /* smaps right after MADV_PAGEOUT */
 	struct discard_smaps after;  /* smaps at the end */
 	int error;                   /* first -errno of a call, 0 if none */
@@ -163,7 +165,9 @@ int discard_find(const struct proc_id *id, const struct discard_opts *o,
  * in calls of at most 1024 iovecs and ~2 GiB; in precise mode each batch is
  * checked again against fresh kpageflags just before its call so only pages
  * still lazyfree are passed.  Then, for DISCARD_THP_COLLAPSE, MADV_COLLAPSE
- * on the lazyfree THP ranges still resident.  Fills set->node[].discarded /
+ * on the lazyfree THP ranges still resident (a THP it leaves split, after
+ * retrying EAGAIN, is counted in res->collapse_failed with its reason in
+ * res->collapse_error, not in res->error).  Fills set->node[].discarded /
  * kept and res from pagemap and smaps read afterwards.
  * Returns 0 (even with res->error set after some calls went through),
  * -EPERM (CAP_SYS_NICE or ptrace access missing; nothing done), -ESRCH

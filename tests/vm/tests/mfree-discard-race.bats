@@ -34,13 +34,14 @@ stop_race() {
 discard_loop() { # RUNS [options]
 	local runs=$1 i rc
 	shift
-	DISCARDED=0 KEPT=0
+	DISCARDED=0 KEPT=0 UNCOLLAPSED=0
 	for ((i = 0; i < runs; i++)); do
 		rc=0
 		mfree-discard -q -J "$@" -p "$HELPER_PID" >"$BATS_TEST_TMPDIR/j" 2>"$BATS_TEST_TMPDIR/err" 3>&- || rc=$?
 		[ "$rc" = 0 ] || echo "run $i: exit $rc: $(head -c 300 "$BATS_TEST_TMPDIR/err")" >>"$BAD"
 		DISCARDED=$((DISCARDED + $(jq '.processes[0].discarded // 0' "$BATS_TEST_TMPDIR/j")))
 		KEPT=$((KEPT + $(jq '.processes[0].kept // 0' "$BATS_TEST_TMPDIR/j")))
+		UNCOLLAPSED=$((UNCOLLAPSED + $(jq '.processes[0].thp.collapse_failed // 0' "$BATS_TEST_TMPDIR/j")))
 	done
 }
 
@@ -81,7 +82,9 @@ discard_loop() { # RUNS [options]
 	[ "$(anon_huge_kb "$HELPER_PID")" -gt 0 ] || skip "no THPs"
 	discard_loop 20
 	stop_race
-	echo "# $RACE_LINE; mfree-discard: discarded $DISCARDED, kept $KEPT bytes" >&3
+	# a THP MADV_COLLAPSE still refuses after its retries stays split (a
+	# warning, exit 0): counted here, not a failure
+	echo "# $RACE_LINE; mfree-discard: discarded $DISCARDED, kept $KEPT bytes, $UNCOLLAPSED THPs left split" >&3
 	[ ! -s "$BAD" ] || fail "$(cat "$BAD")"
 	[ "$RACE_RC" = 0 ] || fail "written data lost: $RACE_LINE $(grep -m 5 '^lost' "$HELPER_OUT")"
 }
