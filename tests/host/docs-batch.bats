@@ -99,7 +99,7 @@ setup() {
 	NUMASHIFT_STRICT=1 SLURM_JOB_ID=99 SLURM_SCRIPT_CONTEXT=epilog_slurmd \
 		NUMASHIFT_JOB_CGROUP=$BATS_TEST_TMPDIR/none run "$EX/numashift-job"
 	assert_success
-	assert_output --partial "no cgroup for the job"
+	assert_output --partial "no cgroup for the job: nothing to report (no job cgroup, no CPUs of this host from scontrol: every node)"
 }
 
 # A sysfs tree of 2 sockets x 2 cores x 2 threads numbered as Linux does
@@ -167,4 +167,19 @@ fake_scontrol() { # dir
 		NUMASHIFT_DAEMON_CGROUPS= NUMASHIFT_JOB_CGROUP=$BATS_TEST_TMPDIR/none run "$EX/numashift-prolog"
 	assert_output --partial "abstract CPU 5 is past the machine's 5 CPUs"
 	assert_output --partial "prolog on nodes 0-1 (no job cgroup: every node)"
+}
+
+@test "epilog without the job's cgroup: the state of the job's nodes from scontrol, as JSON" {
+	local bin=$BATS_TEST_TMPDIR/bin f
+	fake_scontrol "$bin"
+	# this host's CPUs 0-1 as Slurm's 0-1 (cn03): node 0's, on one node
+	PATH=$bin:$PATH SLURMD_NODENAME=cn03 SLURM_JOB_ID=7 SLURM_SCRIPT_CONTEXT=epilog_slurmd NUMASHIFT_STRICT=1 \
+		NUMASHIFT_JOB_CGROUP=$BATS_TEST_TMPDIR/none run "$EX/numashift-job"
+	assert_success
+	f=$NUMASHIFT_REPORT_DIR/job_7.$(uname -n).nodes.json
+	assert_output --partial "no cgroup for the job (its processes are gone): its nodes 0 (scontrol: the job's CPUs"
+	assert_output --partial "in $f"
+	run python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['job'], d['job_nodes'], d['mscan']['tool'], [t['node'] for t in d['mscan']['topology']][0])" "$f"
+	assert_output "7 0 mscan 0"
+	[ ! -e "$f.tmp" ]
 }

@@ -11,8 +11,8 @@
 # is node 1's CPU and its cpuset.mems is left at every node (seen under a real
 # slurmd in slurm-real.bats).  Where memory is afterwards is read from numa_maps
 # and smaps (common.bash), and the helpers check their data.  Slurm 22.05
-# makes the job's cgroup only after the prolog: a job with no cgroup gets
-# its CPUs from a fake scontrol on PATH.
+# makes the job's cgroup only after the prolog and removes it before the
+# epilog: a job with no cgroup gets its CPUs from a fake scontrol on PATH.
 load common
 
 JOB=4242
@@ -201,8 +201,8 @@ fake_scontrol() {
 	chmod 755 "$BATS_TEST_TMPDIR/bin/scontrol"
 }
 
-@test "no job cgroup (Slurm 22.05's prolog): the job's node from scontrol" {
-	local daemon before
+@test "no job cgroup (Slurm 22.05's prolog and epilog): the job's node from scontrol" {
+	local daemon before f
 	fake_scontrol
 	start_helper --mib 48 --no-thp --node 1
 	daemon=$HELPER_PID
@@ -215,4 +215,13 @@ fake_scontrol() {
 	assert_success
 	assert_output --partial "prolog on nodes 1 (scontrol: the job's CPUs 1, Slurm's 1)"
 	left_node1 "$daemon" "$before"
+	# the epilog: the job's node as the job left it
+	run slurm_env epilog_slurmd SLURM_JOB_ID=4343 NUMASHIFT_STRICT=1 \
+		PATH="$BATS_TEST_TMPDIR/bin:$NS_BIN:/usr/bin:/bin" "$SCRIPT"
+	echo "$output"
+	assert_success
+	f=$REPORTS/job_4343.$(uname -n).nodes.json
+	assert_output --partial "its nodes 1 (scontrol: the job's CPUs 1, Slurm's 1) as it left them in $f"
+	run jq -e '.job_nodes == "1" and ([.mscan.topology[] | select(.node == 1)] | length == 1)' "$f"
+	assert_success
 }
