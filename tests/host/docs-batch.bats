@@ -99,5 +99,87 @@ setup() {
 	NUMASHIFT_STRICT=1 SLURM_JOB_ID=99 SLURM_SCRIPT_CONTEXT=epilog_slurmd \
 		NUMASHIFT_JOB_CGROUP=$BATS_TEST_TMPDIR/none run "$EX/numashift-job"
 	assert_success
-	assert_output --partial "no cgroup for the job"
+	assert_output --partial "no cgroup for the job: nothing to report (no job cgroup, no CPUs of this host from scontrol: every node)"
+}
+
+# A sysfs tree of 2 sockets x 2 cores x 2 threads numbered as Linux does
+# on most SMT machines: CPUs 0-3 the first threads (0-1 socket 0, 2-3
+# socket 1), 4-7 their siblings; node 0 is socket 0, node 1 socket 1.
+fake_smt_sysfs() { # dir
+	local s=$1/devices/system c core
+	mkdir -p "$s/cpu" "$s/node/node0" "$s/node/node1"
+	echo 0-7 >"$s/cpu/online"
+	for c in 0 1 2 3 4 5 6 7; do
+		core=$((c % 4))
+		mkdir -p "$s/cpu/cpu$c/topology"
+		echo "$core,$((core + 4))" >"$s/cpu/cpu$c/topology/thread_siblings_list"
+		if [ $core -lt 2 ]; then echo 0-1,4-5; else echo 2-3,6-7; fi >"$s/cpu/cpu$c/topology/core_siblings_list"
+	done
+	echo 0-1,4-5 >"$s/node/node0/cpulist"
+	echo 2-3,6-7 >"$s/node/node1/cpulist"
+	echo 0-1 >"$s/node/has_memory"
+}
+
+# A scontrol that answers `-d show job 7` as Slurm 22.05 does for a job on
+# cn01-cn03 (CPU_IDs are Slurm's abstract IDs), and `show hostnames`.
+fake_scontrol() { # dir
+	mkdir -p "$1"
+	cat >"$1/scontrol" <<-'EOF'
+		#!/bin/sh
+		echo "$*" >>"${0%/*}/calls"
+		case "$*" in
+		"show hostnames cn[01-02]") printf 'cn01\ncn02\n' ;;
+		"-d show job 7") printf '%s\n' 'JobId=7 JobName=x' '   NodeList=cn[01-03]' \
+			'   JOB_GRES=(null)' '     Nodes=cn[01-02] CPU_IDs=4-5 Mem=0 GRES=' \
+			'     Nodes=cn03 CPU_IDs=0-1 Mem=0 GRES=' '   MinCPUsNode=1' ;;
+		*) echo "slurm_load_jobs error: Invalid job id specified" >&2; exit 1 ;;
+		esac
+	EOF
+	chmod 755 "$1/scontrol"
+}
+
+@test "no job cgroup under Slurm: the job's CPUs on this host from scontrol, Slurm's abstract IDs mapped" {
+	local bin=$BATS_TEST_TMPDIR/bin sys=$BATS_TEST_TMPDIR/sys
+	fake_scontrol "$bin"
+	fake_smt_sysfs "$sys"
+	# Slurm's 4-5 are socket 1's first core, its two threads: CPUs 2 and 6
+	PATH=$bin:$PATH NUMASHIFT_SYSFS=$sys SLURMD_NODENAME=cn02 SLURM_JOB_ID=7 NUMASHIFT_DRY_RUN=1 \
+		NUMASHIFT_DAEMON_CGROUPS= NUMASHIFT_JOB_CGROUP=$BATS_TEST_TMPDIR/none run "$EX/numashift-prolog"
+	assert_success
+	assert_output --partial "prolog on nodes 1 (scontrol: the job's CPUs 2,6, Slurm's 4-5) within 8 s"
+	grep -qx 'show hostnames cn\[01-02\]' "$bin/calls"
+	# Slurm's 0-1 are socket 0's first core: CPUs 0 and 4, not 0 and 1
+	PATH=$bin:$PATH NUMASHIFT_SYSFS=$sys SLURMD_NODENAME=cn03 SLURM_JOB_ID=7 NUMASHIFT_DRY_RUN=1 \
+		NUMASHIFT_DAEMON_CGROUPS= NUMASHIFT_JOB_CGROUP=$BATS_TEST_TMPDIR/none run "$EX/numashift-prolog"
+	assert_output --partial "prolog on nodes 0 (scontrol: the job's CPUs 0,4, Slurm's 0-1)"
+	# not one of the job's hosts, or an unknown job: every node
+	PATH=$bin:$PATH NUMASHIFT_SYSFS=$sys SLURMD_NODENAME=cn09 SLURM_JOB_ID=7 NUMASHIFT_DRY_RUN=1 \
+		NUMASHIFT_DAEMON_CGROUPS= NUMASHIFT_JOB_CGROUP=$BATS_TEST_TMPDIR/none run "$EX/numashift-prolog"
+	assert_output --partial "prolog on nodes 0-1 (no job cgroup, no CPUs of this host from scontrol: every node)"
+	PATH=$bin:$PATH NUMASHIFT_SYSFS=$sys SLURMD_NODENAME=cn01 SLURM_JOB_ID=8 NUMASHIFT_DRY_RUN=1 \
+		NUMASHIFT_DAEMON_CGROUPS= NUMASHIFT_JOB_CGROUP=$BATS_TEST_TMPDIR/none run "$EX/numashift-prolog"
+	assert_output --partial "scontrol -d show job 8: slurm_load_jobs error: Invalid job id specified"
+	assert_output --partial "every node"
+	# an abstract ID past the machine's CPUs (slurm.conf's node line does
+	# not match the hardware) is said, and the job gets every node
+	echo 0-4 >"$sys/devices/system/cpu/online"
+	PATH=$bin:$PATH NUMASHIFT_SYSFS=$sys SLURMD_NODENAME=cn02 SLURM_JOB_ID=7 NUMASHIFT_DRY_RUN=1 \
+		NUMASHIFT_DAEMON_CGROUPS= NUMASHIFT_JOB_CGROUP=$BATS_TEST_TMPDIR/none run "$EX/numashift-prolog"
+	assert_output --partial "abstract CPU 5 is past the machine's 5 CPUs"
+	assert_output --partial "prolog on nodes 0-1 (no job cgroup: every node)"
+}
+
+@test "epilog without the job's cgroup: the state of the job's nodes from scontrol, as JSON" {
+	local bin=$BATS_TEST_TMPDIR/bin f
+	fake_scontrol "$bin"
+	# this host's CPUs 0-1 as Slurm's 0-1 (cn03): node 0's, on one node
+	PATH=$bin:$PATH SLURMD_NODENAME=cn03 SLURM_JOB_ID=7 SLURM_SCRIPT_CONTEXT=epilog_slurmd NUMASHIFT_STRICT=1 \
+		NUMASHIFT_JOB_CGROUP=$BATS_TEST_TMPDIR/none run "$EX/numashift-job"
+	assert_success
+	f=$NUMASHIFT_REPORT_DIR/job_7.$(uname -n).nodes.json
+	assert_output --partial "no cgroup for the job (its processes are gone): its nodes 0 (scontrol: the job's CPUs"
+	assert_output --partial "in $f"
+	run python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['job'], d['job_nodes'], d['mscan']['tool'], [t['node'] for t in d['mscan']['topology']][0])" "$f"
+	assert_output "7 0 mscan 0"
+	[ ! -e "$f.tmp" ]
 }

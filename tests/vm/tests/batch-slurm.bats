@@ -10,7 +10,9 @@
 # The job runs on node 1: as Slurm's task/cgroup does, its cgroup's cpuset.cpus
 # is node 1's CPU and its cpuset.mems is left at every node (seen under a real
 # slurmd in slurm-real.bats).  Where memory is afterwards is read from numa_maps
-# and smaps (common.bash), and the helpers check their data.
+# and smaps (common.bash), and the helpers check their data.  Slurm 22.05
+# makes the job's cgroup only after the prolog and removes it before the
+# epilog: a job with no cgroup gets its CPUs from a fake scontrol on PATH.
 load common
 
 JOB=4242
@@ -59,6 +61,13 @@ slurm_env() { # context
 
 into() { echo "$2" >"$1/cgroup.procs"; }
 
+# The daemon's memory left node 1 for nodes 0 and 2, its data intact.
+left_node1() { # pid bytes-on-node-1-before
+	[ "$(node_bytes "$1" 1)" -lt $((1 << 20)) ] || fail "daemon still has $(node_bytes "$1" 1) bytes on node 1"
+	[ $(($(node_bytes "$1" 0) + $(node_bytes "$1" 2))) -ge $(($2 - (1 << 20))) ]
+	verify_helper "$1"
+}
+
 @test "prolog: lazily freed memory on the job's node is discarded, daemons move off it" {
 	local lazy daemon before
 	# a leftover daemon with 64 MiB on node 1, the job's node
@@ -77,10 +86,7 @@ into() { echo "$2" >"$1/cgroup.procs"; }
 	assert_success
 	assert_output --partial "prolog on nodes 1 (the job's CPUs 1)"
 
-	# the daemon's memory left node 1 for nodes 0 and 2, its data intact
-	[ "$(node_bytes "$daemon" 1)" -lt $((1 << 20)) ] || fail "daemon still has $(node_bytes "$daemon" 1) bytes on node 1"
-	[ $(($(node_bytes "$daemon" 0) + $(node_bytes "$daemon" 2))) -ge $((before - (1 << 20))) ]
-	verify_helper "$daemon"
+	left_node1 "$daemon" "$before"
 	# the lazily freed pages are gone; the live half stayed
 	[ "$(lazyfree_kb "$lazy")" -lt 1024 ] || fail "LazyFree still $(lazyfree_kb "$lazy") kB"
 	verify_helper "$lazy"
@@ -179,4 +185,43 @@ into() { echo "$2" >"$1/cgroup.procs"; }
 	run slurm_env prolog_slurmd NUMASHIFT_TIMEOUT=1 NUMASHIFT_BIN="$BATS_TEST_TMPDIR/bin" "$SCRIPT"
 	assert_success
 	verify_helper
+}
+
+# A scontrol that answers `-d show job 4343` as Slurm 22.05 does for a job
+# on CPU 1 of this host (CPU_IDs: Slurm's abstract IDs, the guest's own with
+# one thread per core).
+fake_scontrol() {
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	cat >"$BATS_TEST_TMPDIR/bin/scontrol" <<-'EOF'
+		#!/bin/sh
+		[ "$*" = "-d show job 4343" ] || { echo "slurm_load_jobs error: Invalid job id specified" >&2; exit 1; }
+		printf '%s\n' 'JobId=4343 JobName=x' '   NodeList=nsguest' '   JOB_GRES=(null)' \
+			'     Nodes=nsguest CPU_IDs=1 Mem=0 GRES=' '   MinCPUsNode=1'
+	EOF
+	chmod 755 "$BATS_TEST_TMPDIR/bin/scontrol"
+}
+
+@test "no job cgroup (Slurm 22.05's prolog and epilog): the job's node from scontrol" {
+	local daemon before f
+	fake_scontrol
+	start_helper --mib 48 --no-thp --node 1
+	daemon=$HELPER_PID
+	into "$DAEMONCG" "$daemon"
+	before=$(node_bytes "$daemon" 1)
+	# job 4343 has no cgroup: its CPU comes from scontrol, with slurmd's PATH
+	run slurm_env prolog_slurmd SLURM_JOB_ID=4343 NUMASHIFT_STRICT=1 \
+		PATH="$BATS_TEST_TMPDIR/bin:$NS_BIN:/usr/bin:/bin" "$SCRIPT"
+	echo "$output"
+	assert_success
+	assert_output --partial "prolog on nodes 1 (scontrol: the job's CPUs 1, Slurm's 1)"
+	left_node1 "$daemon" "$before"
+	# the epilog: the job's node as the job left it
+	run slurm_env epilog_slurmd SLURM_JOB_ID=4343 NUMASHIFT_STRICT=1 \
+		PATH="$BATS_TEST_TMPDIR/bin:$NS_BIN:/usr/bin:/bin" "$SCRIPT"
+	echo "$output"
+	assert_success
+	f=$REPORTS/job_4343.$(uname -n).nodes.json
+	assert_output --partial "its nodes 1 (scontrol: the job's CPUs 1, Slurm's 1) as it left them in $f"
+	run jq -e '.job_nodes == "1" and ([.mscan.topology[] | select(.node == 1)] | length == 1)' "$f"
+	assert_success
 }

@@ -9,7 +9,7 @@
 # prolog and epilog, and a job submitted with sbatch runs on node 1's CPU.
 # Everything asserted is what Slurm and the kernel say happened: scontrol
 # for the job's state, the job's own cgroup, numa_maps and smaps for where
-# memory is, the scripts' syslog lines and slurmd's log for the timing.
+# memory is, the scripts' syslog lines, and the prolog wrapper's clock.
 # One kernel is enough (Debian 12's, 6.1); on 6.12 the file skips.
 load common
 
@@ -91,32 +91,34 @@ setup_file() {
 	chmod 755 $CONF/numashift-job
 	ln -s numashift-job $CONF/numashift-prolog
 	ln -s numashift-job $CONF/numashift-epilog
-	# Prolog= takes a glob, run in order: around the project's prolog, two
-	# probes (absolute paths: no PATH) keep the environment slurmd gives a
-	# prolog, the job's cgroup as it is then, and the clock (/proc/uptime)
-	# before and after numashift-prolog
-	mkdir $CONF/prolog.d
-	cat >$CONF/prolog.d/00-probe <<-EOF
+	# Prolog= and Epilog= name one wrapper each (a glob such as prolog.d/*
+	# was seen to run its scripts out of name order).  Around the
+	# project's script (absolute paths: no PATH) the prolog's wrapper
+	# keeps the environment slurmd gives a prolog, the job's cgroup as it
+	# is then, and the clock before and after numashift-prolog, from
+	# /proc/uptime (busybox's date has no %N); the epilog's keeps what is
+	# left of the job's cgroup before numashift-epilog
+	cat >$CONF/prolog-wrap <<-EOF
 		#!/bin/sh
+		read -r t0 rest </proc/uptime
 		/usr/bin/env >$W/prolog.env
 		for d in \$(/usr/bin/find $CG -type d -name "job_\$SLURM_JOB_ID"); do
 			echo "\$d \$(/usr/bin/cat \$d/cpuset.cpus.effective) \$(/usr/bin/cat \$d/cpuset.mems) \$(/usr/bin/cat \$d/cpuset.mems.effective)"
 		done >$W/prolog.cgroup
-		/usr/bin/cut -d' ' -f1 /proc/uptime >$W/prolog.t0
+		$CONF/numashift-prolog
+		rc=\$?
+		read -r t1 rest </proc/uptime
+		echo "\$t0 \$t1" >$W/prolog.clock
+		exit \$rc
 	EOF
-	printf '#!/bin/sh\n/usr/bin/cut -d" " -f1 /proc/uptime >%s/prolog.t1\n' "$W" >$CONF/prolog.d/zz-probe
-	chmod 755 $CONF/prolog.d/00-probe $CONF/prolog.d/zz-probe
-	ln -s ../numashift-prolog $CONF/prolog.d/numashift-prolog
-	# and before the epilog: what is left of the job's cgroup then
-	mkdir $CONF/epilog.d
-	cat >$CONF/epilog.d/00-probe <<-EOF
+	cat >$CONF/epilog-wrap <<-EOF
 		#!/bin/sh
 		for d in \$(/usr/bin/find $CG -type d -name "job_\$SLURM_JOB_ID"); do
 			echo "\$d procs: \$(/usr/bin/find \$d -name cgroup.procs -exec /usr/bin/cat {} + | /usr/bin/tr '\\n' ' ')"
 		done >$W/epilog.cgroup
+		exec $CONF/numashift-epilog
 	EOF
-	chmod 755 $CONF/epilog.d/00-probe
-	ln -s ../numashift-epilog $CONF/epilog.d/numashift-epilog
+	chmod 755 $CONF/prolog-wrap $CONF/epilog-wrap
 	# the tools where `make install` puts them (PREFIX=/usr/local)
 	mkdir -p /usr/local/bin
 	for f in "$NS_BIN"/*; do ln -sf "$f" "/usr/local/bin/${f##*/}"; done
@@ -144,8 +146,8 @@ setup_file() {
 		ProctrackType=proctrack/cgroup
 		TaskPlugin=task/cgroup,task/affinity
 		PrologFlags=Contain
-		Prolog=$CONF/prolog.d/*
-		Epilog=$CONF/epilog.d/*
+		Prolog=$CONF/prolog-wrap
+		Epilog=$CONF/epilog-wrap
 		MessageTimeout=$MSG_TIMEOUT
 		SchedulerType=sched/builtin
 		SelectType=select/cons_tres
@@ -234,7 +236,7 @@ job_field() { timeout 15 scontrol show job "$1" | tr ' ' '\n' | sed -n "s/^$2=//
 
 @test "slurmd runs the prolog and epilog around a job on node 1: memory moves, the job completes" {
 	[ -z "$SLURM_SKIP" ] || skip "$SLURM_SKIP"
-	local daemon lazy before id state t0
+	local daemon lazy before id state t0 t1 f cgline
 	# a leftover daemon with 64 MiB on node 1, in its service's cgroup
 	start_helper --mib 64 --no-thp --node 1
 	daemon=$HELPER_PID
@@ -269,13 +271,14 @@ job_field() { timeout 15 scontrol show job "$1" | tr ' ' '\n' | sed -n "s/^$2=//
 	# what Slurm and the scripts say, in the TAP output whatever happens
 	(
 	set +e
-	echo "scontrol show job $id:"; timeout 15 scontrol show job "$id"
+	echo "scontrol -d show job $id:"; timeout 15 scontrol -d show job "$id"
 	echo "job output:"; cat "$W/home/jobs/$id.out"
 	echo "syslog:"; cat "$W/syslog"
 	echo "prolog's environment:"; cat "$W/prolog.env"
 	echo "job cgroup in the prolog (cpus, mems, mems.effective):"; cat "$W/prolog.cgroup"
 	echo "job cgroup before the epilog:"; cat "$W/epilog.cgroup"
-	echo "prolog clock: $(cat "$W/prolog.t0") -> $(cat "$W/prolog.t1")"
+	echo "prolog clock (uptime before, after): $(cat "$W/prolog.clock")"
+	echo "epilog's report:"; cat /var/log/numashift/job_"$id".*
 	echo "slurmd.log (prolog/epilog):"; grep -iE 'prolog|epilog' /var/log/slurm/slurmd.log
 	for f in $CG/system.slice/*slurmstepd.scope/cgroup.controllers \
 		$CG/system.slice/*slurmstepd.scope/slurmd/cgroup.controllers; do
@@ -311,27 +314,44 @@ job_field() { timeout 15 scontrol show job "$1" | tr ' ' '\n' | sed -n "s/^$2=//
 	# Debian's build (several slurmd per host): NODENAME_slurmstepd.scope
 	grep -qE "^cgroup 0::/system.slice/($(uname -n)_)?slurmstepd.scope/job_$id/" "$W/home/jobs/$id.out" ||
 		fail "the job's cgroup is not under Slurm's scope: $(grep '^cgroup' "$W/home/jobs/$id.out")"
-	# Seen under Slurm 22.05: the job's cgroup does not exist yet while the
-	# prolog runs (PrologFlags=Contain or not), so the prolog cannot see
-	# the job's CPUs and falls back to every node, moving nothing.  Say so
-	# exactly when it happens; what follows needs the job's cgroup.
-	if [ ! -s "$W/prolog.cgroup" ]; then
-		grep -q "numashift-prolog: job $id: prolog on nodes 0-1 (no job cgroup: every node)" "$W/syslog"
-		skip "Slurm 22.05 makes job $id's cgroup after the prolog: the prolog sees no job CPUs (issue 17 item 3)"
+	# Slurm 22.05 makes the job's cgroup after the prolog (PrologFlags=
+	# Contain or not) and removes it before the epilog: the prolog finds
+	# the job's CPUs from scontrol, Slurm's abstract CPU 1, which is the
+	# guest's CPU 1 (one thread per core), node 1.  A Slurm that makes the
+	# cgroup first would give the same node from the cgroup's CPUs: Slurm
+	# narrows cpuset.cpus to CPU 1 and leaves cpuset.mems at every node.
+	cgline=$(tr -d '\n' <"$W/prolog.cgroup" 2>/dev/null)
+	if [ -z "$cgline" ]; then
+		grep -q "numashift-prolog: job $id: prolog on nodes 1 (scontrol: the job's CPUs 1, Slurm's 1) within $((MSG_TIMEOUT - 2)) s\$" "$W/syslog" ||
+			fail "the prolog did not find node 1 from scontrol"
+	else
+		grep -q "/job_$id 1 0-1 0-1\$" "$W/prolog.cgroup"
+		grep -q "numashift-prolog: job $id: prolog on nodes 1 (the job's CPUs 1) within $((MSG_TIMEOUT - 2)) s\$" "$W/syslog" ||
+			fail "the prolog did not find node 1 from the job's cgroup"
 	fi
-	# Slurm narrowed the job's CPUs to 1 and left its memory nodes at every
-	# node; the prolog found node 1 from the CPUs
-	grep -q "/job_$id 1 0-1 0-1\$" "$W/prolog.cgroup"
 	! grep -q 'not found' "$W/syslog"
-	grep -q "numashift-prolog: job $id: prolog on nodes 1 (the job's CPUs 1) within $((MSG_TIMEOUT - 2)) s\$" "$W/syslog"
-	# within MessageTimeout
-	awk -v a="$(cat "$W/prolog.t0")" -v b="$(cat "$W/prolog.t1")" -v n=$MSG_TIMEOUT \
-		'BEGIN { printf "# prolog took %.2f s (MessageTimeout %d s)\n", b - a, n; exit !(b - a < n) }'
+	# within MessageTimeout, timed by the wrapper around numashift-prolog
+	read -r t0 t1 <"$W/prolog.clock"
+	awk -v a="$t0" -v b="$t1" -v n=$MSG_TIMEOUT \
+		'BEGIN { printf "# prolog took %.2f s (MessageTimeout %d s)\n", b - a, n; exit !(b - a < n) }' >&3 ||
+		fail "the prolog took $t0 -> $t1, not less than MessageTimeout $MSG_TIMEOUT s"
+	# the daemon's memory left node 1 for node 0, its data intact
 	[ "$(node_bytes "$daemon" 1)" -lt $((1 << 20)) ] || fail "daemon still has $(node_bytes "$daemon" 1) bytes on node 1"
 	[ "$(node_bytes "$daemon" 0)" -ge $((before - (1 << 20))) ]
 	verify_helper "$daemon"
+	# the lazily freed pages on node 1 are gone, the live half stayed
 	[ "$(lazyfree_kb "$lazy")" -lt 1024 ] || fail "LazyFree still $(lazyfree_kb "$lazy") kB"
 	verify_helper "$lazy"
-	# the epilog's report
-	jq -e '.schema_version == 1' "/var/log/numashift/job_$id.$(uname -n).json"
+	# the epilog: with the job's cgroup gone (and its processes with it),
+	# the state of the job's node as the job left it, node 1 found again
+	# from scontrol; with the cgroup still there, mscan's report of it
+	f=/var/log/numashift/job_$id.$(uname -n)
+	if [ -s "$W/epilog.cgroup" ]; then
+		jq -e '.schema_version == 1' "$f.json"
+	else
+		grep -q "numashift-epilog: job $id: no cgroup for the job (its processes are gone): its nodes 1 (scontrol: the job's CPUs 1, Slurm's 1) as it left them in $f.nodes.json\$" "$W/syslog" ||
+			fail "the epilog did not report node 1"
+		jq -e '.job == "'"$id"'" and .job_nodes == "1" and .mscan.schema_version == 1
+			and ([.mscan.topology[] | select(.node == 1 and .free_bytes > 0)] | length == 1)' "$f.nodes.json"
+	fi
 }
