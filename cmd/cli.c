@@ -333,11 +333,10 @@ double cli_parse_stall(const char *arg)
 
 void cli_stall_warn(const struct proc_id *id, const struct stall_summary *s, const char *what)
 {
-	if (stall_overrun(s))
-		cli_warn("process %d (%s): the longest %s call took %.1f ms, more than 1.5 x "
-			 "the --max-stall budget of %.0f ms (%llu of %llu calls over it)",
-			 (int)id->pid, id->comm, what, s->max * 1e3, s->budget * 1e3,
-			 (unsigned long long)s->over, (unsigned long long)s->calls);
+	char msg[512];
+
+	if (outcome_stall(id, s, what, msg, sizeof(msg)))
+		cli_warn("%s", msg);
 }
 
 void cli_exec_start(struct cli_exec *e)
@@ -348,10 +347,10 @@ void cli_exec_start(struct cli_exec *e)
 
 void cli_exec_unaccounted(const struct proc_id *id, const struct exec_result *r)
 {
-	if (r->unaccounted)
-		cli_err("process %d (%s): %llu planned pages got no outcome from the kernel: "
-			"counted as not moved (a numashift bug: please report it)",
-			(int)id->pid, id->comm, (unsigned long long)r->unaccounted);
+	char msg[512];
+
+	if (outcome_unaccounted(id, r, msg, sizeof(msg)))
+		cli_err("%s", msg);
 }
 
 int cli_lock(struct ns_lock *l, const struct proc_id *id, bool wait, char *msg, size_t len)
@@ -439,11 +438,7 @@ void cli_catch_signals(void)
 
 int cli_signal_exit(void)
 {
-	switch (cli_signal) {
-	case SIGINT: return NS_EXIT_SIGINT;
-	case SIGTERM: return NS_EXIT_SIGTERM;
-	default: return 0;
-	}
+	return ns_exit_from_signal(cli_signal);
 }
 
 _Noreturn void cli_exit(int code)
