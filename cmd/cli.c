@@ -356,9 +356,7 @@ void cli_exec_unaccounted(const struct proc_id *id, const struct exec_result *r)
 int cli_lock(struct ns_lock *l, const struct proc_id *id, bool wait, char *msg, size_t len)
 {
 	char buf[512];
-	pid_t holder = 0;
-	int rc = lock_take(l, id->pid, wait, &holder);
-	int code = outcome_lock(rc, id, holder, cli_signal_exit(), buf, sizeof(buf));
+	int code = lock_take_proc(l, id, wait, &cli_signal, buf, sizeof(buf));
 
 	if (code && msg)
 		snprintf(msg, len, "%s", buf);

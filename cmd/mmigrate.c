@@ -43,8 +43,7 @@ struct mm {
 
 	struct ns_topology topo;
 	struct plan plan;
-	struct ns_lock *locks;      /* one per locked process */
-	size_t nlocks;
+	struct lock_set locks;      /* the processes' locks (not for a dry run) */
 	bool progress_on;
 	double last_draw;
 };
@@ -254,42 +253,19 @@ static void parse_nodes(struct mm *m, struct plan_opts *po)
 
 /* ---- locks ----------------------------------------------------------------- */
 
-/* One run per process: taken before planning, so that a plan is never made
- * while another run is moving the same pages.  A dry run moves nothing and
- * takes no lock. */
-static int lock_one(struct mm *m, const struct proc_id *id)
-{
-	int code = cli_lock(&m->locks[m->nlocks], id, m->wait, NULL, 0);
-
-	if (!code)
-		m->nlocks++;
-	return code;
-}
-
+/* Every process's lock before planning (lock_set_take); a dry run moves
+ * nothing and takes none. */
 static int lock_procs(struct mm *m, const struct proc_id *ids, size_t n, size_t stride)
 {
-	int rc;
+	char msg[512];
+	int code;
 
-	if (m->dry_run || !n)
+	if (m->dry_run)
 		return 0;
-	m->locks = calloc(n, sizeof(*m->locks));
-	if (!m->locks) {
-		cli_err("out of memory");
-		return NS_EXIT_FAIL;
-	}
-	for (size_t i = 0; i < n; i++)
-		if ((rc = lock_one(m, (const struct proc_id *)((const char *)ids + i * stride))))
-			return rc;
-	return 0;
-}
-
-static void unlock_procs(struct mm *m)
-{
-	for (size_t i = 0; i < m->nlocks; i++)
-		lock_release(&m->locks[i]);
-	free(m->locks);
-	m->locks = NULL;
-	m->nlocks = 0;
+	code = lock_set_take(&m->locks, ids, n, stride, m->wait, &cli_signal, msg, sizeof(msg));
+	if (code)
+		cli_err("%s", msg);
+	return code;
 }
 
 /* ---- planning --------------------------------------------------------------- */
@@ -650,7 +626,7 @@ int main(int argc, char **argv)
 		goto out;
 	code = execute(&m);
 out:
-	unlock_procs(&m);
+	lock_set_release(&m.locks);
 	guard_free(&g);
 	plan_free(&m.plan);
 	topo_free(&m.topo);

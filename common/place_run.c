@@ -134,12 +134,10 @@ int place_run_move(const struct place_run *o, struct report_place *rp,
 {
 	const struct proc_id *id = &rp->id;
 	struct ns_lock lk = { .fd = -1 };
-	pid_t holder = 0;
 	char msg[512];
 	int rc, code;
 
-	rc = lock_take(&lk, id->pid, o->wait, &holder);
-	code = outcome_lock(rc, id, holder, stop_code(o), msg, sizeof(msg));
+	code = lock_take_proc(&lk, id, o->wait, o->xo.stop, msg, sizeof(msg));
 	if (code)
 		return say_code(o, code, "%s", msg);
 	if (stop_code(o)) {         /* seen before anything changed: change nothing */
