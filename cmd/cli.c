@@ -237,6 +237,19 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 	}
 }
 
+bool cli_run_option(struct cli_run *r, int c, const char *arg)
+{
+	switch (c) {
+	case CLI_OPT_DRY_RUN: r->dry_run = true; return true;
+	case CLI_OPT_FORCE: r->force = true; return true;
+	case CLI_OPT_WAIT: r->wait = true; return true;
+	case CLI_OPT_SYSROOT: r->sysroot = arg; return true;
+	case 'q': cli_quiet = true; return true;
+	case 'V': cli_version();
+	default: return false;
+	}
+}
+
 bool cli_out_option(struct cli_out *o, int c, const char *arg)
 {
 	switch (c) {

@@ -42,8 +42,8 @@ struct mplace {
 	enum place_policy policy;
 	bool policy_set, balancing;
 	pid_t pid;
-	bool autoplace, dry_run, force, wait;
-	const char *sysroot;         /* --sysroot: a captured tree, --dry-run only */
+	bool autoplace;
+	struct cli_run run;          /* --dry-run --force --wait --sysroot (--dry-run only) -q */
 	struct cli_exec ex;          /* execution options shared with mmigrate */
 	struct cli_out out;          /* -o -O -H --noheadings -r -J -b: the move table */
 	char **cmd;
@@ -98,7 +98,7 @@ static _Noreturn void usage(void)
 
 enum {
 	OPT_NODES = 256, OPT_CPU_NODES, OPT_CPUS, OPT_POLICY, OPT_BALANCING, OPT_AUTO,
-	OPT_DRY_RUN, OPT_FORCE, OPT_WAIT, OPT_SYSROOT, OPT_PREFERRED,
+	OPT_PREFERRED,
 };
 
 static const struct option long_opts[] = {
@@ -109,15 +109,10 @@ static const struct option long_opts[] = {
 	{ "balancing", no_argument,       NULL, OPT_BALANCING },
 	{ "pid",       required_argument, NULL, 'p' },
 	{ "auto",      no_argument,       NULL, OPT_AUTO },
-	{ "dry-run",   no_argument,       NULL, OPT_DRY_RUN },
+	CLI_RUN_LONG_OPTIONS,
 	CLI_EXEC_LONG_OPTIONS,
-	{ "force",     no_argument,       NULL, OPT_FORCE },
-	{ "wait",      no_argument,       NULL, OPT_WAIT },
-	{ "sysroot",   required_argument, NULL, OPT_SYSROOT },
 	CLI_OUT_LONG_OPTIONS,
-	{ "quiet",     no_argument,       NULL, 'q' },
-	{ "help",      no_argument,       NULL, 'h' },
-	{ "version",   no_argument,       NULL, 'V' },
+	CLI_STD_LONG_OPTIONS,
 	/* numactl's, with its letters where mplace has none of its own */
 	{ "membind",     required_argument, NULL, 'm' },
 	{ "interleave",  required_argument, NULL, 'i' },
@@ -225,7 +220,8 @@ static void parse_one(struct mplace *m, int c)
 {
 	int pid;
 
-	if (cli_exec_option(&m->ex, c, optarg) || cli_out_option(&m->out, c, optarg))
+	if (cli_exec_option(&m->ex, c, optarg) || cli_out_option(&m->out, c, optarg) ||
+	    cli_run_option(&m->run, c, optarg))
 		return;
 	parse_numactl(m, c);
 	switch (c) {
@@ -258,11 +254,6 @@ static void parse_one(struct mplace *m, int c)
 		m->pid = (pid_t)pid;
 		break;
 	case OPT_AUTO: m->autoplace = true; break;
-	case OPT_DRY_RUN: m->dry_run = true; break;
-	case OPT_FORCE: m->force = true; break;
-	case OPT_WAIT: m->wait = true; break;
-	case OPT_SYSROOT: m->sysroot = optarg; break;
-	case 'q': cli_quiet = true; break;
 	}
 }
 
@@ -323,7 +314,6 @@ static void parse_options(struct mplace *m, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:p:qhm:i:P:w:lN:C:" CLI_OUT_SHORT "V", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'h': usage();
-		case 'V': cli_version();
 		case ':':
 		case '?': option_error(argc, argv, c);
 		default: parse_one(m, c);
@@ -484,7 +474,7 @@ static void report_init(const struct mplace *m, struct report_place *rp)
 	rp->cpu_nodes = m->cpu_nodes_str;
 	rp->cpus = m->cpus_str;
 	rp->cpus_desc = m->cpus_desc;
-	rp->dry_run = m->dry_run;
+	rp->dry_run = m->run.dry_run;
 	rp->cmd = m->cmd;
 	rp->policy = launch_policy_name(m);
 	rp->balancing = m->balancing;
@@ -523,7 +513,7 @@ static _Noreturn void launch(struct mplace *m)
 	rc = launch_has_policy(m) ? place_probe_policy(m->policy, &m->nodes, m->balancing) : 0;
 	if (rc < 0)
 		launch_policy_error(m, rc);
-	if (m->dry_run)
+	if (m->run.dry_run)
 		launch_dry_run(m, weights, have_w);
 	if (!m->keep_cpus && sched_setaffinity(0, m->cpus.size, m->cpus.set) < 0) {
 		rc = errno;
@@ -560,10 +550,10 @@ static void read_done(void *ud, int rc)
 static void run_init(struct mplace *m, struct place_run *o)
 {
 	*o = (struct place_run){ .topo = &m->topo, .xo = m->ex.xo, .go = m->ex.go,
-				 .dry_run = m->dry_run, .wait = m->wait, .timeout = m->ex.timeout,
+				 .dry_run = m->run.dry_run, .wait = m->run.wait, .timeout = m->ex.timeout,
 				 .maps_warn = cli_maps_warn, .read_done = read_done, .say = say };
 	o->xo.stop = &cli_signal;
-	o->go.force = m->force;
+	o->go.force = m->run.force;
 }
 
 static void auto_choose(struct mplace *m, struct report_place *rp)
@@ -630,7 +620,7 @@ static int run(struct mplace *m)
 	pick_cpus(m);
 	run_init(m, &o);
 	rp.code = place_run_plan(&o, &rp, &m->nodes);
-	if (rp.code == 0 && !m->dry_run && !cli_signal)
+	if (rp.code == 0 && !m->run.dry_run && !cli_signal)
 		rp.code = place_run_move(&o, &rp, &m->cpus);
 	if (cli_signal)         /* what was done is still reported */
 		rp.code = cli_signal_exit();
@@ -641,7 +631,7 @@ static int run(struct mplace *m)
 		json_decref(doc);
 	} else if (rp.code == 0 || rp.moved) {
 		report_place_line(stdout, &rp);
-		if (!m->dry_run && rp.moved)
+		if (!m->run.dry_run && rp.moved)
 			print_move(m, &rp);
 	}
 	exec_result_free(&rp.mv.r);
@@ -661,7 +651,7 @@ int main(int argc, char **argv)
 	cli_init(argc, argv);
 	parse_options(&m, argc, argv);
 	/* a launched command or a placement acts on the live machine */
-	cli_setup_sysroot(m.sysroot, !m.dry_run || m.cmd);
+	cli_setup_sysroot(m.run.sysroot, !m.run.dry_run || m.cmd);
 	cli_topology(&m.topo, true);
 	parse_nodes(&m);
 	if (m.cmd) {

@@ -42,7 +42,7 @@ struct mscan {
 	unsigned out_flags;         /* OUT_BYTES, OUT_NOHEADINGS, OUT_RAW */
 	const char *columns;        /* -o */
 	bool all_columns;           /* -O */
-	const char *sysroot;
+	struct cli_run run;         /* --sysroot, -q, -V */
 	double watch;               /* seconds between scans, 0: once */
 	bool kpf_warned;
 	bool select_failed;         /* the last pass found no process to read */
@@ -98,7 +98,7 @@ _Noreturn static void usage(void)
 /* ---- options ------------------------------------------------------------- */
 
 enum {
-	OPT_PAGES = 256, OPT_TOPOLOGY, OPT_PROM, OPT_PROM_BY, OPT_WATCH, OPT_SYSROOT,
+	OPT_PAGES = 256, OPT_TOPOLOGY, OPT_PROM, OPT_PROM_BY, OPT_WATCH,
 };
 
 static const struct option long_opts[] = {
@@ -111,10 +111,7 @@ static const struct option long_opts[] = {
 	{ "prom",       no_argument,       NULL, OPT_PROM },
 	{ "prom-by",    required_argument, NULL, OPT_PROM_BY },
 	{ "watch",      required_argument, NULL, OPT_WATCH },
-	{ "quiet",      no_argument,       NULL, 'q' },
-	{ "sysroot",    required_argument, NULL, OPT_SYSROOT },
-	{ "help",       no_argument,       NULL, 'h' },
-	{ "version",    no_argument,       NULL, 'V' },
+	CLI_STD_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -176,7 +173,8 @@ static void parse_options(struct mscan *m, int argc, char **argv)
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":" CLI_SEL_SHORT "lmqh" CLI_OUT_SHORT "V", long_opts, NULL)) != -1) {
-		if (cli_sel_option(&m->sel, c, optarg) || cli_out_option(&out, c, optarg))
+		if (cli_sel_option(&m->sel, c, optarg) || cli_out_option(&out, c, optarg) ||
+		    cli_run_option(&m->run, c, optarg))
 			continue;
 		switch (c) {
 		case 'l': m->longfmt = true; break;
@@ -190,10 +188,7 @@ static void parse_options(struct mscan *m, int argc, char **argv)
 				cli_usage_error("invalid --watch interval '%s': expected "
 						"seconds > 0", optarg);
 			break;
-		case 'q': cli_quiet = true; break;
-		case OPT_SYSROOT: m->sysroot = optarg; break;
 		case 'h': usage();
-		case 'V': cli_version();
 		default:
 			cli_getopt_error(argc, argv, c);
 		}
@@ -496,7 +491,7 @@ int main(int argc, char **argv)
 
 	cli_init(argc, argv);
 	parse_options(&m, argc, argv);
-	cli_setup_sysroot(m.sysroot, false);
+	cli_setup_sysroot(m.run.sysroot, false);
 	cli_catch_signals();
 	load_topology(&m);
 	for (;;) {
