@@ -237,6 +237,19 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 	}
 }
 
+bool cli_run_option(struct cli_run *r, int c, const char *arg)
+{
+	switch (c) {
+	case CLI_OPT_DRY_RUN: r->dry_run = true; return true;
+	case CLI_OPT_FORCE: r->force = true; return true;
+	case CLI_OPT_WAIT: r->wait = true; return true;
+	case CLI_OPT_SYSROOT: r->sysroot = arg; return true;
+	case 'q': cli_quiet = true; return true;
+	case 'V': cli_version();
+	default: return false;
+	}
+}
+
 bool cli_out_option(struct cli_out *o, int c, const char *arg)
 {
 	switch (c) {
@@ -333,11 +346,10 @@ double cli_parse_stall(const char *arg)
 
 void cli_stall_warn(const struct proc_id *id, const struct stall_summary *s, const char *what)
 {
-	if (stall_overrun(s))
-		cli_warn("process %d (%s): the longest %s call took %.1f ms, more than 1.5 x "
-			 "the --max-stall budget of %.0f ms (%llu of %llu calls over it)",
-			 (int)id->pid, id->comm, what, s->max * 1e3, s->budget * 1e3,
-			 (unsigned long long)s->over, (unsigned long long)s->calls);
+	char msg[512];
+
+	if (outcome_stall(id, s, what, msg, sizeof(msg)))
+		cli_warn("%s", msg);
 }
 
 void cli_exec_start(struct cli_exec *e)
@@ -348,18 +360,16 @@ void cli_exec_start(struct cli_exec *e)
 
 void cli_exec_unaccounted(const struct proc_id *id, const struct exec_result *r)
 {
-	if (r->unaccounted)
-		cli_err("process %d (%s): %llu planned pages got no outcome from the kernel: "
-			"counted as not moved (a numashift bug: please report it)",
-			(int)id->pid, id->comm, (unsigned long long)r->unaccounted);
+	char msg[512];
+
+	if (outcome_unaccounted(id, r, msg, sizeof(msg)))
+		cli_err("%s", msg);
 }
 
 int cli_lock(struct ns_lock *l, const struct proc_id *id, bool wait, char *msg, size_t len)
 {
 	char buf[512];
-	pid_t holder = 0;
-	int rc = lock_take(l, id->pid, wait, &holder);
-	int code = outcome_lock(rc, id, holder, cli_signal_exit(), buf, sizeof(buf));
+	int code = lock_take_proc(l, id, wait, &cli_signal, buf, sizeof(buf));
 
 	if (code && msg)
 		snprintf(msg, len, "%s", buf);
@@ -439,11 +449,7 @@ void cli_catch_signals(void)
 
 int cli_signal_exit(void)
 {
-	switch (cli_signal) {
-	case SIGINT: return NS_EXIT_SIGINT;
-	case SIGTERM: return NS_EXIT_SIGTERM;
-	default: return 0;
-	}
+	return ns_exit_from_signal(cli_signal);
 }
 
 _Noreturn void cli_exit(int code)

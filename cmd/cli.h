@@ -129,6 +129,28 @@ void cli_out_columns(const struct cli_out *o, struct out_table *t, const char *d
 _Noreturn void cli_out_list_columns(const struct col_desc *const *sets, const int *n,
 				    const char *const *titles, int nsets);
 
+/* The options every tool has (CLI_STD_LONG_OPTIONS: --sysroot DIR, -q,
+ * -h, -V; "qhV" in the optstring) and those of the tools that change
+ * processes (CLI_RUN_LONG_OPTIONS: --dry-run, --force, --wait).
+ * cli_run_option takes them but -h, which is the tool's usage(). */
+enum { CLI_OPT_DRY_RUN = 0x1300, CLI_OPT_FORCE, CLI_OPT_WAIT, CLI_OPT_SYSROOT };
+#define CLI_RUN_LONG_OPTIONS \
+	{ "dry-run", no_argument,       NULL, CLI_OPT_DRY_RUN }, \
+	{ "force",   no_argument,       NULL, CLI_OPT_FORCE }, \
+	{ "wait",    no_argument,       NULL, CLI_OPT_WAIT }
+#define CLI_STD_LONG_OPTIONS \
+	{ "sysroot", required_argument, NULL, CLI_OPT_SYSROOT }, \
+	{ "quiet",   no_argument,       NULL, 'q' }, \
+	{ "help",    no_argument,       NULL, 'h' }, \
+	{ "version", no_argument,       NULL, 'V' }
+struct cli_run {
+	bool dry_run, force, wait;
+	const char *sysroot;     /* --sysroot: a captured tree */
+};
+/* Take option c if it is one of them (-q sets cli_quiet, -V prints the
+ * version and exits); false otherwise. */
+bool cli_run_option(struct cli_run *r, int c, const char *arg);
+
 /* An integer option value in [min, max]; usage error naming the option. */
 int cli_parse_int(const char *name, const char *arg, int min, int max);
 

@@ -31,8 +31,7 @@ struct mfd {
 	const char *nodes_arg;
 	struct plan_vma vma[CLI_MAX_VMA];
 	size_t nvma;
-	bool dry_run, force, wait;
-	const char *sysroot;        /* --sysroot: a captured tree, --dry-run only */
+	struct cli_run run;         /* --dry-run --force --wait --sysroot (--dry-run only) -q */
 	struct cli_out out;         /* -o -O -H --noheadings -r -J -b */
 	double timeout;             /* seconds, 0: none */
 	double deadline;            /* CLOCK_MONOTONIC */
@@ -85,8 +84,7 @@ static _Noreturn void usage(void)
 }
 
 enum {
-	OPT_NODES = 256, OPT_VMA, OPT_MODE, OPT_THP, OPT_FORCE,
-	OPT_DRY_RUN, OPT_TIMEOUT, OPT_SYSROOT, OPT_MAX_STALL, OPT_WAIT,
+	OPT_NODES = 256, OPT_VMA, OPT_MODE, OPT_THP, OPT_TIMEOUT, OPT_MAX_STALL,
 };
 
 static const struct option long_opts[] = {
@@ -95,16 +93,11 @@ static const struct option long_opts[] = {
 	{ "vma",     required_argument, NULL, OPT_VMA },
 	{ "mode",    required_argument, NULL, OPT_MODE },
 	{ "thp",     required_argument, NULL, OPT_THP },
-	{ "force",   no_argument,       NULL, OPT_FORCE },
-	{ "wait",    no_argument,       NULL, OPT_WAIT },
-	{ "dry-run", no_argument,       NULL, OPT_DRY_RUN },
+	CLI_RUN_LONG_OPTIONS,
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "max-stall", required_argument, NULL, OPT_MAX_STALL },
 	CLI_OUT_LONG_OPTIONS,
-	{ "sysroot", required_argument, NULL, OPT_SYSROOT },
-	{ "quiet",   no_argument,       NULL, 'q' },
-	{ "help",    no_argument,       NULL, 'h' },
-	{ "version", no_argument,       NULL, 'V' },
+	CLI_STD_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -113,7 +106,8 @@ static void parse_options(struct mfd *m, int argc, char **argv)
 	int c;
 
 	while ((c = getopt_long(argc, argv, ":" CLI_SEL_SHORT "qh" CLI_OUT_SHORT "V", long_opts, NULL)) != -1) {
-		if (cli_sel_option(&m->sel, c, optarg) || cli_out_option(&m->out, c, optarg))
+		if (cli_sel_option(&m->sel, c, optarg) || cli_out_option(&m->out, c, optarg) ||
+		    cli_run_option(&m->run, c, optarg))
 			continue;
 		switch (c) {
 		case OPT_NODES: m->nodes_arg = optarg; break;
@@ -138,15 +132,9 @@ static void parse_options(struct mfd *m, int argc, char **argv)
 				cli_usage_error("invalid --thp '%s': expected collapse "
 						"or skip", optarg);
 			break;
-		case OPT_FORCE: m->force = true; break;
-		case OPT_WAIT: m->wait = true; break;
-		case OPT_DRY_RUN: m->dry_run = true; break;
 		case OPT_TIMEOUT: m->timeout = cli_parse_timeout(optarg); break;
 		case OPT_MAX_STALL: m->dopts.max_stall = cli_parse_stall(optarg); break;
-		case OPT_SYSROOT: m->sysroot = optarg; break;
-		case 'q': cli_quiet = true; break;
 		case 'h': usage();
-		case 'V': cli_version();
 		default: cli_getopt_error(argc, argv, c);
 		}
 	}
@@ -183,7 +171,7 @@ static void setup(struct mfd *m)
 {
 	char err[160];
 
-	cli_setup_sysroot(m->sysroot, !m->dry_run);
+	cli_setup_sysroot(m->run.sysroot, !m->run.dry_run);
 	cli_topology(&m->topo, true);
 	if (m->nodes_arg) {
 		if (nodeset_parse_user(m->nodes_arg, &m->topo.with_memory, NULL,
@@ -247,7 +235,7 @@ static int run_apply(struct mfd *m, const struct proc_id *id,
 		return outcome_discard_apply_error(id, pidfd, msg, len);
 	}
 	/* the lock of mmigrate and mplace: never discard pages being moved */
-	code = cli_lock(&lk, id, m->wait, msg, len);
+	code = cli_lock(&lk, id, m->run.wait, msg, len);
 	if (code) {
 		close(pidfd);
 		return code;
@@ -309,16 +297,16 @@ static int run_one(struct mfd *m, const struct proc_id *id)
 		return code;
 	}
 	warn_set(m, &s);
-	if (s.warn & DISCARD_W_SWAP && !m->force) {
+	if (s.warn & DISCARD_W_SWAP && !m->run.force) {
 		snprintf(why, sizeof(why), "pid %d: refusing mapping mode with swap: "
 			 "MADV_PAGEOUT would swap out the live pages of its mappings "
 			 "with LazyFree (run as root for precise mode, or --force)",
 			 (int)id->pid);
 		code = NS_EXIT_REFUSED;
-	} else if (!m->dry_run && s.candidate &&
+	} else if (!m->run.dry_run && s.candidate &&
 		   privs_check(id, PRIV_DISCARD, why, sizeof(why)) < 0) {
 		code = NS_EXIT_PERM;
-	} else if (!m->dry_run && s.candidate) {
+	} else if (!m->run.dry_run && s.candidate) {
 		code = run_apply(m, id, &s, &r, why, sizeof(why), &err);
 		if (err && cli_sel_left_out(&m->sel, id, err)) {
 			discard_set_free(&s);
@@ -343,7 +331,7 @@ static int print_report(struct mfd *m, int code)
 	int rc;
 
 	if (m->out.json) {
-		json_t *doc = report_discards_json(m->jprocs, m->dry_run, code);
+		json_t *doc = report_discards_json(m->jprocs, m->run.dry_run, code);
 
 		m->jprocs = NULL;
 		rc = out_print_json(doc, stdout);

@@ -35,16 +35,15 @@ struct mm {
 	struct plan_vma vma[CLI_MAX_VMA];
 	size_t nvma;
 	struct cli_exec ex;          /* execution options shared with mplace */
-	bool dry_run, wait, force;
+	struct cli_run run;          /* --dry-run --force --wait --sysroot -q */
 	struct cli_out out;         /* -o -O -H --noheadings -r -J -b */
 	int plan_code;              /* status of processes not planned (gone, refused), 0 none */
 	json_t *errors;             /* those processes, for the JSON (outcome_error_json) */
-	const char *plan_out, *apply, *sysroot;
+	const char *plan_out, *apply;
 
 	struct ns_topology topo;
 	struct plan plan;
-	struct ns_lock *locks;      /* one per locked process */
-	size_t nlocks;
+	struct lock_set locks;      /* the processes' locks (not for a dry run) */
 	bool progress_on;
 	double last_draw;
 };
@@ -109,9 +108,7 @@ static _Noreturn void usage(void)
 }
 
 enum {
-	OPT_FROM = 256, OPT_TO, OPT_VMA, OPT_DISCARD, OPT_ENGINE,
-	OPT_FORCE, OPT_WAIT, OPT_DRY_RUN, OPT_PLAN_OUT, OPT_APPLY,
-	OPT_SYSROOT,
+	OPT_FROM = 256, OPT_TO, OPT_VMA, OPT_DISCARD, OPT_ENGINE, OPT_PLAN_OUT, OPT_APPLY,
 };
 
 static const struct option long_opts[] = {
@@ -122,16 +119,11 @@ static const struct option long_opts[] = {
 	CLI_EXEC_LONG_OPTIONS,
 	{ "discard-lazyfree", no_argument,       NULL, OPT_DISCARD },
 	{ "engine",           required_argument, NULL, OPT_ENGINE },
-	{ "force",            no_argument,       NULL, OPT_FORCE },
-	{ "wait",             no_argument,       NULL, OPT_WAIT },
-	{ "dry-run",          no_argument,       NULL, OPT_DRY_RUN },
+	CLI_RUN_LONG_OPTIONS,
 	{ "plan-out",         required_argument, NULL, OPT_PLAN_OUT },
 	{ "apply",            required_argument, NULL, OPT_APPLY },
-	{ "sysroot",          required_argument, NULL, OPT_SYSROOT },
 	CLI_OUT_LONG_OPTIONS,
-	{ "quiet",            no_argument,       NULL, 'q' },
-	{ "help",             no_argument,       NULL, 'h' },
-	{ "version",          no_argument,       NULL, 'V' },
+	CLI_STD_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -152,7 +144,7 @@ static void parse_engine(struct mm *m, const char *arg)
 static void parse_one(struct mm *m, int c, int argc, char **argv)
 {
 	if (cli_sel_option(&m->sel, c, optarg) || cli_exec_option(&m->ex, c, optarg) ||
-	    cli_out_option(&m->out, c, optarg))
+	    cli_out_option(&m->out, c, optarg) || cli_run_option(&m->run, c, optarg))
 		return;
 	switch (c) {
 	case OPT_FROM: m->from_arg = optarg; break;
@@ -160,15 +152,9 @@ static void parse_one(struct mm *m, int c, int argc, char **argv)
 	case OPT_VMA: cli_parse_vma(m->vma, &m->nvma, optarg); break;
 	case OPT_DISCARD: m->ex.xo.discard_lazyfree = m->ex.go.discard = true; break;
 	case OPT_ENGINE: parse_engine(m, optarg); break;
-	case OPT_FORCE: m->force = true; break;
-	case OPT_WAIT: m->wait = true; break;
-	case OPT_DRY_RUN: m->dry_run = true; break;
 	case OPT_PLAN_OUT: m->plan_out = optarg; break;
 	case OPT_APPLY: m->apply = optarg; break;
-	case OPT_SYSROOT: m->sysroot = optarg; break;
-	case 'q': cli_quiet = true; break;
 	case 'h': usage();
-	case 'V': cli_version();
 	default: cli_getopt_error(argc, argv, c);
 	}
 }
@@ -185,7 +171,7 @@ static void check_conflicts(struct mm *m)
 	if (m->apply && (m->sel.any || m->from_arg || m->to_arg || m->nvma))
 		cli_usage_error("--apply takes the processes and nodes from the plan: "
 				"no selection, --from, --to or --vma with it");
-	if (m->apply && m->dry_run)
+	if (m->apply && m->run.dry_run)
 		cli_usage_error("--apply and --dry-run do not go together");
 	if (!m->apply && !m->sel.any)
 		cli_usage_error("no process selected: give PID FROM TO, or -p, -n, -u, --cgroup or -A");
@@ -195,7 +181,7 @@ static void check_conflicts(struct mm *m)
 	    (m->nvma || m->ex.threads_set || m->ex.rate_set || m->ex.xo.discard_lazyfree || m->apply))
 		cli_usage_error("--engine syscall is one migrate_pages(2) call: it cannot "
 				"take --vma, --threads, --rate, --discard-lazyfree or --apply");
-	if (m->sysroot && !m->dry_run)
+	if (m->run.sysroot && !m->run.dry_run)
 		cli_usage_error("--sysroot reads a captured tree: only --dry-run is possible with it");
 	if (m->plan_out && !*m->plan_out)
 		cli_usage_error("empty --plan-out file name");
@@ -254,42 +240,19 @@ static void parse_nodes(struct mm *m, struct plan_opts *po)
 
 /* ---- locks ----------------------------------------------------------------- */
 
-/* One run per process: taken before planning, so that a plan is never made
- * while another run is moving the same pages.  A dry run moves nothing and
- * takes no lock. */
-static int lock_one(struct mm *m, const struct proc_id *id)
-{
-	int code = cli_lock(&m->locks[m->nlocks], id, m->wait, NULL, 0);
-
-	if (!code)
-		m->nlocks++;
-	return code;
-}
-
+/* Every process's lock before planning (lock_set_take); a dry run moves
+ * nothing and takes none. */
 static int lock_procs(struct mm *m, const struct proc_id *ids, size_t n, size_t stride)
 {
-	int rc;
+	char msg[512];
+	int code;
 
-	if (m->dry_run || !n)
+	if (m->run.dry_run)
 		return 0;
-	m->locks = calloc(n, sizeof(*m->locks));
-	if (!m->locks) {
-		cli_err("out of memory");
-		return NS_EXIT_FAIL;
-	}
-	for (size_t i = 0; i < n; i++)
-		if ((rc = lock_one(m, (const struct proc_id *)((const char *)ids + i * stride))))
-			return rc;
-	return 0;
-}
-
-static void unlock_procs(struct mm *m)
-{
-	for (size_t i = 0; i < m->nlocks; i++)
-		lock_release(&m->locks[i]);
-	free(m->locks);
-	m->locks = NULL;
-	m->nlocks = 0;
+	code = lock_set_take(&m->locks, ids, n, stride, m->run.wait, &cli_signal, msg, sizeof(msg));
+	if (code)
+		cli_err("%s", msg);
+	return code;
 }
 
 /* ---- planning --------------------------------------------------------------- */
@@ -411,7 +374,7 @@ static int run_guard(struct mm *m, struct guard_result *g)
 {
 	int rc;
 
-	m->ex.go.force = m->force;
+	m->ex.go.force = m->run.force;
 	m->ex.go.move_all = m->ex.xo.move_all;
 	m->ex.go.check_privs = path_is_live();
 	m->ex.go.check_cpuset = true;
@@ -435,7 +398,7 @@ static int run_guard(struct mm *m, struct guard_result *g)
 		else
 			cli_warn("%s", g->v[i].text);
 	}
-	if (g->refuse == NS_EXIT_REFUSED && !m->dry_run)
+	if (g->refuse == NS_EXIT_REFUSED && !m->run.dry_run)
 		cli_err("nothing was moved (--force goes on when only free memory is short)");
 	return g->refuse;
 }
@@ -611,7 +574,7 @@ int main(int argc, char **argv)
 	cli_init(argc, argv);
 	cli_exec_init(&m.ex);
 	parse_options(&m, argc, argv);
-	cli_setup_sysroot(m.sysroot, !m.dry_run);
+	cli_setup_sysroot(m.run.sysroot, !m.run.dry_run);
 	cli_catch_signals();
 	cli_exec_start(&m.ex);
 	exec_prepare(&m.ex.xo);
@@ -636,7 +599,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	code = run_guard(&m, &g);
-	if (m.dry_run) {
+	if (m.run.dry_run) {
 		int prc = print_plan(&m, &g);
 
 		/* a closed pipe ends quietly with the work's status */
@@ -650,7 +613,7 @@ int main(int argc, char **argv)
 		goto out;
 	code = execute(&m);
 out:
-	unlock_procs(&m);
+	lock_set_release(&m.locks);
 	guard_free(&g);
 	plan_free(&m.plan);
 	topo_free(&m.topo);

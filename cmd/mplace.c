@@ -8,8 +8,8 @@
  *          with numactl's meaning: each sets only what numactl's sets.
  * Running: mplace -p PID (--nodes NODES | --auto) [--cpu-nodes NODES] [...]
  *          sets the affinity of every thread, moves the memory with the
- *          mmigrate core (plan.h, guard.h, exec.h), then catches threads
- *          started meanwhile with a second affinity pass.
+ *          mmigrate core and catches threads started meanwhile: the steps
+ *          of common/place_run.h.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,14 +24,13 @@
 #include "nodes.h"
 #include "output.h"
 #include "place.h"
+#include "place_run.h"
 #include "plan.h"
 #include "privs.h"
 #include "report.h"
 #include "scan.h"
 #include "strutil.h"
 #include "sysinfo.h"
-
-#define MPLACE_LOAD_SAMPLE 0.25     /* seconds of /proc/stat sampling for --auto */
 
 struct mplace {
 	const char *nodes_arg, *cpu_nodes_arg, *cpus_arg;
@@ -43,8 +42,8 @@ struct mplace {
 	enum place_policy policy;
 	bool policy_set, balancing;
 	pid_t pid;
-	bool autoplace, dry_run, force, wait;
-	const char *sysroot;         /* --sysroot: a captured tree, --dry-run only */
+	bool autoplace;
+	struct cli_run run;          /* --dry-run --force --wait --sysroot (--dry-run only) -q */
 	struct cli_exec ex;          /* execution options shared with mmigrate */
 	struct cli_out out;          /* -o -O -H --noheadings -r -J -b: the move table */
 	char **cmd;
@@ -99,7 +98,7 @@ static _Noreturn void usage(void)
 
 enum {
 	OPT_NODES = 256, OPT_CPU_NODES, OPT_CPUS, OPT_POLICY, OPT_BALANCING, OPT_AUTO,
-	OPT_DRY_RUN, OPT_FORCE, OPT_WAIT, OPT_SYSROOT, OPT_PREFERRED,
+	OPT_PREFERRED,
 };
 
 static const struct option long_opts[] = {
@@ -110,15 +109,10 @@ static const struct option long_opts[] = {
 	{ "balancing", no_argument,       NULL, OPT_BALANCING },
 	{ "pid",       required_argument, NULL, 'p' },
 	{ "auto",      no_argument,       NULL, OPT_AUTO },
-	{ "dry-run",   no_argument,       NULL, OPT_DRY_RUN },
+	CLI_RUN_LONG_OPTIONS,
 	CLI_EXEC_LONG_OPTIONS,
-	{ "force",     no_argument,       NULL, OPT_FORCE },
-	{ "wait",      no_argument,       NULL, OPT_WAIT },
-	{ "sysroot",   required_argument, NULL, OPT_SYSROOT },
 	CLI_OUT_LONG_OPTIONS,
-	{ "quiet",     no_argument,       NULL, 'q' },
-	{ "help",      no_argument,       NULL, 'h' },
-	{ "version",   no_argument,       NULL, 'V' },
+	CLI_STD_LONG_OPTIONS,
 	/* numactl's, with its letters where mplace has none of its own */
 	{ "membind",     required_argument, NULL, 'm' },
 	{ "interleave",  required_argument, NULL, 'i' },
@@ -226,7 +220,8 @@ static void parse_one(struct mplace *m, int c)
 {
 	int pid;
 
-	if (cli_exec_option(&m->ex, c, optarg) || cli_out_option(&m->out, c, optarg))
+	if (cli_exec_option(&m->ex, c, optarg) || cli_out_option(&m->out, c, optarg) ||
+	    cli_run_option(&m->run, c, optarg))
 		return;
 	parse_numactl(m, c);
 	switch (c) {
@@ -259,11 +254,6 @@ static void parse_one(struct mplace *m, int c)
 		m->pid = (pid_t)pid;
 		break;
 	case OPT_AUTO: m->autoplace = true; break;
-	case OPT_DRY_RUN: m->dry_run = true; break;
-	case OPT_FORCE: m->force = true; break;
-	case OPT_WAIT: m->wait = true; break;
-	case OPT_SYSROOT: m->sysroot = optarg; break;
-	case 'q': cli_quiet = true; break;
 	}
 }
 
@@ -324,7 +314,6 @@ static void parse_options(struct mplace *m, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:p:qhm:i:P:w:lN:C:" CLI_OUT_SHORT "V", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'h': usage();
-		case 'V': cli_version();
 		case ':':
 		case '?': option_error(argc, argv, c);
 		default: parse_one(m, c);
@@ -485,7 +474,7 @@ static void report_init(const struct mplace *m, struct report_place *rp)
 	rp->cpu_nodes = m->cpu_nodes_str;
 	rp->cpus = m->cpus_str;
 	rp->cpus_desc = m->cpus_desc;
-	rp->dry_run = m->dry_run;
+	rp->dry_run = m->run.dry_run;
 	rp->cmd = m->cmd;
 	rp->policy = launch_policy_name(m);
 	rp->balancing = m->balancing;
@@ -524,7 +513,7 @@ static _Noreturn void launch(struct mplace *m)
 	rc = launch_has_policy(m) ? place_probe_policy(m->policy, &m->nodes, m->balancing) : 0;
 	if (rc < 0)
 		launch_policy_error(m, rc);
-	if (m->dry_run)
+	if (m->run.dry_run)
 		launch_dry_run(m, weights, have_w);
 	if (!m->keep_cpus && sched_setaffinity(0, m->cpus.size, m->cpus.set) < 0) {
 		rc = errno;
@@ -544,141 +533,42 @@ static _Noreturn void launch(struct mplace *m)
 
 /* ---- running mode -------------------------------------------------------------- */
 
+/* The core's lines (place_run.h): its errors and warnings. */
+static void say(void *ud, bool error, const char *msg)
+{
+	if (error)
+		cli_err("%s", msg);
+	else
+		cli_warn("%s", msg);
+}
+
+static void read_done(void *ud, int rc)
+{
+	cli_check_tree(rc);
+}
+
+static void run_init(struct mplace *m, struct place_run *o)
+{
+	*o = (struct place_run){ .topo = &m->topo, .xo = m->ex.xo, .go = m->ex.go,
+				 .dry_run = m->run.dry_run, .wait = m->run.wait, .timeout = m->ex.timeout,
+				 .maps_warn = cli_maps_warn, .read_done = read_done, .say = say };
+	o->xo.stop = &cli_signal;
+	o->go.force = m->run.force;
+}
+
 static void auto_choose(struct mplace *m, struct report_place *rp)
 {
-	static double busy[NS_MAX_NODES];
-	struct scan_proc s;
-	int rc;
+	struct place_run o;
+	int code;
 
-	memset(&s, 0, sizeof(s));
-	rc = scan_process(&rp->id, SCAN_NUMA, &s, cli_maps_warn, NULL);
-	cli_check_tree(rc);
-	if (rc == -ESRCH) {
-		cli_err("process %d (%s) has gone", (int)rp->id.pid, rp->id.comm);
-		cli_exit(NS_EXIT_FAIL);
-	}
-	if (rc < 0) {
-		cli_err("pid %d: cannot read numa_maps: %s", (int)rp->id.pid, strerror(-rc));
-		cli_exit(rc == -EACCES || rc == -EPERM ? NS_EXIT_PERM : NS_EXIT_FAIL);
-	}
-	rc = place_sample_load(&m->topo, MPLACE_LOAD_SAMPLE, busy, NS_MAX_NODES);
-	if (rc < 0)
-		cli_warn("cannot sample CPU load from /proc/stat: %s", strerror(-rc));
-	rc = place_auto_choose(&m->topo, s.node_bytes, s.node_slots, busy,
-			       NS_MAX_NODES, m->ex.go.min_free_is_bytes ? 0 : m->ex.go.min_free_pct,
-			       &rp->au);
-	scan_free(&s);
-	rp->have_auto = true;
-	if (rc < 0) {
-		cli_err("auto: %s", rp->au.why);
-		cli_exit(rc == -ENOSPC ? NS_EXIT_REFUSED : NS_EXIT_FAIL);
-	}
+	run_init(m, &o);
+	code = place_run_auto(&o, rp);
+	if (code)
+		cli_exit(code);
 	nodeset_zero(&m->nodes);
 	nodeset_add(&m->nodes, rp->au.node);
 	if (!m->out.json)
 		printf("auto: %s\n", rp->au.why);
-}
-
-static bool print_guard(const struct guard_result *g)
-{
-	for (size_t i = 0; i < g->n; i++) {
-		if (g->v[i].level == GUARD_REFUSE)
-			cli_err("%s", g->v[i].text);
-		else
-			cli_warn("%s", g->v[i].text);
-	}
-	return g->refuse != 0;
-}
-
-static int plan_and_check(struct mplace *m, struct report_place *rp)
-{
-	struct plan_opts po = { .to = m->nodes, .spread = true, .topo = &m->topo,
-				.use_pagemap = true };
-	struct guard_opts go = m->ex.go;
-	char why[256];
-	int rc;
-
-	go.force = m->force;
-	go.check_privs = !m->dry_run;
-	go.check_cpuset = true;
-	go.affinity_set = true;     /* mplace moves the threads there itself */
-
-	if (privs_check(&rp->id, PRIV_AFFINITY, why, sizeof(why)) < 0 && !m->dry_run) {
-		cli_err("%s", why);
-		return NS_EXIT_PERM;
-	}
-	plan_init(&rp->plan, &po);
-	rc = plan_add_process(&rp->plan, &po, &rp->id, cli_maps_warn, NULL);
-	cli_check_tree(rc);
-	if (rc == -ESRCH) {
-		cli_err("process %d (%s) has gone", (int)rp->id.pid, rp->id.comm);
-		return NS_EXIT_FAIL;
-	}
-	if (rc < 0) {
-		cli_err("pid %d: cannot plan: %s", (int)rp->id.pid, strerror(-rc));
-		return rc == -EACCES || rc == -EPERM ? NS_EXIT_PERM : NS_EXIT_FAIL;
-	}
-	rc = guard_check(&rp->plan, &m->topo, &go, &rp->guard);
-	if (rc < 0) {
-		cli_err("pid %d: cannot check the plan: %s", (int)rp->id.pid, strerror(-rc));
-		return NS_EXIT_FAIL;
-	}
-	if (print_guard(&rp->guard))
-		return rp->guard.refuse;
-	return 0;
-}
-
-static int run_move(struct mplace *m, struct report_place *rp)
-{
-	struct ns_lock lk = { .fd = -1 };
-	int rc, code;
-
-	code = cli_lock(&lk, &rp->id, m->wait, NULL, 0);
-	if (code)
-		return code;
-	if (cli_signal) {           /* seen before anything changed: change nothing */
-		lock_release(&lk);
-		return cli_signal_exit();
-	}
-	rc = place_set_affinity_all(rp->id.pid, &m->cpus, &rp->aff);
-	rp->aff_done = true;
-	if (rc < 0) {
-		lock_release(&lk);
-		cli_err("pid %d: cannot set affinity: %s", (int)rp->id.pid, strerror(-rc));
-		return rc == -ESRCH ? NS_EXIT_FAIL : ns_exit_from_errno(rc);
-	}
-	m->ex.xo.stop = &cli_signal;
-	cli_exec_start(&m->ex);
-	if (rp->plan.nprocs) {      /* the engine as mmigrate chooses it */
-		struct exec_opts xo = m->ex.xo;
-
-		xo.engine = rp->mv.engine = exec_choose(&rp->plan, &rp->plan.procs[0], &m->ex.xo,
-							&rp->mv.engine_why);
-		rc = exec_proc(&rp->plan, &rp->plan.procs[0], &xo, &rp->mv.r);
-	} else {
-		rc = 0;
-	}
-	rp->moved = rc == 0 && rp->plan.nprocs;
-	rp->mv.ran = rp->moved ? 1 : rc < 0 ? rc : 0;
-	report_move_stall(&rp->mv, m->ex.xo.max_stall);
-	if (rp->moved)
-		cli_stall_warn(&rp->id, &rp->mv.stall, "move_pages");
-	/* threads started while the memory moved (no new change after a signal,
-	 * nor in a program that replaced this one: the move saw it gone) */
-	if (!cli_signal && rp->mv.r.stop != EXS_GONE)
-		place_set_affinity_all(rp->id.pid, &m->cpus, &rp->aff_again);
-	lock_release(&lk);
-	if (rc < 0) {
-		cli_err("pid %d: cannot move memory: %s", (int)rp->id.pid, strerror(-rc));
-		return ns_exit_from_errno(rc);
-	}
-	code = outcome_affinity(&rp->aff, rp->id.pid, rp->error, sizeof(rp->error));
-	if (rp->error[0])
-		cli_err("%s", rp->error);
-	cli_exec_unaccounted(&rp->id, &rp->mv.r);
-	rp->mv.code = outcome_move(&rp->mv.r, rp->mv.ran, rp->plan.nprocs && rp->plan.procs[0].nruns,
-				   cli_signal_exit());
-	return ns_exit_combine(code, rp->mv.code);
 }
 
 /* The move as mmigrate shows one: its table, then its line. */
@@ -718,6 +608,7 @@ static int select_one(struct mplace *m, struct proc_id *id)
 static int run(struct mplace *m)
 {
 	struct report_place rp;
+	struct place_run o;
 	int rc;
 
 	report_init(m, &rp);
@@ -727,9 +618,10 @@ static int run(struct mplace *m)
 	if (m->autoplace)
 		auto_choose(m, &rp);
 	pick_cpus(m);
-	rp.code = plan_and_check(m, &rp);
-	if (rp.code == 0 && !m->dry_run && !cli_signal)
-		rp.code = run_move(m, &rp);
+	run_init(m, &o);
+	rp.code = place_run_plan(&o, &rp, &m->nodes);
+	if (rp.code == 0 && !m->run.dry_run && !cli_signal)
+		rp.code = place_run_move(&o, &rp, &m->cpus);
 	if (cli_signal)         /* what was done is still reported */
 		rp.code = cli_signal_exit();
 	if (m->out.json) {
@@ -739,7 +631,7 @@ static int run(struct mplace *m)
 		json_decref(doc);
 	} else if (rp.code == 0 || rp.moved) {
 		report_place_line(stdout, &rp);
-		if (!m->dry_run && rp.moved)
+		if (!m->run.dry_run && rp.moved)
 			print_move(m, &rp);
 	}
 	exec_result_free(&rp.mv.r);
@@ -759,7 +651,7 @@ int main(int argc, char **argv)
 	cli_init(argc, argv);
 	parse_options(&m, argc, argv);
 	/* a launched command or a placement acts on the live machine */
-	cli_setup_sysroot(m.sysroot, !m.dry_run || m.cmd);
+	cli_setup_sysroot(m.run.sysroot, !m.run.dry_run || m.cmd);
 	cli_topology(&m.topo, true);
 	parse_nodes(&m);
 	if (m.cmd) {

@@ -25,8 +25,6 @@
 #include "scan.h"
 #include "strutil.h"
 
-#define MSCAN_SCHEMA_VERSION 1
-
 enum mscan_view { VIEW_SUMMARY, VIEW_MAPPINGS, VIEW_PAGES };
 
 struct mscan {
@@ -44,7 +42,7 @@ struct mscan {
 	unsigned out_flags;         /* OUT_BYTES, OUT_NOHEADINGS, OUT_RAW */
 	const char *columns;        /* -o */
 	bool all_columns;           /* -O */
-	const char *sysroot;
+	struct cli_run run;         /* --sysroot, -q, -V */
 	double watch;               /* seconds between scans, 0: once */
 	bool kpf_warned;
 	bool select_failed;         /* the last pass found no process to read */
@@ -100,7 +98,7 @@ _Noreturn static void usage(void)
 /* ---- options ------------------------------------------------------------- */
 
 enum {
-	OPT_PAGES = 256, OPT_TOPOLOGY, OPT_PROM, OPT_PROM_BY, OPT_WATCH, OPT_SYSROOT,
+	OPT_PAGES = 256, OPT_TOPOLOGY, OPT_PROM, OPT_PROM_BY, OPT_WATCH,
 };
 
 static const struct option long_opts[] = {
@@ -113,10 +111,7 @@ static const struct option long_opts[] = {
 	{ "prom",       no_argument,       NULL, OPT_PROM },
 	{ "prom-by",    required_argument, NULL, OPT_PROM_BY },
 	{ "watch",      required_argument, NULL, OPT_WATCH },
-	{ "quiet",      no_argument,       NULL, 'q' },
-	{ "sysroot",    required_argument, NULL, OPT_SYSROOT },
-	{ "help",       no_argument,       NULL, 'h' },
-	{ "version",    no_argument,       NULL, 'V' },
+	CLI_STD_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -178,7 +173,8 @@ static void parse_options(struct mscan *m, int argc, char **argv)
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":" CLI_SEL_SHORT "lmqh" CLI_OUT_SHORT "V", long_opts, NULL)) != -1) {
-		if (cli_sel_option(&m->sel, c, optarg) || cli_out_option(&out, c, optarg))
+		if (cli_sel_option(&m->sel, c, optarg) || cli_out_option(&out, c, optarg) ||
+		    cli_run_option(&m->run, c, optarg))
 			continue;
 		switch (c) {
 		case 'l': m->longfmt = true; break;
@@ -192,10 +188,7 @@ static void parse_options(struct mscan *m, int argc, char **argv)
 				cli_usage_error("invalid --watch interval '%s': expected "
 						"seconds > 0", optarg);
 			break;
-		case 'q': cli_quiet = true; break;
-		case OPT_SYSROOT: m->sysroot = optarg; break;
 		case 'h': usage();
-		case 'V': cli_version();
 		default:
 			cli_getopt_error(argc, argv, c);
 		}
@@ -249,10 +242,7 @@ static bool table_text(const struct mscan *m)
 
 /* Everything one pass produces, rendered at its end. */
 struct mscan_pass {
-	struct out_table *procs;      /* summary rows (every view but --topology alone) */
-	struct out_table *detail;     /* mappings or runs */
-	struct out_table *nodes;      /* --topology */
-	json_t *errors;               /* processes not read: [{pid, comm, error, message}] */
+	struct report_scan r;         /* the tables and the processes not read */
 	size_t nprocs;                /* processes selected */
 	const struct cli_sel *sel;    /* how they were selected */
 	size_t left_out;              /* found by a filter, gone before read */
@@ -262,7 +252,7 @@ struct mscan_pass {
 static void pass_error(struct mscan_pass *p, const struct proc_id *id, int code,
 		       const char *kind, const char *msg)
 {
-	json_array_append_new(p->errors, outcome_error_json(id, kind, msg, code));
+	json_array_append_new(p->r.errors, outcome_error_json(id, kind, msg, code));
 	p->code = ns_exit_combine(p->code, code);
 }
 
@@ -299,17 +289,17 @@ static void scan_summary(const struct mscan *m, struct mscan_pass *p,
 		proc_failed(p, id, rc, (what & SCAN_ROLLUP) ? "numa_maps/smaps_rollup" : "numa_maps");
 		return;
 	}
-	report_proc_row(p->procs, &m->shown, &s, m->need_cgroup);
+	report_proc_row(p->r.procs, &m->shown, &s, m->need_cgroup);
 	if (m->view == VIEW_MAPPINGS)
 		for (size_t i = 0; i < s.maps.n; i++)
-			report_map_row(p->detail, &m->shown, s.id.pid, &s.maps.v[i]);
+			report_map_row(p->r.detail, &m->shown, s.id.pid, &s.maps.v[i]);
 	p->code = ns_exit_combine(p->code, NS_EXIT_OK);
 	scan_free(&s);
 }
 
 static void scan_pages(struct mscan *m, struct mscan_pass *p, const struct proc_id *id)
 {
-	struct report_runs c = { .t = p->detail, .pid = id->pid, .page_size = m->topo.page_size,
+	struct report_runs c = { .t = p->r.detail, .pid = id->pid, .page_size = m->topo.page_size,
 				 .stop = &cli_signal };
 	struct scan_proc s;
 	struct pm_reader *r = NULL;
@@ -341,7 +331,7 @@ static void scan_pages(struct mscan *m, struct mscan_pass *p, const struct proc_
 	if (rc < 0 && rc != -EINTR) {
 		proc_failed(p, id, rc, "pagemap");
 	} else {
-		report_runs_proc_row(p->procs, &m->shown, &s.id, &c,
+		report_runs_proc_row(p->r.procs, &m->shown, &s.id, &c,
 				     m->need_cgroup);
 		p->code = ns_exit_combine(p->code, NS_EXIT_OK);
 	}
@@ -351,8 +341,8 @@ static void scan_pages(struct mscan *m, struct mscan_pass *p, const struct proc_
 
 static void scan_all(struct mscan *m, struct mscan_pass *p, const struct proc_list *l)
 {
-	unsigned what = m->view == VIEW_MAPPINGS ? report_map_needs(p->detail, table_text(m))
-						  : report_proc_needs(p->procs, table_text(m), m->longfmt);
+	unsigned what = m->view == VIEW_MAPPINGS ? report_map_needs(p->r.detail, table_text(m))
+						  : report_proc_needs(p->r.procs, table_text(m), m->longfmt);
 
 	for (size_t i = 0; i < l->n && !cli_signal; i++) {
 		if (l->v[i].missing)
@@ -366,76 +356,20 @@ static void scan_all(struct mscan *m, struct mscan_pass *p, const struct proc_li
 
 /* ---- rendering ----------------------------------------------------------- */
 
-static int render_json(const struct mscan *m, const struct mscan_pass *p)
-{
-	json_t *doc = json_object();
-	int rc;
-
-	json_object_set_new(doc, "schema_version", json_integer(MSCAN_SCHEMA_VERSION));
-	json_object_set_new(doc, "tool", json_string("mscan"));
-	json_object_set_new(doc, "version", json_string(NS_VERSION));
-	if (m->watch > 0)
-		json_object_set_new(doc, "time", json_integer((json_int_t)time(NULL)));
-	json_object_set_new(doc, "page_size", json_integer((json_int_t)m->topo.page_size));
-	json_object_set_new(doc, "thp_size", json_integer((json_int_t)m->topo.thp_size));
-	json_object_set_new(doc, "nodes", report_nodes_json(&m->shown));
-	if (p->nodes)
-		json_object_set_new(doc, "topology", report_topology_json(p->nodes, &m->topo));
-	if (p->procs)
-		json_object_set_new(doc, "processes", out_to_json(p->procs));
-	if (p->detail)
-		json_object_set_new(doc, m->view == VIEW_PAGES ? "runs" : "mappings",
-				    out_to_json(p->detail));
-	if (p->procs)
-		json_object_set_new(doc, "errors", json_incref(p->errors));
-	rc = out_print_json(doc, stdout);
-	json_decref(doc);
-	return rc;
-}
-
-static int render_prom(const struct mscan *m, const struct mscan_pass *p)
-{
-	int rc = 0;
-
-	if (p->nodes)
-		rc = out_print_prom(p->nodes, stdout, "numashift_node");
-	if (rc == 0 && p->procs && m->prom_grouped)
-		rc = out_print_prom_grouped(p->procs, stdout, "numashift_processes",
-					    m->prom_by, m->nprom_by,
-					    "processes summed in the numashift_processes_* series");
-	else if (rc == 0 && p->procs)
-		rc = out_print_prom(p->procs, stdout, "numashift_process");
-	if (rc == 0 && p->detail)
-		rc = out_print_prom(p->detail, stdout, m->view == VIEW_PAGES
-				    ? "numashift_page_run" : "numashift_mapping");
-	return rc;
-}
-
-static int render_tables(const struct mscan *m, const struct mscan_pass *p)
-{
-	int rc = 0;
-
-	if (p->nodes)
-		rc = out_print_table(p->nodes, stdout, m->out_flags);
-	if (rc == 0 && p->nodes && (p->procs || p->detail))
-		putchar('\n');
-	/* nothing read: the errors said why, an empty table says nothing */
-	if (p->procs && out_nrows(p->procs) == 0 && json_array_size(p->errors) > 0)
-		return rc;
-	if (rc == 0 && p->detail)
-		rc = out_print_table(p->detail, stdout, m->out_flags);
-	else if (rc == 0 && p->procs)
-		rc = out_print_table(p->procs, stdout, m->out_flags);
-	return rc;
-}
-
 static int render(const struct mscan *m, const struct mscan_pass *p)
 {
-	if (m->json)
-		return render_json(m, p);
+	json_t *doc;
+	int rc;
+
 	if (m->prom)
-		return render_prom(m, p);
-	return render_tables(m, p);
+		return report_scan_prom(stdout, &p->r, m->prom_grouped ? m->prom_by : NULL,
+					m->nprom_by);
+	if (!m->json)
+		return report_scan_tables(stdout, &p->r, m->out_flags);
+	doc = report_scan_json(&p->r, &m->topo, &m->shown, m->watch > 0 ? (long long)time(NULL) : 0);
+	rc = doc ? out_print_json(doc, stdout) : -ENOMEM;
+	json_decref(doc);
+	return rc;
 }
 
 /* ---- main ---------------------------------------------------------------- */
@@ -445,23 +379,24 @@ static void pass_tables(struct mscan *m, struct mscan_pass *p)
 	bool procs_o = m->view == VIEW_SUMMARY;
 
 	if (m->topology) {
-		p->nodes = new_table(m, report_node_cols, report_node_ncols, REPORT_NODE_DEFAULT,
+		p->r.nodes = new_table(m, report_node_cols, report_node_ncols, REPORT_NODE_DEFAULT,
 				     !m->sel.any);
 		for (int i = 0; i < m->topo.nnodes; i++)
-			report_node_row(p->nodes, &m->topo, &m->topo.nodes[i]);
+			report_node_row(p->r.nodes, &m->topo, &m->topo.nodes[i]);
 	}
 	if (!m->sel.any)
 		return;
-	p->procs = new_table(m, report_proc_cols, report_proc_ncols,
+	p->r.procs = new_table(m, report_proc_cols, report_proc_ncols,
 			     m->longfmt ? REPORT_PROC_LONG : REPORT_PROC_DEFAULT, procs_o);
-	m->need_cgroup = out_column_selected(p->procs, "CGROUP");
+	m->need_cgroup = out_column_selected(p->r.procs, "CGROUP");
 	for (int k = 0; k < m->nprom_by && m->prom_grouped; k++)
 		if (strcmp(m->prom_by[k], "CGROUP") == 0)
 			m->need_cgroup = true;
+	p->r.runs = m->view == VIEW_PAGES;
 	if (m->view == VIEW_MAPPINGS)
-		p->detail = new_table(m, report_map_cols, report_map_ncols, REPORT_MAP_DEFAULT, true);
+		p->r.detail = new_table(m, report_map_cols, report_map_ncols, REPORT_MAP_DEFAULT, true);
 	else if (m->view == VIEW_PAGES)
-		p->detail = new_table(m, report_run_cols, report_run_ncols, REPORT_RUN_DEFAULT, true);
+		p->r.detail = new_table(m, report_run_cols, report_run_ncols, REPORT_RUN_DEFAULT, true);
 }
 
 /* With several processes, the detail tables say whose rows they are. */
@@ -470,24 +405,24 @@ static void add_pid_column(struct mscan *m, struct mscan_pass *p, size_t nprocs)
 	const char *defaults = m->view == VIEW_PAGES ? REPORT_RUN_DEFAULT : REPORT_MAP_DEFAULT;
 	char list[256];
 
-	if (!p->detail || nprocs < 2 || m->columns)
+	if (!p->r.detail || nprocs < 2 || m->columns)
 		return;
 	snprintf(list, sizeof(list), "PID,%s", defaults);
-	out_table_columns(p->detail, list, NULL, NULL, 0);
+	out_table_columns(p->r.detail, list, NULL, NULL, 0);
 }
 
 static void pass_free(struct mscan_pass *p)
 {
-	out_table_free(p->procs);
-	out_table_free(p->detail);
-	out_table_free(p->nodes);
-	json_decref(p->errors);
+	out_table_free(p->r.procs);
+	out_table_free(p->r.detail);
+	out_table_free(p->r.nodes);
+	json_decref(p->r.errors);
 }
 
 /* One scan and its output; returns the pass's exit code. */
 static int run_pass(struct mscan *m)
 {
-	struct mscan_pass p = { .errors = json_array(), .code = -1 };
+	struct mscan_pass p = { .r.errors = json_array(), .code = -1 };
 	struct proc_list l = { 0 };
 	int rc;
 
@@ -523,8 +458,8 @@ static int run_pass(struct mscan *m)
 		p.code = p.code < 0 ? NS_EXIT_OK : p.code;
 	rc = p.code < 0 ? NS_EXIT_OK : p.code;
 	if (rc == NS_EXIT_PARTIAL)
-		cli_warn("%zu of %zu processes not read", json_array_size(p.errors),
-			 json_array_size(p.errors) + (p.procs ? out_nrows(p.procs) : 0));
+		cli_warn("%zu of %zu processes not read", json_array_size(p.r.errors),
+			 json_array_size(p.r.errors) + (p.r.procs ? out_nrows(p.r.procs) : 0));
 	pass_free(&p);
 	return rc;
 }
@@ -556,7 +491,7 @@ int main(int argc, char **argv)
 
 	cli_init(argc, argv);
 	parse_options(&m, argc, argv);
-	cli_setup_sysroot(m.sysroot, false);
+	cli_setup_sysroot(m.run.sysroot, false);
 	cli_catch_signals();
 	load_topology(&m);
 	for (;;) {

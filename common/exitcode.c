@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Copyright (C) 2026 The numashift authors */
 #include <errno.h>
+#include <signal.h>
 #include "exitcode.h"
 
 int ns_exit_combine(int acc, int next)
@@ -24,6 +25,15 @@ int ns_exit_from_errno(int neg_errno)
 		return NS_EXIT_USAGE;
 	default:
 		return NS_EXIT_FAIL;
+	}
+}
+
+int ns_exit_from_signal(int sig)
+{
+	switch (sig) {
+	case SIGINT: return NS_EXIT_SIGINT;
+	case SIGTERM: return NS_EXIT_SIGTERM;
+	default: return 0;
 	}
 }
 

@@ -37,6 +37,9 @@ int ns_exit_combine(int acc, int next);
  * done: EPERM/EACCES -> 4, EINVAL -> 2, everything else -> 1. */
 int ns_exit_from_errno(int neg_errno);
 
+/* The code of a caught signal: SIGINT 130, SIGTERM 143, anything else 0. */
+int ns_exit_from_signal(int sig);
+
 /* Short name of a code ("ok", "partial", ...) for reports and JSON. */
 const char *ns_exit_name(int code);
 

@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include "exitcode.h"
 #include "lock.h"
+#include "outcome.h"
 
 /* The directory of lock files: /run/numashift when it can be made, else a
  * per-user directory under /tmp (a shared /tmp directory could be
@@ -168,4 +170,44 @@ void lock_release(struct ns_lock *l)
 	unlink(l->path);
 	close(l->fd);
 	l->fd = -1;
+}
+
+int lock_take_proc(struct ns_lock *l, const struct proc_id *id, bool wait,
+		   const volatile sig_atomic_t *stop, char *msg, size_t len)
+{
+	pid_t holder = 0;
+	int rc = lock_take(l, id->pid, wait, &holder);
+
+	return outcome_lock(rc, id, holder, stop ? ns_exit_from_signal(*stop) : 0, msg, len);
+}
+
+int lock_set_take(struct lock_set *s, const struct proc_id *ids, size_t n, size_t stride,
+		  bool wait, const volatile sig_atomic_t *stop, char *msg, size_t len)
+{
+	int code;
+
+	if (!n)
+		return 0;
+	s->v = calloc(n, sizeof(*s->v));
+	if (!s->v) {
+		snprintf(msg, len, "out of memory");
+		return NS_EXIT_FAIL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		code = lock_take_proc(&s->v[s->n], (const struct proc_id *)((const char *)ids + i * stride),
+				      wait, stop, msg, len);
+		if (code)
+			return code;
+		s->n++;
+	}
+	return 0;
+}
+
+void lock_set_release(struct lock_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		lock_release(&s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
 }

@@ -9,8 +9,11 @@
 #ifndef NS_LOCK_H
 #define NS_LOCK_H
 
+#include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
+#include "procs.h"
 
 struct ns_lock {
 	int fd;              /* -1 when not held */
@@ -30,5 +33,26 @@ struct ns_lock {
  * -EINTR when waiting was interrupted; other -errno. */
 int lock_take(struct ns_lock *l, pid_t target, bool wait, pid_t *holder);
 void lock_release(struct ns_lock *l);
+
+/* Take process id's lock the one way every tool that changes a process
+ * does: 0 when taken; otherwise outcome_lock's code and its line in msg
+ * (stop: the caught signal, for a wait it interrupted; may be NULL). */
+int lock_take_proc(struct ns_lock *l, const struct proc_id *id, bool wait,
+		   const volatile sig_atomic_t *stop, char *msg, size_t len);
+
+/* The locks of a run over several processes: taken in order before
+ * planning, so that no plan is made while another run moves the same
+ * pages; released together. */
+struct lock_set {
+	struct ns_lock *v;
+	size_t n;            /* held */
+};
+/* Take the locks of n processes, ids[0] and each stride bytes after it (a
+ * proc_list's or a plan's processes), as lock_take_proc does.  0 when all
+ * are held; else the code and line of the first that could not be taken
+ * (those before stay held until lock_set_release); out of memory: 1. */
+int lock_set_take(struct lock_set *s, const struct proc_id *ids, size_t n, size_t stride,
+		  bool wait, const volatile sig_atomic_t *stop, char *msg, size_t len);
+void lock_set_release(struct lock_set *s);
 
 #endif

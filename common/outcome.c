@@ -227,3 +227,26 @@ int outcome_discard_find_error(const struct proc_id *id, int rc, char *msg, size
 		return NS_EXIT_FAIL;
 	}
 }
+
+bool outcome_stall(const struct proc_id *id, const struct stall_summary *s,
+		   const char *what, char *msg, size_t len)
+{
+	if (!stall_overrun(s))
+		return false;
+	snprintf(msg, len, "process %d (%s): the longest %s call took %.1f ms, more than 1.5 x "
+		 "the --max-stall budget of %.0f ms (%llu of %llu calls over it)",
+		 (int)id->pid, id->comm, what, s->max * 1e3, s->budget * 1e3,
+		 (unsigned long long)s->over, (unsigned long long)s->calls);
+	return true;
+}
+
+bool outcome_unaccounted(const struct proc_id *id, const struct exec_result *r,
+			 char *msg, size_t len)
+{
+	if (!r->unaccounted)
+		return false;
+	snprintf(msg, len, "process %d (%s): %llu planned pages got no outcome from the kernel: "
+		 "counted as not moved (a numashift bug: please report it)",
+		 (int)id->pid, id->comm, (unsigned long long)r->unaccounted);
+	return true;
+}

@@ -15,6 +15,7 @@
  *   a step that failed            outcome_errno
  *   a process not planned         outcome_plan_error
  *   a process not read (mscan)    outcome_scan_error
+ *   the calls' times, a lost page outcome_stall, outcome_unaccounted
  *   the run                       outcome_run
  *
  * sigcode: the code of a caught SIGINT/SIGTERM (130/143), 0 when none.
@@ -32,6 +33,7 @@
 #include "exitcode.h"
 #include "place.h"
 #include "procs.h"
+#include "stall.h"
 
 /* A process's move.  started: 1 exec_proc ran (r is its result), 0 it did
  * not start (nothing planned, or the run stopped before its turn), -errno it
@@ -99,6 +101,16 @@ int outcome_scan_error(const struct proc_id *id, int rc, const char *what,
  * {"pid", "comm", "error": kind, "message", "exit_code"}. */
 json_t *outcome_error_json(const struct proc_id *id, const char *kind,
 			   const char *msg, int code);
+
+/* The calls of a move or discard that ended: one line when the longest
+ * took more than 1.5 x the --max-stall budget (stall_overrun); what:
+ * "move_pages", "process_madvise".  false: nothing to say. */
+bool outcome_stall(const struct proc_id *id, const struct stall_summary *s,
+		   const char *what, char *msg, size_t len);
+/* Planned pages that got no outcome from the kernel (an executor bug; they
+ * count as not moved): one line; false when there are none. */
+bool outcome_unaccounted(const struct proc_id *id, const struct exec_result *r,
+			 char *msg, size_t len);
 
 /* The run's code from its processes' codes (combined as ns_exit_combine
  * does; none: 0), then a signal (sigcode) wins over everything, and a

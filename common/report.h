@@ -206,4 +206,28 @@ unsigned report_map_needs(const struct out_table *t, bool table);
 json_t *report_nodes_json(const struct ns_nodeset *s);
 json_t *report_topology_json(const struct out_table *t, const struct ns_topology *topo);
 
+/* What one scan produced, as mscan renders it: each part NULL when the
+ * view has none. */
+struct report_scan {
+	struct out_table *procs;      /* process rows (every view but --topology alone) */
+	struct out_table *detail;     /* mapping rows (-m) or page runs (--pages: runs) */
+	struct out_table *nodes;      /* node rows (--topology) */
+	bool runs;
+	json_t *errors;               /* processes not read: outcome_error_json's */
+};
+/* mscan's document (schema_version REPORT_SCAN_SCHEMA): {"tool", "version",
+ * "time" (when time is not 0), "page_size", "thp_size", "nodes" (shown),
+ * "topology", "processes", "runs" or "mappings", "errors" (with processes)}. */
+#define REPORT_SCAN_SCHEMA 1
+json_t *report_scan_json(const struct report_scan *s, const struct ns_topology *topo,
+			 const struct ns_nodeset *shown, long long time);
+/* Prometheus text: numashift_node_*, then numashift_process_* (or, with
+ * by (nby labels, 0: by node alone), the process rows summed:
+ * numashift_processes_*), then numashift_mapping_* or numashift_page_run_*. */
+int report_scan_prom(FILE *f, const struct report_scan *s, const char *const *by, int nby);
+/* Tables: the nodes, a blank line, then the detail rows or else the
+ * process rows; no process table when no process was read and errors say
+ * why. */
+int report_scan_tables(FILE *f, const struct report_scan *s, unsigned flags);
+
 #endif

@@ -2,7 +2,7 @@
 /* Copyright (C) 2026 The numashift authors */
 /* report: a scan (mscan), as rows of the one row model: processes,
  * mappings, page runs and nodes; what a table's columns need read; the
- * topology's JSON. */
+ * topology's JSON; the whole scan as JSON, Prometheus text or tables. */
 #include <errno.h>
 #include <stdio.h>
 #include "report.h"
@@ -319,4 +319,64 @@ json_t *report_topology_json(const struct out_table *t, const struct ns_topology
 		json_object_set_new(row, "distances", d);
 	}
 	return a;
+}
+
+/* ---- a whole scan ---------------------------------------------------------- */
+
+json_t *report_scan_json(const struct report_scan *s, const struct ns_topology *topo,
+			 const struct ns_nodeset *shown, long long time)
+{
+	json_t *doc = json_pack("{s:i, s:s, s:s}", "schema_version", REPORT_SCAN_SCHEMA,
+				"tool", "mscan", "version", NS_VERSION);
+
+	if (!doc)
+		return NULL;
+	if (time)
+		json_object_set_new(doc, "time", json_integer((json_int_t)time));
+	json_object_set_new(doc, "page_size", json_integer((json_int_t)topo->page_size));
+	json_object_set_new(doc, "thp_size", json_integer((json_int_t)topo->thp_size));
+	json_object_set_new(doc, "nodes", report_nodes_json(shown));
+	if (s->nodes)
+		json_object_set_new(doc, "topology", report_topology_json(s->nodes, topo));
+	if (s->procs)
+		json_object_set_new(doc, "processes", out_to_json(s->procs));
+	if (s->detail)
+		json_object_set_new(doc, s->runs ? "runs" : "mappings", out_to_json(s->detail));
+	if (s->procs)
+		json_object_set_new(doc, "errors", json_incref(s->errors));
+	return doc;
+}
+
+int report_scan_prom(FILE *f, const struct report_scan *s, const char *const *by, int nby)
+{
+	int rc = 0;
+
+	if (s->nodes)
+		rc = out_print_prom(s->nodes, f, "numashift_node");
+	if (rc == 0 && s->procs && by)
+		rc = out_print_prom_grouped(s->procs, f, "numashift_processes", by, nby,
+					    "processes summed in the numashift_processes_* series");
+	else if (rc == 0 && s->procs)
+		rc = out_print_prom(s->procs, f, "numashift_process");
+	if (rc == 0 && s->detail)
+		rc = out_print_prom(s->detail, f, s->runs ? "numashift_page_run" : "numashift_mapping");
+	return rc;
+}
+
+int report_scan_tables(FILE *f, const struct report_scan *s, unsigned flags)
+{
+	int rc = 0;
+
+	if (s->nodes)
+		rc = out_print_table(s->nodes, f, flags);
+	if (rc == 0 && s->nodes && (s->procs || s->detail))
+		fputc('\n', f);
+	/* nothing read: the errors said why, an empty table says nothing */
+	if (s->procs && out_nrows(s->procs) == 0 && json_array_size(s->errors) > 0)
+		return rc;
+	if (rc == 0 && s->detail)
+		rc = out_print_table(s->detail, f, flags);
+	else if (rc == 0 && s->procs)
+		rc = out_print_table(s->procs, f, flags);
+	return rc;
 }

@@ -3,16 +3,22 @@
 /* place: policy names and modes, CPU sets of nodes, weighted-interleave
  * weights from a tree, the --auto choice on a made-up machine, CPU lists as
  * a user types them (numactl's syntax, relative to the allowed CPUs), the
- * local policy, and this process's own CPU sets. */
+ * local policy, this process's own CPU sets, and the steps of placing a
+ * running process (place_run.h) on a child of this one. */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "path.h"
+#include "lock.h"
 #include "place.h"
+#include "place_run.h"
+#include "procs.h"
 #include "tap.h"
 #include "tree.h"
 
@@ -276,6 +282,143 @@ static void test_self(void)
 	place_cpus_free(&me);
 }
 
+/* What place_run said: the lines, the errors among them. */
+static char said[4096];
+static int said_errors;
+
+static void say(void *ud, bool error, const char *msg)
+{
+	(void)ud;
+	snprintf(said + strlen(said), sizeof(said) - strlen(said), "%s%s", *said ? "; " : "", msg);
+	said_errors += error;
+}
+
+static pid_t sleeping_child(void)
+{
+	pid_t c = fork();
+
+	if (c == 0) {
+		pause();
+		_exit(0);
+	}
+	return c;
+}
+
+static void end_child(pid_t c)
+{
+	kill(c, SIGKILL);
+	waitpid(c, NULL, 0);
+}
+
+static void run_setup(struct place_run *o, struct ns_topology *t,
+		      volatile sig_atomic_t *stop, struct report_place *rp)
+{
+	memset(o, 0, sizeof(*o));
+	memset(rp, 0, sizeof(*rp));
+	o->topo = t;
+	exec_opts_init(&o->xo);
+	o->xo.stop = stop;
+	o->go.min_free_pct = 5;
+	o->say = say;
+	said[0] = '\0';
+	said_errors = 0;
+}
+
+static void run_free(struct report_place *rp)
+{
+	exec_result_free(&rp->mv.r);
+	guard_free(&rp->guard);
+	plan_free(&rp->plan);
+	place_auto_free(&rp->au);
+}
+
+static void test_run_gone(struct ns_topology *t)
+{
+	static volatile sig_atomic_t stop;
+	struct place_run o;
+	struct report_place rp;
+	struct ns_nodeset to = set_of("0");
+	pid_t c = fork();
+
+	if (c == 0)
+		_exit(0);
+	run_setup(&o, t, &stop, &rp);
+	procs_identify(c, &rp.id);
+	waitpid(c, NULL, 0);
+	o.dry_run = true;
+	is_u64(place_run_plan(&o, &rp, &to), 1, "plan of a process that has gone: 1");
+	ok(said_errors == 1 && strstr(said, "has gone"), "and says it has gone: %s", said);
+	run_free(&rp);
+}
+
+static void test_run_stopped(struct ns_topology *t)
+{
+	static volatile sig_atomic_t stop;
+	struct place_run o;
+	struct report_place rp;
+	struct place_cpus me;
+	struct ns_lock lk = { .fd = -1 };
+	pid_t holder, c = sleeping_child();
+
+	run_setup(&o, t, &stop, &rp);
+	procs_identify(c, &rp.id);
+	place_cpus_self(&me);
+	stop = SIGTERM;
+	is_u64(place_run_move(&o, &rp, &me), 143, "a stop before the move: 143");
+	ok(!rp.aff_done && !rp.moved, "and nothing changed");
+	ok(lock_take(&lk, c, false, &holder) == 0, "the lock is released");
+	lock_release(&lk);
+	ok(lock_take(&lk, c, false, &holder) == 0, "a held lock: taken by another run");
+	stop = 0;
+	is_u64(place_run_move(&o, &rp, &me), 5, "a process another run holds: 5");
+	ok(said_errors == 1 && !rp.aff_done, "said, nothing changed: %s", said);
+	lock_release(&lk);
+	place_cpus_free(&me);
+	run_free(&rp);
+	end_child(c);
+}
+
+static void test_run_move(struct ns_topology *t)
+{
+	static volatile sig_atomic_t stop;
+	struct place_run o;
+	struct report_place rp;
+	struct place_cpus me;
+	struct ns_nodeset to = set_of("0");
+	unsigned inside = 0, threads = 0;
+	pid_t c = sleeping_child();
+	int code;
+
+	run_setup(&o, t, &stop, &rp);
+	procs_identify(c, &rp.id);
+	place_cpus_self(&me);
+	code = place_run_plan(&o, &rp, &to);
+	ok(code == 0 && rp.plan.nprocs == 1, "a child planned to node 0 (code %d: %s)", code, said);
+	code = place_run_move(&o, &rp, &me);
+	ok(code == 0, "and placed (code %d: %s)", code, said);
+	ok(rp.aff_done && rp.aff.threads == 1 && rp.aff.failed == 0, "its one thread's affinity set");
+	ok(place_check_affinity(c, &me, &inside, &threads) == 0 && inside == threads,
+	   "and is within the CPUs");
+	ok(rp.moved && rp.mv.ran == 1 && rp.mv.code == 0, "its memory moved: nothing left off node 0");
+	place_cpus_free(&me);
+	run_free(&rp);
+	end_child(c);
+}
+
+static void test_run(void)
+{
+	struct ns_topology t;
+
+	if (topo_read(&t) < 0 || !nodeset_has(&t.with_memory, 0)) {
+		ok(1, "# SKIP no node 0 with memory to place on");
+		return;
+	}
+	test_run_gone(&t);
+	test_run_stopped(&t);
+	test_run_move(&t);
+	topo_free(&t);
+}
+
 int main(void)
 {
 	test_policy();
@@ -285,5 +428,6 @@ int main(void)
 	test_cpu_lists();
 	test_local_policy();
 	test_self();
+	test_run();
 	return tap_done();
 }

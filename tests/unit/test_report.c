@@ -298,6 +298,38 @@ static void test_topology(void)
 	out_table_free(t);
 }
 
+/* A scan's document and tables: the parts it has, and no empty process
+ * table when every process failed. */
+static void test_scan_doc(void)
+{
+	struct ns_topology topo = { .page_size = 4096, .thp_size = 2 << 20 };
+	struct ns_nodeset shown;
+	struct report_scan s = { .procs = out_table_new(report_proc_cols, report_proc_ncols, NULL),
+				 .errors = json_pack("[{s:i}]", "pid", 7) };
+	json_t *doc;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	nodeset_zero(&shown);
+	nodeset_add(&shown, 0);
+	doc = report_scan_json(&s, &topo, &shown, 0);
+	ok(doc && json_integer_value(json_object_get(doc, "schema_version")) == REPORT_SCAN_SCHEMA,
+	   "scan JSON: schema_version");
+	ok(json_is_array(json_object_get(doc, "processes")) &&
+	   json_array_size(json_object_get(doc, "errors")) == 1, "processes and errors");
+	ok(!json_object_get(doc, "time") && !json_object_get(doc, "mappings") &&
+	   !json_object_get(doc, "topology"), "no time, mappings or topology when none");
+	json_decref(doc);
+	f = open_memstream(&text, &len);
+	ok(report_scan_tables(f, &s, 0) == 0, "tables printed");
+	fclose(f);
+	is_u64(len, 0, "every process failed: no empty table");
+	free(text);
+	out_table_free(s.procs);
+	json_decref(s.errors);
+}
+
 int main(void)
 {
 	test_affinity();
@@ -309,5 +341,6 @@ int main(void)
 	test_running();
 	test_scan_rows();
 	test_topology();
+	test_scan_doc();
 	return tap_done();
 }
