@@ -8,7 +8,7 @@
 # redis-benchmark itself measures.  Run in the bench guest:
 #
 #   flock /tmp/ns-vm.lock tests/vm/run --build build --kernel 6.1 --topo bench \
-#       --script tests/bench/redis.sh [REPS [KEYS [LOADVALUE [BATCH]]]]
+#       --script tests/bench/redis.sh [REPS [KEYS [LOADVALUE [BATCH [BUDGET]]]]]
 #
 # (scripts/deps redis fetches Redis into tests/vm/cache/redis first.)
 # Every move gets a fresh server (no persistence) with KEYS (default 300000)
@@ -28,7 +28,10 @@
 # batches that overlap it, base_ops= from those before it.
 #
 # Each repetition moves the server node 0 -> 1 once by each tool, in
-# alternated order.  After each move the load stops and the data is checked:
+# alternated order.  BUDGET (seconds, default 0: none) bounds the run, as
+# make bench gives it (scripts/bench): a repetition starts only when the
+# mean time of those before still fits in what is left, else the run stops
+# with "NSR info stopped_after_reps=N" (the report's n shows it).  After each move the load stops and the data is checked:
 # every DEBUG DIGEST-VALUE of db 0 as before the move (the load never writes
 # db 0); every value in db 1 is one that redis-benchmark writes (db1_check);
 # the whole server's DEBUG DIGEST is the same across a move back
@@ -36,7 +39,7 @@
 #   NSR move tool=T rep=R seconds=S max_ms= p99_ms= ops= base_ops= maps= ...
 # and the medians with [min-max] at the end.
 set -u
-reps=${1:-5} keys=${2:-300000} lvalue=${3:-65536} batch=${4:-200}
+reps=${1:-5} keys=${2:-300000} lvalue=${3:-65536} batch=${4:-200} budget=${5:-0}
 vsize=1024 clients=10
 tmp=/tmp/nsr
 mkdir -p "$tmp"
@@ -50,7 +53,7 @@ command -v redis-server >/dev/null || { echo "NSR skip: no Redis in the guest (s
 echo 0 >/proc/sys/kernel/numa_balancing 2>/dev/null
 ip link set lo up 2>/dev/null
 echo "NSR info kernel=$(uname -r) redis=$(redis-server --version | sed 's/.* v=\([^ ]*\).*/\1/')" \
-	"keys=$keys value=$vsize load_value=$lvalue clients=$clients batch=$batch reps=$reps"
+	"keys=$keys value=$vsize load_value=$lvalue clients=$clients batch=$batch reps=$reps budget=$budget"
 
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 
@@ -153,6 +156,12 @@ mover() { # tool from to
 	esac
 }
 for ((r = 1; r <= reps; r++)); do
+	if [ "$budget" -gt 0 ] && [ "$r" -gt 1 ] &&
+		awk -v e="$(elapsed)" -v r="$r" -v b="$budget" 'BEGIN { exit !(e + e / (r - 1) > b) }'; then
+		say "rep $r not started: $(elapsed) s of the ${budget} s budget used"
+		echo "NSR info stopped_after_reps=$((r - 1))"
+		break
+	fi
 	tools="migratepages mmigrate"
 	[ $((r % 2)) = 0 ] && tools="mmigrate migratepages"
 	for tool in $tools; do

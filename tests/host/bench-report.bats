@@ -275,3 +275,20 @@ redis_median() {
 	! grep -q '^## Guest' "$d/PERFORMANCE.md" || fail "a guest section out of nothing"
 	grep -q '^## Method' "$d/PERFORMANCE.md" || fail "no Method"
 }
+
+@test "report: a Redis run that its budget stopped says so, with the repetitions that ran" {
+	local d=$BATS_TEST_TMPDIR/docs r=$BATS_TEST_TMPDIR/raw n
+	mkdir -p "$r"
+	# make bench's Redis part: the raw log under BUILD/bench/raw, the run
+	# stopped before its last repetition
+	grep -v '^NSR summary' "$NS_TOP/tests/fixtures/bench-raw-redis/redis-6.1.log" >"$r/redis-6.1.log"
+	echo "NSR info stopped_after_reps=4" >>"$r/redis-6.1.log"
+	n=$(grep -c '^NSR move ' "$r/redis-6.1.log")
+	run -0 "$REPORT" "$r" "$d"
+	grep -q "$((n / 2)) repetitions ($n moves); the run's time budget stopped it after 4 of the 5 repetitions asked\.$" \
+		"$d/PERFORMANCE.md" || fail "no repetition count or stop in the Redis section"
+	# without the stop, only the count
+	run -0 "$REPORT" "$NS_TOP/tests/fixtures/bench-raw-redis" "$d"
+	grep -q "requests\. $((n / 2)) repetitions ($n moves)\.$" "$d/PERFORMANCE.md" || fail "no repetition count"
+	! grep -q "time budget stopped" "$d/PERFORMANCE.md" || fail "a stop out of nothing"
+}
