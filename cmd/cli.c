@@ -407,9 +407,11 @@ bool cli_sel_option(struct cli_sel *s, int c, const char *arg)
 
 bool cli_sel_left_out(const struct cli_sel *s, const struct proc_id *id, int err)
 {
-	if (!select_left_out(&s->sel, id, err))
+	char msg[512];
+
+	if (!select_left_out(&s->sel, id, err, msg, sizeof(msg)))
 		return false;
-	cli_warn("process %d (%s) exited before its turn: left out", (int)id->pid, id->comm);
+	cli_warn("%s", msg);
 	return true;
 }
 

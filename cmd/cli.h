@@ -71,11 +71,7 @@ enum { CLI_OPT_CGROUP = 0x1200 };
 	{ "cgroup", required_argument, NULL, CLI_OPT_CGROUP }, \
 	{ "all",    no_argument,       NULL, 'A' }
 bool cli_sel_option(struct cli_sel *s, int c, const char *arg);
-/* One rule of the exit-code contract for every tool (select_left_out): a
- * process found by -n/-u/--cgroup/-A that is gone before anything was done
- * to it is left out as if it had not matched: on a busy machine processes
- * come and go.  Says so on stderr and returns true; false otherwise (a PID
- * named with -p still counts: 1, or 3 among others). */
+/* select_left_out: true when the process is left out, said as a warning. */
 bool cli_sel_left_out(const struct cli_sel *s, const struct proc_id *id, int err);
 /* Resolve the selection (select_run); on error prints its line and returns
  * the exit code (1 no such process / none matched, 2 bad selection, 4
