@@ -168,13 +168,24 @@ void cli_check_tree(int rc)
 		cli_exit(NS_EXIT_USAGE);
 }
 
-/* An option's value the core refused: a usage error with its reason; no
- * memory: exit 1. */
-static void cli_optval(int rc, const char *err)
+void cli_read_done(void *ud, int rc)
+{
+	cli_check_tree(rc);
+}
+
+void cli_say(void *ud, bool error, const char *msg)
+{
+	if (error)
+		cli_err("%s", msg);
+	else
+		cli_warn("%s", msg);
+}
+
+void cli_check_value(int rc, const char *err)
 {
 	if (rc == -ENOMEM) {
 		cli_err("out of memory");
-		exit(NS_EXIT_FAIL);
+		cli_exit(NS_EXIT_FAIL);
 	}
 	if (rc < 0)
 		cli_usage_error("%s", err);
@@ -185,7 +196,7 @@ int cli_parse_int(const char *name, const char *arg, int min, int max)
 	char err[300];
 	int v = 0;
 
-	cli_optval(optval_int(name, arg, min, max, &v, err, sizeof(err)), err);
+	cli_check_value(optval_int(name, arg, min, max, &v, err, sizeof(err)), err);
 	return v;
 }
 
@@ -202,7 +213,7 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 
 	switch (c) {
 	case CLI_OPT_THREADS:
-		cli_optval(optval_threads(arg, &e->xo.threads, err, sizeof(err)), err);
+		cli_check_value(optval_threads(arg, &e->xo.threads, err, sizeof(err)), err);
 		e->threads_set = true;
 		return true;
 	case CLI_OPT_BATCH:
@@ -210,7 +221,7 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 		e->xo.batch_given = true;
 		return true;
 	case CLI_OPT_RATE:
-		cli_optval(optval_rate(arg, &e->xo.rate, err, sizeof(err)), err);
+		cli_check_value(optval_rate(arg, &e->xo.rate, err, sizeof(err)), err);
 		e->rate_set = true;
 		return true;
 	case CLI_OPT_NICE:
@@ -227,7 +238,7 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 		e->timeout = cli_parse_timeout(arg);
 		return true;
 	case CLI_OPT_MIN_FREE:
-		cli_optval(optval_min_free(arg, &e->go, err, sizeof(err)), err);
+		cli_check_value(optval_min_free(arg, &e->go, err, sizeof(err)), err);
 		return true;
 	case CLI_OPT_MAX_STALL:
 		e->xo.max_stall = cli_parse_stall(arg);
@@ -285,12 +296,7 @@ void cli_out_columns(const struct cli_out *o, struct out_table *t, const char *d
 		rc = out_table_all_columns(t);
 	else
 		rc = out_table_columns(t, o->columns, defaults, err, sizeof(err));
-	if (rc == -ENOMEM) {
-		cli_err("out of memory");
-		cli_exit(NS_EXIT_FAIL);
-	}
-	if (rc < 0)
-		cli_usage_error("%s", err);
+	cli_check_value(rc, err);
 }
 
 _Noreturn void cli_out_list_columns(const struct col_desc *const *sets, const int *n,
@@ -309,7 +315,7 @@ double cli_parse_timeout(const char *arg)
 	char err[300];
 	double v = 0;
 
-	cli_optval(optval_timeout(arg, &v, err, sizeof(err)), err);
+	cli_check_value(optval_timeout(arg, &v, err, sizeof(err)), err);
 	return v;
 }
 
@@ -340,7 +346,7 @@ double cli_parse_stall(const char *arg)
 	char err[300];
 	double v = 0;
 
-	cli_optval(optval_stall(arg, &v, err, sizeof(err)), err);
+	cli_check_value(optval_stall(arg, &v, err, sizeof(err)), err);
 	return v;
 }
 
@@ -383,7 +389,7 @@ pid_t cli_parse_pid(const char *arg)
 	char err[300];
 	pid_t pid = 0;
 
-	cli_optval(select_parse_pid(arg, &pid, err, sizeof(err)), err);
+	cli_check_value(select_parse_pid(arg, &pid, err, sizeof(err)), err);
 	return pid;
 }
 
@@ -400,7 +406,7 @@ bool cli_sel_option(struct cli_sel *s, int c, const char *arg)
 	case 'A': s->sel.all = true; rc = 0; break;
 	default: return false;
 	}
-	cli_optval(rc, err);
+	cli_check_value(rc, err);
 	s->any = true;
 	return true;
 }

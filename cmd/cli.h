@@ -54,6 +54,12 @@ void cli_setup_sysroot(const char *opt, bool changes_things);
  * is not a capture.  Otherwise returns.  cli_exit makes the same check. */
 void cli_check_tree(int rc);
 
+/* For a core step that reports as it goes (place_run.h, scan_pass.h):
+ * read_done is cli_check_tree; say prints an error line (cli_err) or a
+ * warning (cli_warn). */
+void cli_read_done(void *ud, int rc);
+void cli_say(void *ud, bool error, const char *msg);
+
 /* Process selection options, shared by all tools. */
 struct cli_sel {
 	struct proc_sel sel;
@@ -147,6 +153,10 @@ struct cli_run {
  * version and exits); false otherwise. */
 bool cli_run_option(struct cli_run *r, int c, const char *arg);
 
+/* rc of a core function that checked a value the user gave (an option's
+ * value, a column list): -ENOMEM "out of memory" and exit 1; another error
+ * a usage error with err, the reason; 0 returns. */
+void cli_check_value(int rc, const char *err);
 /* An integer option value in [min, max]; usage error naming the option. */
 int cli_parse_int(const char *name, const char *arg, int min, int max);
 
