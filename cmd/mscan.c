@@ -123,33 +123,12 @@ static _Noreturn void list_columns(const struct mscan *m)
 /* --prom-by: the per-process form, or what the sums are labelled with */
 static void parse_prom_by(struct mscan *m, const char *arg)
 {
-	static const struct {
-		const char *arg;
-		const char *by[2];
-		int nby;
-	} forms[] = {
-		{ "node",        { NULL },               0 },
-		{ "comm",        { "COMM" },             1 },
-		{ "cgroup",      { "CGROUP" },           1 },
-		{ "comm,cgroup", { "COMM", "CGROUP" },   2 },
-		{ "cgroup,comm", { "CGROUP", "COMM" },   2 },
-	};
+	char err[4096];    /* the whole argument, however long */
+	int rc = report_scan_prom_by(arg, m->prom_by, &m->nprom_by, err, sizeof(err));
 
+	cli_check_value(rc, err);
 	m->prom = true;
-	m->prom_grouped = false;
-	if (strcmp(arg, "pid") == 0)
-		return;
-	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
-		if (strcmp(arg, forms[i].arg) != 0)
-			continue;
-		m->prom_grouped = true;
-		m->nprom_by = forms[i].nby;
-		m->prom_by[0] = forms[i].by[0];
-		m->prom_by[1] = forms[i].by[1];
-		return;
-	}
-	cli_usage_error("invalid --prom-by '%s': expected pid, node, comm, cgroup "
-			"or comm,cgroup", arg);
+	m->prom_grouped = rc == 1;
 }
 
 static void parse_options(struct mscan *m, int argc, char **argv)
