@@ -89,22 +89,10 @@ _Noreturn void cli_usage_error(const char *fmt, ...)
 _Noreturn void cli_getopt_error(int argc, char **argv, int c)
 {
 	const char *arg = (optind > 0 && optind <= argc) ? argv[optind - 1] : "";
-	bool is_long = arg[0] == '-' && arg[1] == '-';
-	int name_len = (int)strcspn(arg, "=");
+	char msg[4096];
 
-	if (c == ':') {
-		if (is_long)
-			cli_usage_error("option '%.*s' needs an argument", name_len, arg);
-		cli_usage_error("option '-%c' needs an argument", optopt);
-	}
-	if (is_long && arg[name_len] == '=')
-		cli_usage_error("unknown option '%.*s', or it takes no argument",
-				name_len, arg);
-	if (is_long)
-		cli_usage_error("unknown option '%s'", arg);
-	if (optopt > 0 && optopt < 0x80)
-		cli_usage_error("unknown option '-%c'", optopt);
-	cli_usage_error("unknown option '%s'", arg);
+	optval_getopt_error(c, arg, optopt, msg, sizeof(msg));
+	cli_usage_error("%s", msg);
 }
 
 /* Warnings about one file: the first CLI_WARN_MAX, then a count (a garbled
