@@ -179,7 +179,8 @@ void cli_check_value(int rc, const char *err)
 		cli_usage_error("%s", err);
 }
 
-int cli_parse_int(const char *name, const char *arg, int min, int max)
+/* An integer option value in [min, max]; usage error naming the option. */
+static int cli_parse_int(const char *name, const char *arg, int min, int max)
 {
 	char err[300];
 	int v = 0;
@@ -234,6 +235,13 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 	default:
 		return false;
 	}
+}
+
+/* -V: the version line, exit 0. */
+_Noreturn static void cli_version(void)
+{
+	printf("%s (numashift) %s\n", cli_prog, NS_VERSION);
+	cli_exit(0);
 }
 
 bool cli_run_option(struct cli_run *r, int c, const char *arg)
@@ -372,15 +380,6 @@ int cli_lock(struct ns_lock *l, const struct proc_id *id, bool wait, char *msg, 
 	return code;
 }
 
-pid_t cli_parse_pid(const char *arg)
-{
-	char err[300];
-	pid_t pid = 0;
-
-	cli_check_value(select_parse_pid(arg, &pid, err, sizeof(err)), err);
-	return pid;
-}
-
 bool cli_sel_option(struct cli_sel *s, int c, const char *arg)
 {
 	char err[300];
@@ -463,10 +462,4 @@ _Noreturn void cli_exit(int code)
 	/* stdout may be a closed pipe: do not let exit's flush complain */
 	fclose(stdout);
 	exit(code);
-}
-
-_Noreturn void cli_version(void)
-{
-	printf("%s (numashift) %s\n", cli_prog, NS_VERSION);
-	cli_exit(0);
 }

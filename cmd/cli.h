@@ -157,8 +157,6 @@ bool cli_run_option(struct cli_run *r, int c, const char *arg);
  * value, a column list): -ENOMEM "out of memory" and exit 1; another error
  * a usage error with err, the reason; 0 returns. */
 void cli_check_value(int rc, const char *err);
-/* An integer option value in [min, max]; usage error naming the option. */
-int cli_parse_int(const char *name, const char *arg, int min, int max);
 
 /* The execution options that mmigrate and mplace share: one parser, one set
  * of limits.  Put CLI_EXEC_LONG_OPTIONS in the tool's option table. */
@@ -206,9 +204,6 @@ void cli_exec_unaccounted(const struct proc_id *id, const struct exec_result *r)
  * prints it and puts it in its report). */
 int cli_lock(struct ns_lock *l, const struct proc_id *id, bool wait, char *msg, size_t len);
 
-/* Parse a PID argument: decimal, > 0; usage error otherwise. */
-pid_t cli_parse_pid(const char *arg);
-
 /* Catch SIGINT/SIGTERM into cli_signal (work stops at the next batch). */
 void cli_catch_signals(void);
 /* The exit code a caught signal asks for (130/143), or 0. */
@@ -217,8 +212,5 @@ int cli_signal_exit(void);
 /* Flush stdout; a closed pipe ends quietly; another write error is
  * reported and turns an exit code of 0 into 1.  Then exit(code). */
 _Noreturn void cli_exit(int code);
-
-/* Print --version line and exit 0. */
-_Noreturn void cli_version(void);
 
 #endif
