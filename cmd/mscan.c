@@ -17,6 +17,7 @@
 #include "report.h"
 #include "scan_pass.h"
 #include "strutil.h"
+#include "sysinfo.h"
 
 struct mscan {
 	struct cli_sel sel;
@@ -262,17 +263,6 @@ static void load_topology(struct mscan *m)
 		m->shown = m->topo.online;
 }
 
-/* Sleep until the next pass; false when interrupted. */
-static bool watch_sleep(double secs)
-{
-	struct timespec ts = { (time_t)secs, (long)((secs - (double)(time_t)secs) * 1e9) };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		if (cli_signal)
-			return false;
-	return !cli_signal;
-}
-
 int main(int argc, char **argv)
 {
 	struct mscan m = { .scan.view = SCAN_VIEW_SUMMARY };
@@ -292,7 +282,7 @@ int main(int argc, char **argv)
 		 * already met by a write inside the pass (the buffer is empty) */
 		if (fflush(stdout) != 0 || ferror(stdout))
 			break;
-		if (!watch_sleep(m.watch))
+		if (!sys_sleep(m.watch, &cli_signal))
 			break;
 		if (!m.json && !m.prom)
 			putchar('\n');

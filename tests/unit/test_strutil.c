@@ -4,6 +4,7 @@
  * sizes; machine facts from the live system and from a sysroot. */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "path.h"
@@ -205,6 +206,18 @@ static void test_invalid(void)
 	is_str(err, "a reason longer", "invalid: cut to the buffer");
 }
 
+static void test_sleep(void)
+{
+	volatile sig_atomic_t stop = 0;
+	double t0 = sys_now();
+
+	ok(sys_sleep(0.02, &stop), "sys_sleep 20ms: slept");
+	ok(sys_now() - t0 >= 0.019, "for 20ms at least");
+	stop = SIGINT;
+	t0 = sys_now();
+	ok(!sys_sleep(0.02, &stop), "a stop already there: false");
+}
+
 int main(void)
 {
 	const char *top = getenv("NS_TOP");
@@ -218,6 +231,7 @@ int main(void)
 	test_escape();
 	test_invalid();
 	test_kernel_version();
+	test_sleep();
 	test_sysinfo_live();
 	test_sysinfo_root(top ? top : ".");
 	return tap_done();
