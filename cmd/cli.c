@@ -123,18 +123,10 @@ void cli_maps_warn(void *ud, const char *file, unsigned line, const char *msg)
 void cli_setup_sysroot(const char *opt, bool changes_things)
 {
 	const char *root = opt ? opt : getenv("NUMASHIFT_SYSROOT");
-	int rc;
+	char err[4096];
 
-	if (!root || !*root)
-		return;
-	rc = path_set_root(root);
-	if (rc == -EINVAL)
-		cli_usage_error("sysroot '%s' has no proc/ directory", root);
-	if (rc < 0)
-		cli_usage_error("cannot use sysroot '%s': %s", root, strerror(-rc));
-	if (changes_things && !path_is_live())
-		cli_usage_error("refusing to change a process under --sysroot '%s' "
-				"(a captured tree can only be read)", root);
+	if (path_use_root(root, changes_things, err, sizeof(err)) < 0)
+		cli_usage_error("%s", err);
 }
 
 /* A refused file of the tree is said once, by whoever sees it first. */
