@@ -82,8 +82,8 @@ int scan_pass_begin(struct scan_pass *p, const struct scan_pass_opts *o,
  * (select_left_out, said as a warning); any other gets an entry in errors
  * and its code, and its line is said: as a warning when it went away among
  * several, as an error otherwise (a PID named with -p that never was there
- * is an error).  The first --pages pass without kpageflags says what is not
- * shown, as a warning. */
+ * is an error).  With --pages and no kpageflags, what is not shown is said
+ * as a warning, once a run (kpf_said). */
 void scan_pass_read(struct scan_pass *p, const struct proc_list *l);
 
 /* The pass's exit code: its processes' codes combined; 0 when it read none
