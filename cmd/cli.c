@@ -89,22 +89,10 @@ _Noreturn void cli_usage_error(const char *fmt, ...)
 _Noreturn void cli_getopt_error(int argc, char **argv, int c)
 {
 	const char *arg = (optind > 0 && optind <= argc) ? argv[optind - 1] : "";
-	bool is_long = arg[0] == '-' && arg[1] == '-';
-	int name_len = (int)strcspn(arg, "=");
+	char msg[4096];
 
-	if (c == ':') {
-		if (is_long)
-			cli_usage_error("option '%.*s' needs an argument", name_len, arg);
-		cli_usage_error("option '-%c' needs an argument", optopt);
-	}
-	if (is_long && arg[name_len] == '=')
-		cli_usage_error("unknown option '%.*s', or it takes no argument",
-				name_len, arg);
-	if (is_long)
-		cli_usage_error("unknown option '%s'", arg);
-	if (optopt > 0 && optopt < 0x80)
-		cli_usage_error("unknown option '-%c'", optopt);
-	cli_usage_error("unknown option '%s'", arg);
+	optval_getopt_error(c, arg, optopt, msg, sizeof(msg));
+	cli_usage_error("%s", msg);
 }
 
 /* Warnings about one file: the first CLI_WARN_MAX, then a count (a garbled
@@ -135,18 +123,10 @@ void cli_maps_warn(void *ud, const char *file, unsigned line, const char *msg)
 void cli_setup_sysroot(const char *opt, bool changes_things)
 {
 	const char *root = opt ? opt : getenv("NUMASHIFT_SYSROOT");
-	int rc;
+	char err[4096];
 
-	if (!root || !*root)
-		return;
-	rc = path_set_root(root);
-	if (rc == -EINVAL)
-		cli_usage_error("sysroot '%s' has no proc/ directory", root);
-	if (rc < 0)
-		cli_usage_error("cannot use sysroot '%s': %s", root, strerror(-rc));
-	if (changes_things && !path_is_live())
-		cli_usage_error("refusing to change a process under --sysroot '%s' "
-				"(a captured tree can only be read)", root);
+	if (path_use_root(root, changes_things, err, sizeof(err)) < 0)
+		cli_usage_error("%s", err);
 }
 
 /* A refused file of the tree is said once, by whoever sees it first. */
@@ -168,24 +148,36 @@ void cli_check_tree(int rc)
 		cli_exit(NS_EXIT_USAGE);
 }
 
-/* An option's value the core refused: a usage error with its reason; no
- * memory: exit 1. */
-static void cli_optval(int rc, const char *err)
+void cli_read_done(void *ud, int rc)
+{
+	cli_check_tree(rc);
+}
+
+void cli_say(void *ud, bool error, const char *msg)
+{
+	if (error)
+		cli_err("%s", msg);
+	else
+		cli_warn("%s", msg);
+}
+
+void cli_check_value(int rc, const char *err)
 {
 	if (rc == -ENOMEM) {
 		cli_err("out of memory");
-		exit(NS_EXIT_FAIL);
+		cli_exit(NS_EXIT_FAIL);
 	}
 	if (rc < 0)
 		cli_usage_error("%s", err);
 }
 
-int cli_parse_int(const char *name, const char *arg, int min, int max)
+/* An integer option value in [min, max]; usage error naming the option. */
+static int cli_parse_int(const char *name, const char *arg, int min, int max)
 {
 	char err[300];
 	int v = 0;
 
-	cli_optval(optval_int(name, arg, min, max, &v, err, sizeof(err)), err);
+	cli_check_value(optval_int(name, arg, min, max, &v, err, sizeof(err)), err);
 	return v;
 }
 
@@ -202,7 +194,7 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 
 	switch (c) {
 	case CLI_OPT_THREADS:
-		cli_optval(optval_threads(arg, &e->xo.threads, err, sizeof(err)), err);
+		cli_check_value(optval_threads(arg, &e->xo.threads, err, sizeof(err)), err);
 		e->threads_set = true;
 		return true;
 	case CLI_OPT_BATCH:
@@ -210,7 +202,7 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 		e->xo.batch_given = true;
 		return true;
 	case CLI_OPT_RATE:
-		cli_optval(optval_rate(arg, &e->xo.rate, err, sizeof(err)), err);
+		cli_check_value(optval_rate(arg, &e->xo.rate, err, sizeof(err)), err);
 		e->rate_set = true;
 		return true;
 	case CLI_OPT_NICE:
@@ -227,7 +219,7 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 		e->timeout = cli_parse_timeout(arg);
 		return true;
 	case CLI_OPT_MIN_FREE:
-		cli_optval(optval_min_free(arg, &e->go, err, sizeof(err)), err);
+		cli_check_value(optval_min_free(arg, &e->go, err, sizeof(err)), err);
 		return true;
 	case CLI_OPT_MAX_STALL:
 		e->xo.max_stall = cli_parse_stall(arg);
@@ -235,6 +227,13 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 	default:
 		return false;
 	}
+}
+
+/* -V: the version line, exit 0. */
+_Noreturn static void cli_version(void)
+{
+	printf("%s (numashift) %s\n", cli_prog, NS_VERSION);
+	cli_exit(0);
 }
 
 bool cli_run_option(struct cli_run *r, int c, const char *arg)
@@ -285,12 +284,7 @@ void cli_out_columns(const struct cli_out *o, struct out_table *t, const char *d
 		rc = out_table_all_columns(t);
 	else
 		rc = out_table_columns(t, o->columns, defaults, err, sizeof(err));
-	if (rc == -ENOMEM) {
-		cli_err("out of memory");
-		cli_exit(NS_EXIT_FAIL);
-	}
-	if (rc < 0)
-		cli_usage_error("%s", err);
+	cli_check_value(rc, err);
 }
 
 _Noreturn void cli_out_list_columns(const struct col_desc *const *sets, const int *n,
@@ -309,7 +303,7 @@ double cli_parse_timeout(const char *arg)
 	char err[300];
 	double v = 0;
 
-	cli_optval(optval_timeout(arg, &v, err, sizeof(err)), err);
+	cli_check_value(optval_timeout(arg, &v, err, sizeof(err)), err);
 	return v;
 }
 
@@ -340,7 +334,7 @@ double cli_parse_stall(const char *arg)
 	char err[300];
 	double v = 0;
 
-	cli_optval(optval_stall(arg, &v, err, sizeof(err)), err);
+	cli_check_value(optval_stall(arg, &v, err, sizeof(err)), err);
 	return v;
 }
 
@@ -378,15 +372,6 @@ int cli_lock(struct ns_lock *l, const struct proc_id *id, bool wait, char *msg, 
 	return code;
 }
 
-pid_t cli_parse_pid(const char *arg)
-{
-	char err[300];
-	pid_t pid = 0;
-
-	cli_optval(select_parse_pid(arg, &pid, err, sizeof(err)), err);
-	return pid;
-}
-
 bool cli_sel_option(struct cli_sel *s, int c, const char *arg)
 {
 	char err[300];
@@ -400,16 +385,18 @@ bool cli_sel_option(struct cli_sel *s, int c, const char *arg)
 	case 'A': s->sel.all = true; rc = 0; break;
 	default: return false;
 	}
-	cli_optval(rc, err);
+	cli_check_value(rc, err);
 	s->any = true;
 	return true;
 }
 
 bool cli_sel_left_out(const struct cli_sel *s, const struct proc_id *id, int err)
 {
-	if (!select_left_out(&s->sel, id, err))
+	char msg[512];
+
+	if (!select_left_out(&s->sel, id, err, msg, sizeof(msg)))
 		return false;
-	cli_warn("process %d (%s) exited before its turn: left out", (int)id->pid, id->comm);
+	cli_warn("%s", msg);
 	return true;
 }
 
@@ -467,10 +454,4 @@ _Noreturn void cli_exit(int code)
 	/* stdout may be a closed pipe: do not let exit's flush complain */
 	fclose(stdout);
 	exit(code);
-}
-
-_Noreturn void cli_version(void)
-{
-	printf("%s (numashift) %s\n", cli_prog, NS_VERSION);
-	cli_exit(0);
 }

@@ -54,6 +54,12 @@ void cli_setup_sysroot(const char *opt, bool changes_things);
  * is not a capture.  Otherwise returns.  cli_exit makes the same check. */
 void cli_check_tree(int rc);
 
+/* For a core step that reports as it goes (place_run.h, scan_pass.h):
+ * read_done is cli_check_tree; say prints an error line (cli_err) or a
+ * warning (cli_warn). */
+void cli_read_done(void *ud, int rc);
+void cli_say(void *ud, bool error, const char *msg);
+
 /* Process selection options, shared by all tools. */
 struct cli_sel {
 	struct proc_sel sel;
@@ -71,11 +77,7 @@ enum { CLI_OPT_CGROUP = 0x1200 };
 	{ "cgroup", required_argument, NULL, CLI_OPT_CGROUP }, \
 	{ "all",    no_argument,       NULL, 'A' }
 bool cli_sel_option(struct cli_sel *s, int c, const char *arg);
-/* One rule of the exit-code contract for every tool (select_left_out): a
- * process found by -n/-u/--cgroup/-A that is gone before anything was done
- * to it is left out as if it had not matched: on a busy machine processes
- * come and go.  Says so on stderr and returns true; false otherwise (a PID
- * named with -p still counts: 1, or 3 among others). */
+/* select_left_out: true when the process is left out, said as a warning. */
 bool cli_sel_left_out(const struct cli_sel *s, const struct proc_id *id, int err);
 /* Resolve the selection (select_run); on error prints its line and returns
  * the exit code (1 no such process / none matched, 2 bad selection, 4
@@ -151,8 +153,10 @@ struct cli_run {
  * version and exits); false otherwise. */
 bool cli_run_option(struct cli_run *r, int c, const char *arg);
 
-/* An integer option value in [min, max]; usage error naming the option. */
-int cli_parse_int(const char *name, const char *arg, int min, int max);
+/* rc of a core function that checked a value the user gave (an option's
+ * value, a column list): -ENOMEM "out of memory" and exit 1; another error
+ * a usage error with err, the reason; 0 returns. */
+void cli_check_value(int rc, const char *err);
 
 /* The execution options that mmigrate and mplace share: one parser, one set
  * of limits.  Put CLI_EXEC_LONG_OPTIONS in the tool's option table. */
@@ -200,9 +204,6 @@ void cli_exec_unaccounted(const struct proc_id *id, const struct exec_result *r)
  * prints it and puts it in its report). */
 int cli_lock(struct ns_lock *l, const struct proc_id *id, bool wait, char *msg, size_t len);
 
-/* Parse a PID argument: decimal, > 0; usage error otherwise. */
-pid_t cli_parse_pid(const char *arg);
-
 /* Catch SIGINT/SIGTERM into cli_signal (work stops at the next batch). */
 void cli_catch_signals(void);
 /* The exit code a caught signal asks for (130/143), or 0. */
@@ -211,8 +212,5 @@ int cli_signal_exit(void);
 /* Flush stdout; a closed pipe ends quietly; another write error is
  * reported and turns an exit code of 0 into 1.  Then exit(code). */
 _Noreturn void cli_exit(int code);
-
-/* Print --version line and exit 0. */
-_Noreturn void cli_version(void);
 
 #endif

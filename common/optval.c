@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Copyright (C) 2026 The numashift authors */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,4 +87,23 @@ int optval_min_free(const char *arg, struct guard_opts *go, char *err, size_t le
 	go->min_free_bytes = bytes;
 	go->min_free_is_bytes = true;
 	return 0;
+}
+
+void optval_getopt_error(int c, const char *arg, int opt, char *msg, size_t len)
+{
+	bool is_long = arg[0] == '-' && arg[1] == '-';
+	int name_len = (int)strcspn(arg, "=");
+
+	if (c == ':' && is_long)
+		snprintf(msg, len, "option '%.*s' needs an argument", name_len, arg);
+	else if (c == ':')
+		snprintf(msg, len, "option '-%c' needs an argument", opt);
+	else if (is_long && arg[name_len] == '=')
+		snprintf(msg, len, "unknown option '%.*s', or it takes no argument", name_len, arg);
+	else if (is_long)
+		snprintf(msg, len, "unknown option '%s'", arg);
+	else if (opt > 0 && opt < 0x80)
+		snprintf(msg, len, "unknown option '-%c'", opt);
+	else
+		snprintf(msg, len, "unknown option '%s'", arg);
 }

@@ -29,4 +29,10 @@ int optval_stall(const char *arg, double *out, char *err, size_t len);
  * percentage below 100 (5%: min_free_pct). */
 int optval_min_free(const char *arg, struct guard_opts *go, char *err, size_t len);
 
+/* What getopt_long refused (an optstring with a leading ':'), as one line
+ * naming the option: c is its return (':' an argument missing, else an
+ * unknown option, or a long one given "=VALUE" that takes none); arg the
+ * word it stopped at (argv[optind - 1]); opt its optopt. */
+void optval_getopt_error(int c, const char *arg, int opt, char *msg, size_t len);
+
 #endif

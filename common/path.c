@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,6 +41,26 @@ int path_set_root(const char *root)
 	memcpy(root_prefix, root, n);
 	root_prefix[n] = '\0';
 	return 0;
+}
+
+int path_use_root(const char *root, bool changes_things, char *err, size_t len)
+{
+	int rc;
+
+	if (!root || !*root)
+		return 0;
+	rc = path_set_root(root);
+	if (rc == -EINVAL)
+		snprintf(err, len, "sysroot '%s' has no proc/ directory", root);
+	else if (rc < 0)
+		snprintf(err, len, "cannot use sysroot '%s': %s", root, strerror(-rc));
+	if (rc < 0)
+		return rc;
+	if (!changes_things || path_is_live())
+		return 0;
+	snprintf(err, len, "refusing to change a process under --sysroot '%s' "
+		 "(a captured tree can only be read)", root);
+	return -EROFS;
 }
 
 const char *path_root(void)

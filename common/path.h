@@ -23,6 +23,12 @@
  * -ENOTDIR or -EACCES when root is not a readable directory, and with
  * -EINVAL when it has no proc/ directory. */
 int path_set_root(const char *root);
+/* --sysroot (or NUMASHIFT_SYSROOT) as a command takes it: NULL or "" the
+ * live machine; else path_set_root, its failure said in err ("sysroot 'R'
+ * has no proc/ directory", "cannot use sysroot 'R': ...").  changes_things:
+ * a tool that would change a process refuses a captured tree (-EROFS, "a
+ * captured tree can only be read").  0 or -errno. */
+int path_use_root(const char *root, bool changes_things, char *err, size_t len);
 const char *path_root(void);            /* "" when live */
 bool path_is_live(void);
 

@@ -225,6 +225,11 @@ json_t *report_scan_json(const struct report_scan *s, const struct ns_topology *
  * by (nby labels, 0: by node alone), the process rows summed:
  * numashift_processes_*), then numashift_mapping_* or numashift_page_run_*. */
 int report_scan_prom(FILE *f, const struct report_scan *s, const char *const *by, int nby);
+/* --prom-by ARG: 0 for "pid" (a series set per process; by and nby
+ * untouched); 1 for the sums, with by[0..1] and *nby set to the labels:
+ * "node" (none: by node alone), "comm", "cgroup", "comm,cgroup" or
+ * "cgroup,comm"; -EINVAL with the reason in err otherwise. */
+int report_scan_prom_by(const char *arg, const char **by, int *nby, char *err, size_t len);
 /* Tables: the nodes, a blank line, then the detail rows or else the
  * process rows; no process table when no process was read and errors say
  * why. */

@@ -5,6 +5,7 @@
  * topology's JSON; the whole scan as JSON, Prometheus text or tables. */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include "report.h"
 
 /* ---- columns ------------------------------------------------------------- */
@@ -361,6 +362,35 @@ int report_scan_prom(FILE *f, const struct report_scan *s, const char *const *by
 	if (rc == 0 && s->detail)
 		rc = out_print_prom(s->detail, f, s->runs ? "numashift_page_run" : "numashift_mapping");
 	return rc;
+}
+
+int report_scan_prom_by(const char *arg, const char **by, int *nby, char *err, size_t len)
+{
+	static const struct {
+		const char *arg;
+		const char *by[2];
+		int nby;
+	} forms[] = {
+		{ "node",        { NULL },               0 },
+		{ "comm",        { "COMM" },             1 },
+		{ "cgroup",      { "CGROUP" },           1 },
+		{ "comm,cgroup", { "COMM", "CGROUP" },   2 },
+		{ "cgroup,comm", { "CGROUP", "COMM" },   2 },
+	};
+
+	if (strcmp(arg, "pid") == 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		if (strcmp(arg, forms[i].arg) != 0)
+			continue;
+		*nby = forms[i].nby;
+		by[0] = forms[i].by[0];
+		by[1] = forms[i].by[1];
+		return 1;
+	}
+	snprintf(err, len, "invalid --prom-by '%s': expected pid, node, comm, cgroup "
+		 "or comm,cgroup", arg);
+	return -EINVAL;
 }
 
 int report_scan_tables(FILE *f, const struct report_scan *s, unsigned flags)

@@ -167,9 +167,14 @@ static bool select_named(const struct proc_sel *sel, pid_t pid)
 	return false;
 }
 
-bool select_left_out(const struct proc_sel *sel, const struct proc_id *id, int err)
+bool select_left_out(const struct proc_sel *sel, const struct proc_id *id, int err,
+		     char *msg, size_t len)
 {
 	if (!(err == -ESRCH || (err == -ENOENT && path_is_live())))
 		return false;
-	return !select_named(sel, id->pid);
+	if (select_named(sel, id->pid))
+		return false;
+	snprintf(msg, len, "process %d (%s) exited before its turn: left out",
+		 (int)id->pid, id->comm);
+	return true;
 }

@@ -38,10 +38,14 @@ void select_free(struct proc_sel *sel);
 int select_run(struct proc_sel *sel, struct proc_list *out, int *rc,
 	       char *msg, size_t len);
 
-/* A process found by -n/-u/--cgroup/-A that is gone (err -ESRCH, or
- * -ENOENT on the live machine) before anything was done to it is left out
- * as if it had not matched: true.  false for any other error and for a
- * PID named with -p, which still counts. */
-bool select_left_out(const struct proc_sel *sel, const struct proc_id *id, int err);
+/* One rule of the exit-code contract for every tool: a process found by
+ * -n/-u/--cgroup/-A that is gone (err -ESRCH, or -ENOENT on the live
+ * machine) before anything was done to it is left out as if it had not
+ * matched (on a busy machine processes come and go): true, and msg says
+ * so ("process N (COMM) exited before its turn: left out").  false for any
+ * other error and for a PID named with -p, which still counts (1, or 3
+ * among others). */
+bool select_left_out(const struct proc_sel *sel, const struct proc_id *id, int err,
+		     char *msg, size_t len);
 
 #endif

@@ -19,6 +19,16 @@ double sys_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+bool sys_sleep(double secs, const volatile sig_atomic_t *stop)
+{
+	struct timespec ts = { (time_t)secs, (long)((secs - (double)(time_t)secs) * 1e9) };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		if (*stop)
+			return false;
+	return !*stop;
+}
+
 uint64_t sys_page_size(void)
 {
 	static uint64_t cached;

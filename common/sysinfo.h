@@ -5,6 +5,7 @@
 #ifndef NS_SYSINFO_H
 #define NS_SYSINFO_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +13,9 @@
 /* Base page size of this machine (sysconf). */
 /* Seconds on CLOCK_MONOTONIC (durations, deadlines). */
 double sys_now(void);
+/* Sleep secs seconds, unless *stop is or turns non-zero (a signal handler
+ * sets it: the signal ends the sleep): false then, true when slept. */
+bool sys_sleep(double secs, const volatile sig_atomic_t *stop);
 uint64_t sys_page_size(void);
 /* PMD THP size from /sys/kernel/mm/transparent_hugepage/hpage_pmd_size
  * (through path.h); 0 when THP is unavailable. */

@@ -65,10 +65,29 @@ static void test_min_free(void)
 	ok(!go.min_free_is_bytes && go.min_free_pct == 2.5, "a refused value changes nothing");
 }
 
+static void test_getopt(void)
+{
+	char msg[200];
+
+	optval_getopt_error(':', "--rate", 0, msg, sizeof(msg));
+	is_str(msg, "option '--rate' needs an argument", "a long option without its argument");
+	optval_getopt_error(':', "-p", 'p', msg, sizeof(msg));
+	is_str(msg, "option '-p' needs an argument", "a short one");
+	optval_getopt_error('?', "--all=1", 0, msg, sizeof(msg));
+	is_str(msg, "unknown option '--all', or it takes no argument", "--all=1");
+	optval_getopt_error('?', "--bogus", 0, msg, sizeof(msg));
+	is_str(msg, "unknown option '--bogus'", "an unknown long option");
+	optval_getopt_error('?', "-xZ", 'Z', msg, sizeof(msg));
+	is_str(msg, "unknown option '-Z'", "an unknown short one, among others");
+	optval_getopt_error('?', "-\xc3", -61, msg, sizeof(msg));
+	is_str(msg, "unknown option '-\xc3'", "a byte that is not ASCII: the word");
+}
+
 int main(void)
 {
 	test_numbers();
 	test_times();
 	test_min_free();
+	test_getopt();
 	return tap_done();
 }

@@ -300,6 +300,24 @@ static void test_topology(void)
 
 /* A scan's document and tables: the parts it has, and no empty process
  * table when every process failed. */
+static void test_prom_by(void)
+{
+	const char *by[2] = { "X", "Y" };
+	char err[200] = "";
+	int nby = 7;
+
+	is_u64(report_scan_prom_by("pid", by, &nby, err, sizeof(err)), 0, "--prom-by pid: per process");
+	ok(nby == 7 && strcmp(by[0], "X") == 0, "pid leaves the labels as they were");
+	is_u64(report_scan_prom_by("node", by, &nby, err, sizeof(err)), 1, "--prom-by node: sums");
+	ok(nby == 0 && !by[0], "node: no label but the node");
+	is_u64(report_scan_prom_by("cgroup,comm", by, &nby, err, sizeof(err)), 1, "cgroup,comm");
+	ok(nby == 2 && strcmp(by[0], "CGROUP") == 0 && strcmp(by[1], "COMM") == 0,
+	   "cgroup,comm: CGROUP then COMM");
+	is_u64(-report_scan_prom_by("uid", by, &nby, err, sizeof(err)), EINVAL, "--prom-by uid refused");
+	is_str(err, "invalid --prom-by 'uid': expected pid, node, comm, cgroup or comm,cgroup",
+	       "and the reason");
+}
+
 static void test_scan_doc(void)
 {
 	struct ns_topology topo = { .page_size = 4096, .thp_size = 2 << 20 };
@@ -341,6 +359,7 @@ int main(void)
 	test_running();
 	test_scan_rows();
 	test_topology();
+	test_prom_by();
 	test_scan_doc();
 	return tap_done();
 }

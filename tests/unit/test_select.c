@@ -52,14 +52,18 @@ static void test_values(void)
 static void test_left_out(void)
 {
 	struct proc_sel s = { 0 };
-	struct proc_id named = { .pid = 10 }, found = { .pid = 11 };
-	char err[64];
+	struct proc_id named = { .pid = 10 }, found = { .pid = 11, .comm = "app" };
+	char err[64], msg[128];
 
 	select_add_pids(&s, "10", err, sizeof(err));
-	ok(!select_left_out(&s, &named, -ESRCH), "a PID named with -p is not left out");
-	ok(select_left_out(&s, &found, -ESRCH), "a process found otherwise and gone is");
-	ok(select_left_out(&s, &found, -ENOENT), "-ENOENT on the live machine too");
-	ok(!select_left_out(&s, &found, -EACCES), "another error is not");
+	ok(!select_left_out(&s, &named, -ESRCH, msg, sizeof(msg)),
+	   "a PID named with -p is not left out");
+	ok(select_left_out(&s, &found, -ESRCH, msg, sizeof(msg)),
+	   "a process found otherwise and gone is");
+	is_str(msg, "process 11 (app) exited before its turn: left out", "and says so");
+	ok(select_left_out(&s, &found, -ENOENT, msg, sizeof(msg)),
+	   "-ENOENT on the live machine too");
+	ok(!select_left_out(&s, &found, -EACCES, msg, sizeof(msg)), "another error is not");
 	select_free(&s);
 }
 
@@ -117,7 +121,7 @@ static void test_run_sysroot(void)
 	ok(code == NS_EXIT_USAGE && rc == -ENOTSUP, "-n under --sysroot: 2");
 	is_str(msg, "under --sysroot only -p PID selection is possible", "and its line");
 	select_free(&s);
-	ok(!select_left_out(&s, &(struct proc_id){ .pid = 5 }, -ENOENT),
+	ok(!select_left_out(&s, &(struct proc_id){ .pid = 5 }, -ENOENT, msg, sizeof(msg)),
 	   "-ENOENT in a captured tree is not a process gone");
 	path_set_root(NULL);
 	tree_remove(root);

@@ -4,6 +4,7 @@
  * sizes; machine facts from the live system and from a sysroot. */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "path.h"
@@ -183,6 +184,25 @@ static void test_sysinfo_root(const char *top)
 	path_set_root(NULL);
 }
 
+static void test_use_root(const char *top)
+{
+	char root[4096], err[4200] = "";
+
+	snprintf(root, sizeof(root), "%s/tests/fixtures/parsers/sysroot-4node", top);
+	ok(path_use_root(NULL, true, err, sizeof(err)) == 0 && path_is_live(), "no sysroot: live");
+	ok(path_use_root("", true, err, sizeof(err)) == 0 && path_is_live(), "an empty one: live");
+	ok(path_use_root(root, false, err, sizeof(err)) == 0 && !path_is_live(),
+	   "a captured tree to read");
+	is_u64(-path_use_root(root, true, err, sizeof(err)), EROFS, "refused to a tool that changes");
+	ok(strstr(err, "(a captured tree can only be read)") != NULL, "and why: %s", err);
+	is_u64(-path_use_root("/nonexistent-ns", false, err, sizeof(err)), ENOENT, "no such root");
+	is_str(err, "cannot use sysroot '/nonexistent-ns': No such file or directory", "and why");
+	snprintf(root, sizeof(root), "%s/tests", top);
+	is_u64(-path_use_root(root, false, err, sizeof(err)), EINVAL, "a root without proc/");
+	ok(strstr(err, "has no proc/ directory") != NULL, "and why: %s", err);
+	path_set_root(NULL);
+}
+
 static void test_escape(void)
 {
 	char buf[32], small[8];
@@ -205,6 +225,18 @@ static void test_invalid(void)
 	is_str(err, "a reason longer", "invalid: cut to the buffer");
 }
 
+static void test_sleep(void)
+{
+	volatile sig_atomic_t stop = 0;
+	double t0 = sys_now();
+
+	ok(sys_sleep(0.02, &stop), "sys_sleep 20ms: slept");
+	ok(sys_now() - t0 >= 0.019, "for 20ms at least");
+	stop = SIGINT;
+	t0 = sys_now();
+	ok(!sys_sleep(0.02, &stop), "a stop already there: false");
+}
+
 int main(void)
 {
 	const char *top = getenv("NS_TOP");
@@ -218,7 +250,9 @@ int main(void)
 	test_escape();
 	test_invalid();
 	test_kernel_version();
+	test_sleep();
 	test_sysinfo_live();
 	test_sysinfo_root(top ? top : ".");
+	test_use_root(top ? top : ".");
 	return tap_done();
 }
