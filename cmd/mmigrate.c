@@ -330,19 +330,6 @@ static int plan_from_file(struct mm *m)
 /* ---- the plan for people ------------------------------------------------------- */
 
 
-/* The selected processes that were not planned, one line each (their
- * reason went to stderr when it happened). */
-static void print_errors(const struct mm *m)
-{
-	size_t i;
-	json_t *e;
-
-	json_array_foreach(m->errors, i, e)
-		printf("pid %d: not planned (%s)\n",
-		       (int)json_integer_value(json_object_get(e, "pid")),
-		       json_string_value(json_object_get(e, "error")));
-}
-
 static int print_plan(struct mm *m, const struct guard_result *g)
 {
 	bool live = path_is_live();     /* a captured tree is not ours to move */
@@ -360,11 +347,8 @@ static int print_plan(struct mm *m, const struct guard_result *g)
 	if (!t)
 		return -ENOMEM;
 	cli_out_columns(&m->out, t, NULL);
-	report_plan_rows(t, &m->plan);
-	rc = out_print_table(t, stdout, m->out.flags);
+	rc = report_plan_print(stdout, t, m->out.flags, &m->plan, &m->ex.xo, live, m->errors);
 	out_table_free(t);
-	report_plan_lines(stdout, &m->plan, &m->ex.xo, live);
-	print_errors(m);
 	return rc;
 }
 
@@ -501,13 +485,8 @@ static void print_result_table(const struct mm *m, const struct report_move *out
 	if (!t)
 		return;
 	cli_out_columns(&m->out, t, NULL);
-	for (size_t i = 0; i < m->plan.nprocs; i++)
-		report_move_rows(t, &m->plan, &m->plan.procs[i], &out[i]);
-	out_print_table(t, stdout, m->out.flags);
+	report_moves_print(stdout, t, m->out.flags, &m->plan, out, m->errors);
 	out_table_free(t);
-	for (size_t i = 0; i < m->plan.nprocs; i++)
-		report_move_line(stdout, &m->plan, &m->plan.procs[i], &out[i]);
-	print_errors(m);
 }
 
 static int report(struct mm *m, struct report_move *out)
