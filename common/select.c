@@ -173,3 +173,12 @@ bool select_left_out(const struct proc_sel *sel, const struct proc_id *id, int e
 		return false;
 	return !select_named(sel, id->pid);
 }
+
+bool select_left_out_msg(const struct proc_sel *sel, const struct proc_id *id, int err,
+			 char *msg, size_t len)
+{
+	if (!select_left_out(sel, id, err))
+		return false;
+	snprintf(msg, len, "process %d (%s) exited before its turn: left out", (int)id->pid, id->comm);
+	return true;
+}

@@ -43,5 +43,10 @@ int select_run(struct proc_sel *sel, struct proc_list *out, int *rc,
  * as if it had not matched: true.  false for any other error and for a
  * PID named with -p, which still counts. */
 bool select_left_out(const struct proc_sel *sel, const struct proc_id *id, int err);
+/* The same, with the line a command says of a process left out (msg
+ * "process N (COMM) exited before its turn: left out"; untouched when
+ * false). */
+bool select_left_out_msg(const struct proc_sel *sel, const struct proc_id *id, int err,
+			 char *msg, size_t len);
 
 #endif
