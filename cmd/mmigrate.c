@@ -19,7 +19,7 @@
 #include "cli.h"
 #include "exec.h"
 #include "guard.h"
-#include "lock.h"
+#include "migrate_run.h"
 #include "nodes.h"
 #include "output.h"
 #include "path.h"
@@ -29,7 +29,7 @@
 #include "strutil.h"
 #include "sysinfo.h"
 
-struct mm {
+struct mmigrate {
 	struct cli_sel sel;
 	const char *from_arg, *to_arg;
 	struct plan_vma vma[CLI_MAX_VMA];
@@ -37,13 +37,10 @@ struct mm {
 	struct cli_exec ex;          /* execution options shared with mplace */
 	struct cli_run run;          /* --dry-run --force --wait --sysroot -q */
 	struct cli_out out;         /* -o -O -H --noheadings -r -J -b */
-	int plan_code;              /* status of processes not planned (gone, refused), 0 none */
-	json_t *errors;             /* those processes, for the JSON (outcome_error_json) */
 	const char *plan_out, *apply;
 
 	struct ns_topology topo;
-	struct plan plan;
-	struct lock_set locks;      /* the processes' locks (not for a dry run) */
+	struct migrate_run mr;      /* the run: plan, locks, guard, moves */
 	bool progress_on;
 	double last_draw;
 };
@@ -129,7 +126,7 @@ static const struct option long_opts[] = {
 
 /* ---- options ---------------------------------------------------------------- */
 
-static void parse_engine(struct mm *m, const char *arg)
+static void parse_engine(struct mmigrate *m, const char *arg)
 {
 	if (strcmp(arg, "auto") == 0)
 		m->ex.xo.engine = EXEC_AUTO;
@@ -141,7 +138,7 @@ static void parse_engine(struct mm *m, const char *arg)
 		cli_usage_error("invalid --engine '%s': expected auto, pages or syscall", arg);
 }
 
-static void parse_one(struct mm *m, int c, int argc, char **argv)
+static void parse_one(struct mmigrate *m, int c, int argc, char **argv)
 {
 	if (cli_sel_option(&m->sel, c, optarg) || cli_exec_option(&m->ex, c, optarg) ||
 	    cli_out_option(&m->out, c, optarg) || cli_run_option(&m->run, c, optarg))
@@ -159,7 +156,7 @@ static void parse_one(struct mm *m, int c, int argc, char **argv)
 	}
 }
 
-static void check_conflicts(struct mm *m)
+static void check_conflicts(struct mmigrate *m)
 {
 	if (m->out.list) {
 		const struct col_desc *sets[] = { report_plan_cols, report_move_cols };
@@ -190,7 +187,7 @@ static void check_conflicts(struct mm *m)
 				m->plan_out);
 }
 
-static void parse_options(struct mm *m, int argc, char **argv)
+static void parse_options(struct mmigrate *m, int argc, char **argv)
 {
 	int c;
 
@@ -211,7 +208,7 @@ static void parse_options(struct mm *m, int argc, char **argv)
 }
 
 /* Nodes from the command line, checked against the machine. */
-static void parse_nodes(struct mm *m, struct plan_opts *po)
+static void parse_nodes(struct mmigrate *m, struct plan_opts *po)
 {
 	char err[256];
 
@@ -238,176 +235,11 @@ static void parse_nodes(struct mm *m, struct plan_opts *po)
 	po->move_all = m->ex.xo.move_all;
 }
 
-/* ---- locks ----------------------------------------------------------------- */
-
-/* Every process's lock before planning (lock_set_take); a dry run moves
- * nothing and takes none. */
-static int lock_procs(struct mm *m, const struct proc_id *ids, size_t n, size_t stride)
-{
-	char msg[512];
-	int code;
-
-	if (m->run.dry_run)
-		return 0;
-	code = lock_set_take(&m->locks, ids, n, stride, m->run.wait, &cli_signal, msg, sizeof(msg));
-	if (code)
-		cli_err("%s", msg);
-	return code;
-}
-
-/* ---- planning --------------------------------------------------------------- */
-
-/* A selected process that could not be planned: one line, an entry of the
- * JSON's "errors", and its code. */
-static int plan_failed(struct mm *m, const struct proc_id *id, int rc)
-{
-	const char *kind;
-	char msg[512];
-	int code = outcome_plan_error(id, rc, m->ex.xo.move_all, &kind, msg, sizeof(msg));
-
-	cli_err("%s", msg);
-	json_array_append_new(m->errors, outcome_error_json(id, kind, msg, code));
-	return code;
-}
-
-static int plan_new(struct mm *m)
-{
-	struct plan_opts po;
-	struct proc_list procs = { 0 };
-	int code = 0, rc;
-
-	parse_nodes(m, &po);
-	rc = cli_select(&m->sel, &procs);
-	if (rc)
-		return rc;
-	rc = lock_procs(m, procs.v, procs.n, sizeof(procs.v[0]));
-	if (rc) {
-		procs_list_free(&procs);
-		return rc;
-	}
-	plan_init(&m->plan, &po);
-	for (size_t i = 0; i < procs.n; i++) {
-		const struct proc_id *id = &procs.v[i];
-
-		if (id->missing) {
-			rc = -ESRCH;
-		} else {
-			rc = plan_add_process(&m->plan, &po, id, cli_maps_warn, NULL);
-			cli_check_tree(rc);
-		}
-		if (rc < 0 && !cli_sel_left_out(&m->sel, id, rc))
-			code = ns_exit_combine(code ? code : -1, plan_failed(m, id, rc));
-	}
-	procs_list_free(&procs);
-	m->plan_code = code;
-	if (m->plan.nprocs == 0 && !code)
-		cli_err("every selected process exited before it was planned");
-	if (m->plan.nprocs == 0)
-		return code ? code : NS_EXIT_FAIL;
-	return 0;
-}
-
-/* A saved plan: same boot, same processes (pid, start time, comm). */
-static int plan_from_file(struct mm *m)
-{
-	char err[512];
-	int rc;
-
-	rc = plan_load(m->apply, &m->plan, err, sizeof(err));
-	if (rc == 0)
-		rc = plan_check_current(&m->plan, m->apply, err, sizeof(err));
-	if (rc < 0) {
-		cli_err("%s", err);
-		return rc == -EINVAL ? NS_EXIT_USAGE : NS_EXIT_FAIL;
-	}
-	rc = lock_procs(m, &m->plan.procs[0].id, m->plan.nprocs, sizeof(m->plan.procs[0]));
-	if (rc)
-		return rc;
-	m->ex.xo.requery = true;       /* move only what is still on its source */
-	return 0;
-}
-
-/* ---- the plan for people ------------------------------------------------------- */
-
-
-/* The selected processes that were not planned, one line each (their
- * reason went to stderr when it happened). */
-static void print_errors(const struct mm *m)
-{
-	size_t i;
-	json_t *e;
-
-	json_array_foreach(m->errors, i, e)
-		printf("pid %d: not planned (%s)\n",
-		       (int)json_integer_value(json_object_get(e, "pid")),
-		       json_string_value(json_object_get(e, "error")));
-}
-
-static int print_plan(struct mm *m, const struct guard_result *g)
-{
-	bool live = path_is_live();     /* a captured tree is not ours to move */
-	struct out_table *t;
-	int rc;
-
-	if (m->out.json) {
-		json_t *doc = report_plan_json(&m->plan, &m->ex.xo, live, g, m->errors);
-
-		rc = doc ? out_print_json(doc, stdout) : -ENOMEM;
-		json_decref(doc);
-		return rc;
-	}
-	t = out_table_new(report_plan_cols, report_plan_ncols, NULL);
-	if (!t)
-		return -ENOMEM;
-	cli_out_columns(&m->out, t, NULL);
-	report_plan_rows(t, &m->plan);
-	rc = out_print_table(t, stdout, m->out.flags);
-	out_table_free(t);
-	report_plan_lines(stdout, &m->plan, &m->ex.xo, live);
-	print_errors(m);
-	return rc;
-}
-
-/* ---- guard rails --------------------------------------------------------------- */
-
-static int run_guard(struct mm *m, struct guard_result *g)
-{
-	int rc;
-
-	m->ex.go.force = m->run.force;
-	m->ex.go.move_all = m->ex.xo.move_all;
-	m->ex.go.check_privs = path_is_live();
-	m->ex.go.check_cpuset = true;
-	rc = guard_check(&m->plan, &m->topo, &m->ex.go, g);
-	if (rc < 0) {
-		cli_err("cannot check the plan: %s", strerror(-rc));
-		return NS_EXIT_FAIL;
-	}
-	for (size_t i = 0; i < m->plan.nprocs; i++) {
-		const struct plan_proc *pp = &m->plan.procs[i];
-		char b[32];
-
-		if (pp->shared_pages)
-			cli_warn("pid %d (%s): %s shared with other processes stay where they are "
-				 "(--move-all moves them too)", (int)pp->id.pid, pp->id.comm,
-				 str_human_size(pp->shared_pages * m->plan.page_size, b, sizeof(b)));
-	}
-	for (size_t i = 0; i < g->n; i++) {
-		if (g->v[i].level == GUARD_REFUSE)
-			cli_err("refused: %s", g->v[i].text);
-		else
-			cli_warn("%s", g->v[i].text);
-	}
-	if (g->refuse == NS_EXIT_REFUSED && !m->run.dry_run)
-		cli_err("nothing was moved (--force goes on when only free memory is short)");
-	return g->refuse;
-}
-
 /* ---- progress -------------------------------------------------------------------- */
 
 static void on_progress(void *ud, const struct exec_progress *p)
 {
-	struct mm *m = ud;
+	struct mmigrate *m = ud;
 	char a[32], b[32], r[32];
 	double rate, eta;
 	int width = 30, fill;
@@ -425,152 +257,167 @@ static void on_progress(void *ud, const struct exec_progress *p)
 		str_human_size((uint64_t)rate, r, sizeof(r)), eta);
 }
 
-static void progress_end(struct mm *m)
+/* A process's move ended: its bar goes, the next one starts afresh. */
+static void progress_end(void *ud)
 {
+	struct mmigrate *m = ud;
+
 	if (m->progress_on)
 		fprintf(stderr, "\r\033[K");
+	m->last_draw = -1;
 }
 
-/* ---- execution and report ---------------------------------------------------------- */
-
-
-static void report_stop(const struct plan_proc *pp, const struct report_move *o)
+static void run_init(struct mmigrate *m)
 {
-	const char *what = o->r.err ? strerror(-o->r.err) : "";
+	struct migrate_run *r = &m->mr;
 
-	switch (o->r.stop) {
-	case EXS_GONE:
-		cli_err("process %d (%s) exited or its PID was reused during the move: its part ended",
-			(int)pp->id.pid, pp->id.comm);
-		break;
-	case EXS_ERROR:
-		if (o->r.err == -EACCES)
-			cli_err("process %d (%s): the kernel refused the target nodes (cpuset or permission)",
-				(int)pp->id.pid, pp->id.comm);
-		else
-			cli_err("process %d (%s): move stopped: %s", (int)pp->id.pid, pp->id.comm, what);
-		break;
-	default:
-		break;
+	if (migrate_run_init(r) < 0) {
+		cli_err("out of memory");
+		cli_exit(NS_EXIT_FAIL);
 	}
-	cli_exec_unaccounted(&pp->id, &o->r);
-	if (o->r.discard_skipped)
-		cli_warn("process %d: lazily freed pages not discarded: without kpageflags "
-			 "live pages would be swapped out; they were moved instead", (int)pp->id.pid);
-	else if (o->r.discard_err)
-		cli_warn("process %d: discarding lazily freed pages failed: %s; they were moved instead",
-			 (int)pp->id.pid, strerror(-o->r.discard_err));
+	r->topo = &m->topo;
+	r->xo = m->ex.xo;
+	r->xo.stop = &cli_signal;
+	r->go = m->ex.go;
+	r->go.force = m->run.force;
+	r->dry_run = m->run.dry_run;
+	r->wait = m->run.wait;
+	r->sel = &m->sel.sel;
+	r->hooks = (struct run_hooks){ .err = cli_err, .warn = cli_warn, .read_done = cli_check_tree,
+				       .maps_warn = cli_maps_warn, .ud = m };
+	r->moved = progress_end;
 }
 
-static void run_all(struct mm *m, struct report_move *out)
+/* ---- plan, dry run, moves ------------------------------------------------------ */
+
+static int plan_new(struct mmigrate *m)
 {
-	for (size_t i = 0; i < m->plan.nprocs; i++) {
-		const struct plan_proc *pp = &m->plan.procs[i];
-		struct exec_opts xo;
-		int rc;
-
-		if (!pp->nruns)
-			continue;
-		if (cli_signal || (m->ex.xo.deadline > 0 && sys_now() >= m->ex.xo.deadline))
-			break;
-		m->last_draw = -1;
-		xo = m->ex.xo;
-		xo.engine = out[i].engine = exec_choose(&m->plan, pp, &m->ex.xo, &out[i].engine_why);
-		rc = exec_proc(&m->plan, pp, &xo, &out[i].r);
-		progress_end(m);
-		out[i].ran = rc < 0 ? rc : 1;
-		report_move_stall(&out[i], xo.max_stall);
-		if (rc == 0)
-			cli_stall_warn(&pp->id, &out[i].stall, xo.discard_lazyfree ?
-				       "move_pages or process_madvise" : "move_pages");
-		if (rc == -ESRCH)
-			cli_err("process %d (%s) has gone before its pages moved",
-				(int)pp->id.pid, pp->id.comm);
-		else if (rc < 0)
-			cli_err("cannot move the pages of process %d (%s): %s",
-				(int)pp->id.pid, pp->id.comm, strerror(-rc));
-		else
-			report_stop(pp, &out[i]);
-	}
-}
-
-static void print_result_table(const struct mm *m, const struct report_move *out)
-{
-	struct out_table *t = report_move_table();
-
-	if (!t)
-		return;
-	cli_out_columns(&m->out, t, NULL);
-	for (size_t i = 0; i < m->plan.nprocs; i++)
-		report_move_rows(t, &m->plan, &m->plan.procs[i], &out[i]);
-	out_print_table(t, stdout, m->out.flags);
-	out_table_free(t);
-	for (size_t i = 0; i < m->plan.nprocs; i++)
-		report_move_line(stdout, &m->plan, &m->plan.procs[i], &out[i]);
-	print_errors(m);
-}
-
-static int report(struct mm *m, struct report_move *out)
-{
-	int *codes = calloc(m->plan.nprocs + 1, sizeof(*codes));
-	size_t n = 0;
+	struct plan_opts po;
+	struct proc_list procs = { 0 };
 	int code;
 
-	if (!codes) {
-		cli_err("out of memory");
-		return NS_EXIT_FAIL;
-	}
-	for (size_t i = 0; i < m->plan.nprocs; i++)
-		codes[n++] = out[i].code = outcome_move(&out[i].r, out[i].ran,
-							m->plan.procs[i].nruns > 0, cli_signal_exit());
-	if (m->plan_code)          /* processes that could not be planned */
-		codes[n++] = m->plan_code;
-	code = outcome_run(codes, n, cli_signal_exit(),
-			   m->ex.xo.deadline > 0 && sys_now() >= m->ex.xo.deadline);
-	free(codes);
+	parse_nodes(m, &po);
+	code = cli_select(&m->sel, &procs);
+	if (code)
+		return code;
+	code = migrate_run_plan(&m->mr, &po, &procs);
+	procs_list_free(&procs);
+	return code;
+}
+
+static int save_plan(const struct mmigrate *m)
+{
+	int rc = plan_save(&m->mr.plan, m->plan_out);
+
+	if (rc == -EINVAL)
+		cli_err("refusing to write plan %s: it is no longer a regular file", m->plan_out);
+	else if (rc < 0)
+		cli_err("cannot write plan %s: %s", m->plan_out, strerror(-rc));
+	return rc == 0 ? 0 : rc == -EINVAL ? NS_EXIT_USAGE : NS_EXIT_FAIL;
+}
+
+static int print_plan(const struct mmigrate *m)
+{
+	const struct migrate_run *r = &m->mr;
+	bool live = path_is_live();     /* a captured tree is not ours to move */
+	struct out_table *t;
+	int rc;
+
 	if (m->out.json) {
-		json_t *doc = report_moves_json(&m->plan, out, m->ex.xo.engine, m->apply != NULL,
-						code, m->errors);
+		json_t *doc = report_plan_json(&r->plan, &r->xo, live, &r->guard, r->errors);
+
+		rc = doc ? out_print_json(doc, stdout) : -ENOMEM;
+		json_decref(doc);
+		return rc;
+	}
+	t = out_table_new(report_plan_cols, report_plan_ncols, NULL);
+	if (!t)
+		return -ENOMEM;
+	cli_out_columns(&m->out, t, NULL);
+	rc = report_plan_print(stdout, t, m->out.flags, &r->plan, &r->xo, live, r->errors);
+	out_table_free(t);
+	return rc;
+}
+
+/* The dry run's code: the guard's, then the plan's (a closed pipe ends
+ * quietly with the work's status). */
+static int dry_run(const struct mmigrate *m, int code)
+{
+	int rc = print_plan(m);
+
+	if (rc < 0 && rc != -EPIPE && !code)
+		code = NS_EXIT_FAIL;
+	if (!code && m->mr.plan_code)   /* some planned, some not */
+		code = ns_exit_combine(NS_EXIT_OK, m->mr.plan_code);
+	return code;
+}
+
+static void print_result(const struct mmigrate *m, int code)
+{
+	const struct migrate_run *r = &m->mr;
+	struct out_table *t;
+
+	if (m->out.json) {
+		json_t *doc = report_moves_json(&r->plan, r->out, r->xo.engine, m->apply != NULL,
+						code, r->errors);
 
 		out_print_json(doc, stdout);
 		json_decref(doc);
-	} else {
-		print_result_table(m, out);
+		return;
 	}
+	t = report_move_table();
+	if (!t)
+		return;
+	cli_out_columns(&m->out, t, NULL);
+	report_moves_print(stdout, t, m->out.flags, &r->plan, r->out, r->errors);
+	out_table_free(t);
+}
+
+static int execute(struct mmigrate *m)
+{
+	int code;
+
+	m->progress_on = isatty(STDERR_FILENO) && !cli_quiet;
+	if (m->progress_on) {
+		m->mr.xo.progress = on_progress;
+		m->mr.xo.ud = m;
+	}
+	m->last_draw = -1;
+	code = migrate_run_moves(&m->mr);
+	if (code)
+		return code;
+	code = migrate_run_code(&m->mr);
+	if (code < 0)
+		return NS_EXIT_FAIL;
+	print_result(m, code);
 	return code;
 }
 
-static int execute(struct mm *m)
+static int run(struct mmigrate *m)
 {
-	struct report_move *out = calloc(m->plan.nprocs ? m->plan.nprocs : 1, sizeof(*out));
 	int code;
 
-	if (!out) {
-		cli_err("out of memory");
-		return NS_EXIT_FAIL;
-	}
-	m->progress_on = isatty(STDERR_FILENO) && !cli_quiet;
-	if (m->progress_on) {
-		m->ex.xo.progress = on_progress;
-		m->ex.xo.ud = m;
-	}
-	m->ex.xo.stop = &cli_signal;
-	run_all(m, out);
-	code = report(m, out);
-	for (size_t i = 0; i < m->plan.nprocs; i++)
-		exec_result_free(&out[i].r);
-	free(out);
-	return code;
+	code = m->apply ? migrate_run_load(&m->mr, m->apply) : plan_new(m);
+	if (code)
+		return code;
+	if (cli_signal)
+		return cli_signal_exit();
+	if (m->plan_out && (code = save_plan(m)))
+		return code;
+	code = migrate_run_guard(&m->mr);
+	if (m->run.dry_run)
+		return dry_run(m, code);
+	if (code)
+		return code;
+	return execute(m);
 }
 
 int main(int argc, char **argv)
 {
-	struct mm m;
-	struct guard_result g = { 0 };
-	int code, rc;
+	struct mmigrate m;
+	int code;
 
 	memset(&m, 0, sizeof(m));
-	m.errors = json_array();
 	cli_init(argc, argv);
 	cli_exec_init(&m.ex);
 	parse_options(&m, argc, argv);
@@ -583,41 +430,10 @@ int main(int argc, char **argv)
 		cli_exit(NS_EXIT_PERM);
 	}
 	cli_topology(&m.topo, true);
-	code = m.apply ? plan_from_file(&m) : plan_new(&m);
-	if (code)
-		goto out;
-	if (cli_signal) {
-		code = cli_signal_exit();
-		goto out;
-	}
-	if (m.plan_out && (rc = plan_save(&m.plan, m.plan_out)) < 0) {
-		if (rc == -EINVAL)
-			cli_err("refusing to write plan %s: it is no longer a regular file", m.plan_out);
-		else
-			cli_err("cannot write plan %s: %s", m.plan_out, strerror(-rc));
-		code = rc == -EINVAL ? NS_EXIT_USAGE : NS_EXIT_FAIL;
-		goto out;
-	}
-	code = run_guard(&m, &g);
-	if (m.run.dry_run) {
-		int prc = print_plan(&m, &g);
-
-		/* a closed pipe ends quietly with the work's status */
-		if (prc < 0 && prc != -EPIPE && !code)
-			code = NS_EXIT_FAIL;
-		if (!code && m.plan_code)   /* some planned, some not */
-			code = ns_exit_combine(NS_EXIT_OK, m.plan_code);
-		goto out;
-	}
-	if (code)
-		goto out;
-	code = execute(&m);
-out:
-	lock_set_release(&m.locks);
-	guard_free(&g);
-	plan_free(&m.plan);
+	run_init(&m);
+	code = run(&m);
+	migrate_run_free(&m.mr);
 	topo_free(&m.topo);
 	cli_sel_free(&m.sel);
-	json_decref(m.errors);
 	cli_exit(code);
 }

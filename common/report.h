@@ -85,6 +85,17 @@ json_t *report_plan_json(const struct plan *p, const struct exec_opts *xo, bool 
 void report_plan_lines(FILE *f, const struct plan *p, const struct exec_opts *xo,
 		       bool engines);
 
+/* mmigrate's text (report_migrate.c).  A plan: t (report_plan_cols, its
+ * columns selected by the caller) filled and printed, then the lines under
+ * it; the moves: t (report_move_table) filled from out[i] for p's procs[i]
+ * and printed, then each process's line.  Both end with a line for each
+ * process not planned ("pid N: not planned (KIND)", errors:
+ * outcome_error_json's entries).  rc of out_print_table. */
+int report_plan_print(FILE *f, struct out_table *t, unsigned flags, const struct plan *p,
+		      const struct exec_opts *xo, bool engines, json_t *errors);
+int report_moves_print(FILE *f, struct out_table *t, unsigned flags, const struct plan *p,
+		       const struct report_move *out, json_t *errors);
+
 /* A discard (mfree-discard): the table (a row per node and one "all" per
  * process) and the JSON process entry (docs/json.md).  s NULL: the process
  * was not read (error says why); applied: discard_apply ran (r holds it). */
