@@ -24,6 +24,7 @@
 #include "nodes.h"
 #include "output.h"
 #include "place.h"
+#include "place_launch.h"
 #include "place_opts.h"
 #include "place_run.h"
 #include "plan.h"
@@ -298,16 +299,14 @@ static void pick_cpus(struct mplace *m)
 static void launch_check_cpuset(const struct mplace *m)
 {
 	struct ns_nodeset allowed;
-	int n;
+	char err[256];
 
 	if (privs_mems_allowed(getpid(), &allowed) < 0)
 		return;
-	nodeset_foreach(n, &m->nodes)
-		if (!nodeset_has(&allowed, n)) {
-			cli_err("node %d is outside this cpuset's memory nodes "
-				"(Mems_allowed); refusing", n);
-			cli_exit(NS_EXIT_REFUSED);
-		}
+	if (place_launch_check_mems(&m->nodes, &allowed, err, sizeof(err)) < 0) {
+		cli_err("%s", err);
+		cli_exit(NS_EXIT_REFUSED);
+	}
 }
 
 static const char *launch_policy_name(const struct mplace *m)
@@ -315,23 +314,15 @@ static const char *launch_policy_name(const struct mplace *m)
 	return place_opts_has_policy(&m->po) ? place_policy_name(m->po.policy) : "unchanged";
 }
 
-static void launch_policy_error(const struct mplace *m, int rc)
+static _Noreturn void launch_policy_error(const struct mplace *m, int rc)
 {
-	if (rc == -EINVAL && m->po.policy == PLACE_WEIGHTED)
-		cli_err("this kernel (%d.%d) has no weighted interleave "
-			"(MPOL_WEIGHTED_INTERLEAVE needs Linux 6.9 or later)",
-			sys_kernel_version() / 100, sys_kernel_version() % 100);
-	else if (rc == -EINVAL && m->po.balancing)
-		cli_err("this kernel refuses MPOL_F_NUMA_BALANCING (needs Linux 5.12 "
-			"or later)");
-	else if (rc == -EINVAL && m->po.policy == PLACE_PREFERRED &&
-		 nodeset_count(&m->nodes) > 1)
-		cli_err("this kernel has no MPOL_PREFERRED_MANY (several preferred "
-			"nodes need Linux 5.15 or later)");
-	else
-		cli_err("cannot set memory policy %s on nodes %s: %s",
-			place_policy_name(m->po.policy), m->nodes_str, strerror(-rc));
-	cli_exit(rc == -EINVAL ? NS_EXIT_USAGE : NS_EXIT_FAIL);
+	char err[512];
+	int code = place_launch_policy_error(m->po.policy, &m->nodes, m->nodes_str,
+					     m->po.balancing, rc, sys_kernel_version(),
+					     err, sizeof(err));
+
+	cli_err("%s", err);
+	cli_exit(code);
 }
 
 /* What the report shows of the options: the lists, the policy, the command. */
