@@ -24,6 +24,8 @@
 #include "nodes.h"
 #include "output.h"
 #include "place.h"
+#include "place_launch.h"
+#include "place_opts.h"
 #include "place_run.h"
 #include "plan.h"
 #include "privs.h"
@@ -33,16 +35,10 @@
 #include "sysinfo.h"
 
 struct mplace {
-	const char *nodes_arg, *cpu_nodes_arg, *cpus_arg;
-	const char *mem_opt;         /* the option that set the memory nodes or policy */
-	const char *cpu_opt;         /* the option that set the CPUs, for messages */
-	const char *last_list;       /* the last node list given, for numactl's "same" */
+	struct place_opts po;        /* the placement options, mplace's and numactl's */
 	bool keep_cpus;              /* a launch that leaves the affinity as it is */
 	struct ns_nodeset nodes, cpu_nodes;
-	enum place_policy policy;
-	bool policy_set, balancing;
 	pid_t pid;
-	bool autoplace;
 	struct cli_run run;          /* --dry-run --force --wait --sysroot (--dry-run only) -q */
 	struct cli_exec ex;          /* execution options shared with mmigrate */
 	struct cli_out out;          /* -o -O -H --noheadings -r -J -b: the move table */
@@ -125,126 +121,43 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* numactl's options that mplace does not take, and what to write instead:
- * one line each, rather than "unknown option". */
-static const struct numactl_not {
-	const char *name;
-	char letter;           /* numactl's short form, 0 when mplace has it */
-	const char *instead;
-} numactl_not[] = {
-	{ "all", 'a', "node and CPU numbers already name any node or CPU, and all, ! "
-		"and +N count within the cpuset, as numactl's do without --all" },
-	{ "cpubind", 'c', "it is the old name of --cpunodebind: write --cpunodebind NODES" },
-	{ "show", 's', "mplace shows no policy: 'numactl --show', or 'mscan -p PID' for "
-		"where a process's memory is" },
-	{ "hardware", 0, "write 'mscan --topology' (or 'numactl --hardware')" },
-	{ "cpu-compress", 0, "write 'mscan --topology' (or 'numactl --hardware')" },
-	{ "shm", 'S', NULL }, { "file", 'f', NULL }, { "shmid", 'I', NULL },
-	{ "offset", 0, NULL }, { "length", 'L', NULL }, { "shmmode", 'M', NULL },
-	{ "strict", 't', NULL }, { "huge", 'u', NULL }, { "touch", 'T', NULL },
-	{ "dump", 'd', NULL }, { "dump-nodes", 'D', NULL }, { "verify", 0, NULL },
-};
-
 /* An option getopt did not take: numactl's gets its own line. */
 static _Noreturn void option_error(int argc, char **argv, int c)
 {
 	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
-	bool is_long = strncmp(arg, "--", 2) == 0;
-	const char *name = is_long ? arg + 2 : "";
-	size_t len = strcspn(name, "=");
+	const char *name = strncmp(arg, "--", 2) == 0 ? arg + 2 : NULL;
+	char err[512];
 
-	for (size_t i = 0; c == '?' && i < sizeof(numactl_not) / sizeof(numactl_not[0]); i++) {
-		const struct numactl_not *o = &numactl_not[i];
-		bool hit = is_long ? strlen(o->name) == len && strncmp(name, o->name, len) == 0 :
-			o->letter && optopt == o->letter;
-
-		if (hit)
-			cli_usage_error("numactl's --%s is not taken by mplace: %s", o->name,
-					o->instead ? o->instead : "it sets the policy of "
-					"shared memory or a file, and mplace places processes: "
-					"use numactl for it");
-	}
+	if (c == '?' && place_opts_numactl_not(name, name ? strcspn(name, "=") : 0, optopt,
+					       err, sizeof(err)))
+		cli_usage_error("%s", err);
 	cli_getopt_error(argc, argv, c);
 }
 
-/* A node list option's argument: numactl's "same" is the list before. */
-static const char *node_list(struct mplace *m, const char *opt, const char *arg)
+/* The long name of option C: place_opts.h takes the options by name. */
+static const char *long_name(int c)
 {
-	if (strcmp(arg, "same") == 0) {
-		if (!m->last_list)
-			cli_usage_error("%s same: no node list before it to be the same as", opt);
-		return m->last_list;
-	}
-	return m->last_list = arg;
-}
-
-/* The memory nodes and policy come from one option: --nodes (with
- * --policy) or one of numactl's, as numactl refuses two policies. */
-static void set_memory(struct mplace *m, const char *opt, const char *arg,
-		       enum place_policy policy)
-{
-	if (m->mem_opt)
-		cli_usage_error("%s and %s both set the memory %s: give one", m->mem_opt, opt,
-				strcmp(opt, "--nodes") && strcmp(m->mem_opt, "--nodes") ?
-				"policy" : "nodes");
-	m->mem_opt = opt;
-	m->nodes_arg = arg ? node_list(m, opt, arg) : NULL;
-	if (strcmp(opt, "--nodes") == 0)
-		return;
-	if (m->policy_set)
-		cli_usage_error("--policy and %s both set the memory policy: give one", opt);
-	m->policy = policy;
-}
-
-static void parse_numactl(struct mplace *m, int c)
-{
-	switch (c) {
-	case 'm': set_memory(m, "--membind", optarg, PLACE_BIND); break;
-	case 'i': set_memory(m, "--interleave", optarg, PLACE_INTERLEAVE); break;
-	case OPT_PREFERRED: set_memory(m, "--preferred", optarg, PLACE_PREFERRED); break;
-	case 'P': set_memory(m, "--preferred-many", optarg, PLACE_PREFERRED); break;
-	case 'w': set_memory(m, "--weighted-interleave", optarg, PLACE_WEIGHTED); break;
-	case 'l': set_memory(m, "--localalloc", NULL, PLACE_LOCAL); break;
-	case 'N':
-		m->cpu_opt = "--cpunodebind";
-		m->cpu_nodes_arg = node_list(m, m->cpu_opt, optarg);
-		break;
-	case 'C':
-		m->cpu_opt = "--physcpubind";
-		m->cpus_arg = optarg;
-		break;
-	}
+	for (const struct option *o = long_opts; o->name; o++)
+		if (o->val == c)
+			return o->name;
+	return NULL;
 }
 
 static void parse_one(struct mplace *m, int c)
 {
+	const char *name = long_name(c);
+	char err[512];
 	int pid;
 
 	if (cli_exec_option(&m->ex, c, optarg) || cli_out_option(&m->out, c, optarg) ||
 	    cli_run_option(&m->run, c, optarg))
 		return;
-	parse_numactl(m, c);
-	switch (c) {
-	case OPT_NODES: set_memory(m, "--nodes", optarg, PLACE_BIND); break;
-	case OPT_CPU_NODES:
-		m->cpu_opt = "--cpu-nodes";
-		m->cpu_nodes_arg = node_list(m, m->cpu_opt, optarg);
-		break;
-	case OPT_CPUS:
-		m->cpu_opt = "--cpus";
-		m->cpus_arg = optarg;
-		break;
-	case OPT_POLICY:
-		if (place_policy_parse(optarg, &m->policy) < 0)
-			cli_usage_error("invalid --policy '%s': expected bind, preferred, "
-					"interleave, weighted-interleave or local", optarg);
-		if (m->mem_opt && strcmp(m->mem_opt, "--nodes") != 0)
-			cli_usage_error("--policy and %s both set the memory policy: give one",
-					m->mem_opt);
-		m->policy_set = true;
-		break;
-	case OPT_BALANCING: m->balancing = true; break;
-	case 'p':
+	if (place_opts_takes(name)) {
+		if (place_opts_set(&m->po, name, optarg, err, sizeof(err)) < 0)
+			cli_usage_error("%s", err);
+		return;
+	}
+	if (c == 'p') {
 		if (strchr(optarg, ','))
 			cli_usage_error("invalid PID '%s': mplace places one process", optarg);
 		if (str_to_int(optarg, 1, 0x7fffffff, &pid) < 0)
@@ -252,55 +165,18 @@ static void parse_one(struct mplace *m, int c)
 					"(numactl's -p is --preferred: write --preferred=%s)",
 					optarg, optarg);
 		m->pid = (pid_t)pid;
-		break;
-	case OPT_AUTO: m->autoplace = true; break;
 	}
-}
-
-/* What the memory options ask for, in each mode. */
-static void check_memory(const struct mplace *m)
-{
-	bool numactl = m->mem_opt && strcmp(m->mem_opt, "--nodes") != 0;
-
-	if (m->pid && numactl)
-		cli_usage_error("%s sets the memory policy of a launched command; for a "
-				"running process give --nodes NODES (its memory moves there)",
-				m->mem_opt);
-	if (m->pid && (m->policy_set || m->balancing))
-		cli_usage_error("--policy and --balancing apply to a launched command: the "
-				"kernel cannot set a running process's memory policy");
-	if (m->pid && !m->autoplace && !m->nodes_arg)
-		cli_usage_error("no target: give --nodes NODES or --auto");
-	if (m->policy == PLACE_LOCAL && m->nodes_arg)
-		cli_usage_error("--policy local allocates on the node of the CPU: drop --nodes");
-	if (m->cmd && !m->mem_opt && !m->policy_set && !m->cpu_nodes_arg && !m->cpus_arg)
-		cli_usage_error("no target: give --nodes NODES, --cpu-nodes NODES or --cpus "
-				"CPUS (or numactl's --membind, --cpunodebind, ...)");
-	if (m->cmd && m->policy_set && m->policy != PLACE_LOCAL && !m->nodes_arg)
-		cli_usage_error("--policy %s needs --nodes NODES", place_policy_name(m->policy));
 }
 
 static void check_combination(struct mplace *m)
 {
+	char err[512];
+
 	if (m->out.list)
 		cli_out_list_columns((const struct col_desc *const[]){ report_move_cols },
 				     (const int[]){ report_move_ncols }, NULL, 1);
-	if (m->pid && m->cmd)
-		cli_usage_error("give either -p PID or a command after '--', not both "
-				"(numactl's -p is --preferred: write --preferred=NODE)");
-	if (!m->pid && !m->cmd)
-		cli_usage_error("nothing to place: give -p PID or '-- COMMAND'");
-	if (m->cpus_arg && m->cpu_nodes_arg)
-		cli_usage_error("give the CPUs either by node (--cpu-nodes, --cpunodebind) or "
-				"by number (--cpus, --physcpubind), not both");
-	if (m->autoplace && !m->pid)
-		cli_usage_error("--auto places a running process: give -p PID");
-	if (m->autoplace && m->mem_opt)
-		cli_usage_error("--auto chooses the node itself: drop %s", m->mem_opt);
-	check_memory(m);
-	if (m->balancing && m->policy != PLACE_BIND)
-		cli_usage_error("--balancing needs --policy bind or --membind "
-				"(MPOL_F_NUMA_BALANCING works with MPOL_BIND only)");
+	if (place_opts_check(&m->po, m->pid != 0, m->cmd != NULL, err, sizeof(err)) < 0)
+		cli_usage_error("%s", err);
 	/* -b is --bytes here, numactl's --balancing there: a launch has no table */
 	if (m->cmd && (m->out.flags & OUT_BYTES))
 		cli_usage_error("-b, --bytes sizes running mode's table, and a launch prints "
@@ -342,21 +218,21 @@ static void parse_nodes(struct mplace *m)
 	 * this one's (the command inherits it), else the placed process's */
 	if (privs_mems_allowed(m->pid ? m->pid : getpid(), &allowed) < 0)
 		base = NULL;
-	if (m->nodes_arg &&
-	    nodeset_parse_user(m->nodes_arg, &m->topo.with_memory, base, &m->nodes,
+	if (m->po.nodes_arg &&
+	    nodeset_parse_user(m->po.nodes_arg, &m->topo.with_memory, base, &m->nodes,
 			       err, sizeof(err)) < 0)
-		cli_usage_error("%s: %s", m->mem_opt, err);
-	if (m->mem_opt && strcmp(m->mem_opt, "--preferred") == 0 && nodeset_count(&m->nodes) != 1)
+		cli_usage_error("%s: %s", m->po.mem_opt, err);
+	if (m->po.mem_opt && strcmp(m->po.mem_opt, "--preferred") == 0 && nodeset_count(&m->nodes) != 1)
 		cli_usage_error("--preferred takes one node, as in numactl: for several "
 				"write --preferred-many");
-	if (!m->cpu_nodes_arg)
+	if (!m->po.cpu_nodes_arg)
 		return;
-	if (nodeset_parse_user(m->cpu_nodes_arg, &m->topo.online, base, &m->cpu_nodes,
+	if (nodeset_parse_user(m->po.cpu_nodes_arg, &m->topo.online, base, &m->cpu_nodes,
 			       err, sizeof(err)) < 0)
-		cli_usage_error("%s: %s", m->cpu_opt, err);
+		cli_usage_error("%s: %s", m->po.cpu_opt, err);
 	nodeset_foreach(n, &m->cpu_nodes)
 		if (!nodeset_has(&m->topo.with_cpu, n))
-			cli_usage_error("%s: node %d has no CPUs", m->cpu_opt, n);
+			cli_usage_error("%s: node %d has no CPUs", m->po.cpu_opt, n);
 }
 
 /* --cpus: numactl's CPU list.  +N and all count within this process's
@@ -374,7 +250,7 @@ static void parse_cpus(struct mplace *m)
 		cli_err("cannot read the CPUs of this machine: %s", strerror(-rc));
 		cli_exit(NS_EXIT_FAIL);
 	}
-	rc = place_cpus_parse_user(m->cpus_arg, &online, &allowed, &m->cpus, err, sizeof(err));
+	rc = place_cpus_parse_user(m->po.cpus_arg, &online, &allowed, &m->cpus, err, sizeof(err));
 	place_cpus_free(&online);
 	place_cpus_free(&allowed);
 	if (rc == -ENOMEM) {
@@ -382,25 +258,24 @@ static void parse_cpus(struct mplace *m)
 		cli_exit(NS_EXIT_FAIL);
 	}
 	if (rc < 0)
-		cli_usage_error("%s: %s", m->cpu_opt, err);
+		cli_usage_error("%s: %s", m->po.cpu_opt, err);
 	place_cpus_format(&m->cpus, m->cpus_str, sizeof(m->cpus_str));
 	snprintf(m->cpus_desc, sizeof(m->cpus_desc), "%s", m->cpus_str);
 }
 
 static void pick_cpus(struct mplace *m)
 {
-	const struct ns_nodeset *src = m->cpu_nodes_arg ? &m->cpu_nodes : &m->nodes;
+	const struct ns_nodeset *src = m->po.cpu_nodes_arg ? &m->cpu_nodes : &m->nodes;
 	int rc;
 
 	nodeset_format(&m->nodes, m->nodes_str, sizeof(m->nodes_str));
-	if (m->cpus_arg) {
+	if (m->po.cpus_arg) {
 		parse_cpus(m);
 		return;
 	}
 	/* numactl's memory options set the memory only, as in numactl; so does
 	 * a launch with --policy local alone */
-	if (m->cmd && !m->cpu_nodes_arg &&
-	    !(m->mem_opt && strcmp(m->mem_opt, "--nodes") == 0)) {
+	if (m->cmd && !m->po.cpu_nodes_arg && !place_opts_by_nodes(&m->po)) {
 		m->keep_cpus = true;
 		snprintf(m->cpus_desc, sizeof(m->cpus_desc), "unchanged");
 		return;
@@ -424,46 +299,30 @@ static void pick_cpus(struct mplace *m)
 static void launch_check_cpuset(const struct mplace *m)
 {
 	struct ns_nodeset allowed;
-	int n;
+	char err[256];
 
 	if (privs_mems_allowed(getpid(), &allowed) < 0)
 		return;
-	nodeset_foreach(n, &m->nodes)
-		if (!nodeset_has(&allowed, n)) {
-			cli_err("node %d is outside this cpuset's memory nodes "
-				"(Mems_allowed); refusing", n);
-			cli_exit(NS_EXIT_REFUSED);
-		}
-}
-
-/* A launch sets a memory policy (else the command inherits this one's). */
-static bool launch_has_policy(const struct mplace *m)
-{
-	return m->mem_opt || m->policy_set;
+	if (place_launch_check_mems(&m->nodes, &allowed, err, sizeof(err)) < 0) {
+		cli_err("%s", err);
+		cli_exit(NS_EXIT_REFUSED);
+	}
 }
 
 static const char *launch_policy_name(const struct mplace *m)
 {
-	return launch_has_policy(m) ? place_policy_name(m->policy) : "unchanged";
+	return place_opts_has_policy(&m->po) ? place_policy_name(m->po.policy) : "unchanged";
 }
 
-static void launch_policy_error(const struct mplace *m, int rc)
+static _Noreturn void launch_policy_error(const struct mplace *m, int rc)
 {
-	if (rc == -EINVAL && m->policy == PLACE_WEIGHTED)
-		cli_err("this kernel (%d.%d) has no weighted interleave "
-			"(MPOL_WEIGHTED_INTERLEAVE needs Linux 6.9 or later)",
-			sys_kernel_version() / 100, sys_kernel_version() % 100);
-	else if (rc == -EINVAL && m->balancing)
-		cli_err("this kernel refuses MPOL_F_NUMA_BALANCING (needs Linux 5.12 "
-			"or later)");
-	else if (rc == -EINVAL && m->policy == PLACE_PREFERRED &&
-		 nodeset_count(&m->nodes) > 1)
-		cli_err("this kernel has no MPOL_PREFERRED_MANY (several preferred "
-			"nodes need Linux 5.15 or later)");
-	else
-		cli_err("cannot set memory policy %s on nodes %s: %s",
-			place_policy_name(m->policy), m->nodes_str, strerror(-rc));
-	cli_exit(rc == -EINVAL ? NS_EXIT_USAGE : NS_EXIT_FAIL);
+	char err[512];
+	int code = place_launch_policy_error(m->po.policy, &m->nodes, m->nodes_str,
+					     m->po.balancing, rc, sys_kernel_version(),
+					     err, sizeof(err));
+
+	cli_err("%s", err);
+	cli_exit(code);
 }
 
 /* What the report shows of the options: the lists, the policy, the command. */
@@ -477,7 +336,7 @@ static void report_init(const struct mplace *m, struct report_place *rp)
 	rp->dry_run = m->run.dry_run;
 	rp->cmd = m->cmd;
 	rp->policy = launch_policy_name(m);
-	rp->balancing = m->balancing;
+	rp->balancing = m->po.balancing;
 }
 
 static _Noreturn void launch_dry_run(const struct mplace *m, const int *weights, bool have_w)
@@ -505,12 +364,12 @@ static _Noreturn void launch(struct mplace *m)
 	int rc;
 
 	launch_check_cpuset(m);
-	if (m->policy == PLACE_WEIGHTED) {
+	if (m->po.policy == PLACE_WEIGHTED) {
 		rc = place_read_weights(&m->nodes, weights, NS_MAX_NODES);
 		have_w = rc == 0;
 	}
 	/* the kernel is the judge of what it supports: ask it first */
-	rc = launch_has_policy(m) ? place_probe_policy(m->policy, &m->nodes, m->balancing) : 0;
+	rc = place_opts_has_policy(&m->po) ? place_probe_policy(m->po.policy, &m->nodes, m->po.balancing) : 0;
 	if (rc < 0)
 		launch_policy_error(m, rc);
 	if (m->run.dry_run)
@@ -521,7 +380,7 @@ static _Noreturn void launch(struct mplace *m)
 			rc == EINVAL ? " (outside this cpuset)" : "");
 		cli_exit(rc == EINVAL ? NS_EXIT_REFUSED : NS_EXIT_FAIL);
 	}
-	rc = launch_has_policy(m) ? place_set_policy(m->policy, &m->nodes, m->balancing) : 0;
+	rc = place_opts_has_policy(&m->po) ? place_set_policy(m->po.policy, &m->nodes, m->po.balancing) : 0;
 	if (rc < 0)
 		launch_policy_error(m, rc);
 	fflush(stdout);
@@ -615,7 +474,7 @@ static int run(struct mplace *m)
 	rc = select_one(m, &rp.id);
 	if (rc)
 		return rc;
-	if (m->autoplace)
+	if (m->po.autoplace)
 		auto_choose(m, &rp);
 	pick_cpus(m);
 	run_init(m, &o);
