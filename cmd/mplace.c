@@ -393,24 +393,11 @@ static _Noreturn void launch(struct mplace *m)
 /* ---- running mode -------------------------------------------------------------- */
 
 /* The core's lines (place_run.h): its errors and warnings. */
-static void say(void *ud, bool error, const char *msg)
-{
-	if (error)
-		cli_err("%s", msg);
-	else
-		cli_warn("%s", msg);
-}
-
-static void read_done(void *ud, int rc)
-{
-	cli_check_tree(rc);
-}
-
 static void run_init(struct mplace *m, struct place_run *o)
 {
 	*o = (struct place_run){ .topo = &m->topo, .xo = m->ex.xo, .go = m->ex.go,
 				 .dry_run = m->run.dry_run, .wait = m->run.wait, .timeout = m->ex.timeout,
-				 .maps_warn = cli_maps_warn, .read_done = read_done, .say = say };
+				 .maps_warn = cli_maps_warn, .read_done = cli_read_done, .say = cli_say };
 	o->xo.stop = &cli_signal;
 	o->go.force = m->run.force;
 }
