@@ -113,6 +113,9 @@ static void test_serial_and_threads(void)
 		exec_opts_init(&o);
 		o.threads = threads[t];
 		o.batch = 100;            /* not a divisor: the last batch is short */
+		/* batches, not the sizer: on a loaded machine a 100-page call can
+		 * take more than the 20 ms default and the next one is cut */
+		o.max_stall = STALL_MAX;
 		o.progress = on_progress;
 		o.ud = &last;
 		progress_calls = 0;
