@@ -153,7 +153,7 @@ $(BUILD)/helpers/%: $(BUILD)/tests/bench/%.o $(LIBCORE)
 helpers: $(HELPER_BINS)
 units: $(UNIT_BINS)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -type f -name '*.d' 2>/dev/null)
 
 # ---- tests ---------------------------------------------------------------
 # make check: host tests, host tests under ASan+UBSan, ThreadSanitizer,
