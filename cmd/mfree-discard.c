@@ -103,6 +103,7 @@ static const struct option long_opts[] = {
 
 static void parse_options(struct mfd *m, int argc, char **argv)
 {
+	char err[512];
 	int c;
 
 	while ((c = getopt_long(argc, argv, ":" CLI_SEL_SHORT "qh" CLI_OUT_SHORT "V", long_opts, NULL)) != -1) {
@@ -113,24 +114,10 @@ static void parse_options(struct mfd *m, int argc, char **argv)
 		case OPT_NODES: m->nodes_arg = optarg; break;
 		case OPT_VMA: cli_parse_vma(m->vma, &m->nvma, optarg); break;
 		case OPT_MODE:
-			if (strcmp(optarg, "auto") == 0)
-				m->dopts.mode = DISCARD_AUTO;
-			else if (strcmp(optarg, "precise") == 0)
-				m->dopts.mode = DISCARD_PRECISE;
-			else if (strcmp(optarg, "mapping") == 0)
-				m->dopts.mode = DISCARD_MAPPING;
-			else
-				cli_usage_error("invalid --mode '%s': expected auto, "
-						"precise or mapping", optarg);
+			cli_check_value(discard_mode_parse(optarg, &m->dopts.mode, err, sizeof(err)), err);
 			break;
 		case OPT_THP:
-			if (strcmp(optarg, "collapse") == 0)
-				m->dopts.thp = DISCARD_THP_COLLAPSE;
-			else if (strcmp(optarg, "skip") == 0)
-				m->dopts.thp = DISCARD_THP_SKIP;
-			else
-				cli_usage_error("invalid --thp '%s': expected collapse "
-						"or skip", optarg);
+			cli_check_value(discard_thp_parse(optarg, &m->dopts.thp, err, sizeof(err)), err);
 			break;
 		case OPT_TIMEOUT: m->timeout = cli_parse_timeout(optarg); break;
 		case OPT_MAX_STALL: m->dopts.max_stall = cli_parse_stall(optarg); break;

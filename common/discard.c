@@ -4,6 +4,7 @@
  * dropped with process_madvise(MADV_PAGEOUT).  See discard.h. */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -39,6 +40,40 @@ const char *discard_mode_name(enum discard_mode m)
 const char *discard_thp_name(enum discard_thp t)
 {
 	return t == DISCARD_THP_SKIP ? "skip" : "collapse";
+}
+
+/* The index of arg among names[0..n) (an enum's values in order); else
+ * -EINVAL with err saying what option opt expects. */
+static int name_index(const char *opt, const char *arg, const char *const *names, size_t n,
+		      const char *expected, char *err, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(arg, names[i]) == 0)
+			return (int)i;
+	snprintf(err, len, "invalid %s '%s': expected %s", opt, arg, expected);
+	return -EINVAL;
+}
+
+int discard_mode_parse(const char *arg, enum discard_mode *out, char *err, size_t len)
+{
+	static const char *const names[] = { "auto", "precise", "mapping" };  /* DISCARD_AUTO ... */
+	int i = name_index("--mode", arg, names, 3, "auto, precise or mapping", err, len);
+
+	if (i < 0)
+		return i;
+	*out = (enum discard_mode)i;
+	return 0;
+}
+
+int discard_thp_parse(const char *arg, enum discard_thp *out, char *err, size_t len)
+{
+	static const char *const names[] = { "collapse", "skip" };  /* DISCARD_THP_COLLAPSE ... */
+	int i = name_index("--thp", arg, names, 2, "collapse or skip", err, len);
+
+	if (i < 0)
+		return i;
+	*out = (enum discard_thp)i;
+	return 0;
 }
 
 /* The kernel cuts one call at MAX_RW_COUNT (INT_MAX rounded down to a

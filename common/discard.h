@@ -34,6 +34,7 @@
 #define NS_DISCARD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include "maps.h"
@@ -53,6 +54,12 @@ enum discard_thp {
 	DISCARD_THP_SKIP,      /* skip THPs of mappings with rewritten lazyfree */
 };
 const char *discard_thp_name(enum discard_thp t);     /* "collapse", "skip" */
+
+/* A command's --mode MODE and --thp HOW: the value named arg (the names
+ * above) into *out; else -EINVAL with the line in err ("invalid --mode
+ * 'X': expected auto, precise or mapping"). */
+int discard_mode_parse(const char *arg, enum discard_mode *out, char *err, size_t len);
+int discard_thp_parse(const char *arg, enum discard_thp *out, char *err, size_t len);
 
 /* A mapping filter (e.g. mmigrate's --vma SPEC); true keeps the mapping. */
 typedef bool (*discard_vma_fn)(void *ud, const struct mapping *m);

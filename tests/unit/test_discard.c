@@ -216,8 +216,30 @@ static void test_exec_midway(void)
 		close(pidfd);
 }
 
+/* --mode and --thp by name; another name is refused with the line the
+ * command prints. */
+static void test_parse(void)
+{
+	enum discard_mode m = DISCARD_AUTO;
+	enum discard_thp t = DISCARD_THP_COLLAPSE;
+	char err[160] = "";
+
+	ok(discard_mode_parse("precise", &m, err, sizeof(err)) == 0 && m == DISCARD_PRECISE, "--mode precise");
+	ok(discard_mode_parse("mapping", &m, err, sizeof(err)) == 0 && m == DISCARD_MAPPING, "--mode mapping");
+	ok(discard_mode_parse("auto", &m, err, sizeof(err)) == 0 && m == DISCARD_AUTO, "--mode auto");
+	ok(discard_mode_parse("fast", &m, err, sizeof(err)) == -EINVAL && m == DISCARD_AUTO,
+	   "--mode fast refused, the mode unchanged");
+	is_str(err, "invalid --mode 'fast': expected auto, precise or mapping", "the line said");
+	ok(discard_thp_parse("skip", &t, err, sizeof(err)) == 0 && t == DISCARD_THP_SKIP, "--thp skip");
+	ok(discard_thp_parse("collapse", &t, err, sizeof(err)) == 0 && t == DISCARD_THP_COLLAPSE,
+	   "--thp collapse");
+	ok(discard_thp_parse("Skip", &t, err, sizeof(err)) == -EINVAL, "--thp Skip refused");
+	is_str(err, "invalid --thp 'Skip': expected collapse or skip", "the line said");
+}
+
 int main(void)
 {
+	test_parse();
 	test_stop_before_call();
 	test_exec_midway();
 	return tap_done();
