@@ -8,7 +8,6 @@
 #include "migrate_run.h"
 #include "outcome.h"
 #include "path.h"
-#include "select.h"
 #include "strutil.h"
 #include "sysinfo.h"
 
@@ -61,17 +60,6 @@ static int plan_failed(struct migrate_run *r, const struct proc_id *id, int rc)
 	return code;
 }
 
-/* A process gone before its turn that the selection leaves out: said. */
-static bool left_out(const struct migrate_run *r, const struct proc_id *id, int rc)
-{
-	char msg[256];
-
-	if (!r->sel || !select_left_out(r->sel, id, rc, msg, sizeof(msg)))
-		return false;
-	r->hooks.warn("%s", msg);
-	return true;
-}
-
 int migrate_run_plan(struct migrate_run *r, const struct plan_opts *po,
 		     const struct proc_list *l)
 {
@@ -91,7 +79,7 @@ int migrate_run_plan(struct migrate_run *r, const struct plan_opts *po,
 			if (r->hooks.read_done)
 				r->hooks.read_done(rc);
 		}
-		if (rc < 0 && !left_out(r, id, rc))
+		if (rc < 0 && !run_left_out(&r->hooks, r->sel, id, rc))
 			code = ns_exit_combine(code ? code : -1, plan_failed(r, id, rc));
 	}
 	r->plan_code = code;

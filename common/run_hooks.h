@@ -4,12 +4,16 @@
  * discard_run.h) so that they can report as they go, in the order things
  * happen: its own printers of an error and of a warning line (the modules
  * never print), the readers' warnings, and its check after each read of a
- * process's files.
+ * process's files.  run_left_out says through them that a process gone
+ * before its turn is left out.
  */
 #ifndef NS_RUN_HOOKS_H
 #define NS_RUN_HOOKS_H
 
+#include <stdbool.h>
 #include "maps.h"
+#include "procs.h"
+#include "select.h"
 
 struct run_hooks {
 	/* one line each, without the program name or a newline; never NULL */
@@ -22,5 +26,11 @@ struct run_hooks {
 	maps_warn_fn maps_warn;       /* the readers' warnings, with ud; may be NULL */
 	void *ud;                     /* for maps_warn and the module's own hooks */
 };
+
+/* A process gone before its turn (rc from reading or changing it) that the
+ * selection sel leaves out (select_left_out): true, said through h->warn.
+ * False when sel is NULL or names it. */
+bool run_left_out(const struct run_hooks *h, const struct proc_sel *sel,
+		  const struct proc_id *id, int rc);
 
 #endif

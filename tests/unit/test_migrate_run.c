@@ -5,7 +5,6 @@
  * are not there, and a run's exit code from its processes' moves. */
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,41 +13,9 @@
 #include "migrate_run.h"
 #include "path.h"
 #include "sysinfo.h"
+#include "said.h"
 #include "tap.h"
 #include "tree.h"
-
-static char said[2048];
-
-static void said_line(const char *kind, const char *fmt, va_list ap)
-{
-	size_t n = strlen(said);
-
-	n += (size_t)snprintf(said + n, sizeof(said) - n, "%s: ", kind);
-	if (n < sizeof(said))
-		n += (size_t)vsnprintf(said + n, sizeof(said) - n, fmt, ap);
-	if (n < sizeof(said) - 1)
-		strcat(said, "\n");
-}
-
-static void err_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void err_line(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	said_line("err", fmt, ap);
-	va_end(ap);
-}
-
-static void warn_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void warn_line(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	said_line("warn", fmt, ap);
-	va_end(ap);
-}
 
 /* A plan of one process (pid 4242, "worker", started at tick 600) in
  * boot "boot-a", saved to file. */
