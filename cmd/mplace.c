@@ -27,6 +27,7 @@
 #include "place_launch.h"
 #include "place_opts.h"
 #include "place_run.h"
+#include "place_target.h"
 #include "plan.h"
 #include "privs.h"
 #include "report.h"
@@ -36,8 +37,6 @@
 
 struct mplace {
 	struct place_opts po;        /* the placement options, mplace's and numactl's */
-	bool keep_cpus;              /* a launch that leaves the affinity as it is */
-	struct ns_nodeset nodes, cpu_nodes;
 	pid_t pid;
 	struct cli_run run;          /* --dry-run --force --wait --sysroot (--dry-run only) -q */
 	struct cli_exec ex;          /* execution options shared with mmigrate */
@@ -45,9 +44,7 @@ struct mplace {
 	char **cmd;
 
 	struct ns_topology topo;
-	struct place_cpus cpus;
-	char cpus_str[256], nodes_str[256], cpu_nodes_str[256];
-	char cpus_desc[540];         /* "0-3 (nodes 0)", "0-3" for --cpus */
+	struct place_target t;       /* the nodes and CPUs, resolved */
 };
 
 static _Noreturn void usage(void)
@@ -207,91 +204,36 @@ static void parse_options(struct mplace *m, int argc, char **argv)
 
 /* ---- nodes and CPUs ---------------------------------------------------------- */
 
+/* A refusal of place_target.h: a usage error, or the machine's failure. */
+static void check_target(int rc, const char *err)
+{
+	if (rc == -EINVAL)
+		cli_usage_error("%s", err);
+	if (rc < 0) {
+		cli_err("%s", err);
+		cli_exit(NS_EXIT_FAIL);
+	}
+}
+
 static void parse_nodes(struct mplace *m)
 {
 	struct ns_nodeset allowed;
 	const struct ns_nodeset *base = &allowed;
-	char err[256];
-	int n;
+	char err[512];
 
 	/* all, ! and +N count within a cpuset, as numactl's do: for a launch
 	 * this one's (the command inherits it), else the placed process's */
 	if (privs_mems_allowed(m->pid ? m->pid : getpid(), &allowed) < 0)
 		base = NULL;
-	if (m->po.nodes_arg &&
-	    nodeset_parse_user(m->po.nodes_arg, &m->topo.with_memory, base, &m->nodes,
-			       err, sizeof(err)) < 0)
-		cli_usage_error("%s: %s", m->po.mem_opt, err);
-	if (m->po.mem_opt && strcmp(m->po.mem_opt, "--preferred") == 0 && nodeset_count(&m->nodes) != 1)
-		cli_usage_error("--preferred takes one node, as in numactl: for several "
-				"write --preferred-many");
-	if (!m->po.cpu_nodes_arg)
-		return;
-	if (nodeset_parse_user(m->po.cpu_nodes_arg, &m->topo.online, base, &m->cpu_nodes,
-			       err, sizeof(err)) < 0)
-		cli_usage_error("%s: %s", m->po.cpu_opt, err);
-	nodeset_foreach(n, &m->cpu_nodes)
-		if (!nodeset_has(&m->topo.with_cpu, n))
-			cli_usage_error("%s: node %d has no CPUs", m->po.cpu_opt, n);
-}
-
-/* --cpus: numactl's CPU list.  +N and all count within this process's
- * affinity for a launch (numactl's Cpus_allowed); a running process's own
- * affinity is what mplace replaces, so for it they count the online CPUs. */
-static void parse_cpus(struct mplace *m)
-{
-	struct place_cpus online, allowed;
-	char err[256];
-	int rc = place_cpus_online(&online);
-
-	if (rc == 0)
-		rc = m->cmd ? place_cpus_self(&allowed) : place_cpus_online(&allowed);
-	if (rc < 0) {
-		cli_err("cannot read the CPUs of this machine: %s", strerror(-rc));
-		cli_exit(NS_EXIT_FAIL);
-	}
-	rc = place_cpus_parse_user(m->po.cpus_arg, &online, &allowed, &m->cpus, err, sizeof(err));
-	place_cpus_free(&online);
-	place_cpus_free(&allowed);
-	if (rc == -ENOMEM) {
-		cli_err("out of memory");
-		cli_exit(NS_EXIT_FAIL);
-	}
-	if (rc < 0)
-		cli_usage_error("%s: %s", m->po.cpu_opt, err);
-	place_cpus_format(&m->cpus, m->cpus_str, sizeof(m->cpus_str));
-	snprintf(m->cpus_desc, sizeof(m->cpus_desc), "%s", m->cpus_str);
+	check_target(place_target_nodes(&m->t, &m->po, &m->topo, base, err, sizeof(err)), err);
 }
 
 static void pick_cpus(struct mplace *m)
 {
-	const struct ns_nodeset *src = m->po.cpu_nodes_arg ? &m->cpu_nodes : &m->nodes;
-	int rc;
+	char err[1024];
 
-	nodeset_format(&m->nodes, m->nodes_str, sizeof(m->nodes_str));
-	if (m->po.cpus_arg) {
-		parse_cpus(m);
-		return;
-	}
-	/* numactl's memory options set the memory only, as in numactl; so does
-	 * a launch with --policy local alone */
-	if (m->cmd && !m->po.cpu_nodes_arg && !place_opts_by_nodes(&m->po)) {
-		m->keep_cpus = true;
-		snprintf(m->cpus_desc, sizeof(m->cpus_desc), "unchanged");
-		return;
-	}
-	rc = place_cpus_of_nodes(&m->topo, src, &m->cpus);
-	if (rc == -ENODEV)
-		cli_usage_error("nodes %s have no CPUs (memory-only): give --cpu-nodes "
-				"NODES to say where the threads run", m->nodes_str);
-	if (rc < 0) {
-		cli_err("cannot read the CPUs of nodes %s: %s", m->nodes_str, strerror(-rc));
-		cli_exit(NS_EXIT_FAIL);
-	}
-	place_cpus_format(&m->cpus, m->cpus_str, sizeof(m->cpus_str));
-	nodeset_format(src, m->cpu_nodes_str, sizeof(m->cpu_nodes_str));
-	snprintf(m->cpus_desc, sizeof(m->cpus_desc), "%s (nodes %s)", m->cpus_str,
-		 m->cpu_nodes_str);
+	check_target(place_target_cpus(&m->t, &m->po, &m->topo, m->cmd != NULL,
+				       err, sizeof(err)), err);
 }
 
 /* ---- launch mode ------------------------------------------------------------- */
@@ -303,7 +245,7 @@ static void launch_check_cpuset(const struct mplace *m)
 
 	if (privs_mems_allowed(getpid(), &allowed) < 0)
 		return;
-	if (place_launch_check_mems(&m->nodes, &allowed, err, sizeof(err)) < 0) {
+	if (place_launch_check_mems(&m->t.nodes, &allowed, err, sizeof(err)) < 0) {
 		cli_err("%s", err);
 		cli_exit(NS_EXIT_REFUSED);
 	}
@@ -317,7 +259,7 @@ static const char *launch_policy_name(const struct mplace *m)
 static _Noreturn void launch_policy_error(const struct mplace *m, int rc)
 {
 	char err[512];
-	int code = place_launch_policy_error(m->po.policy, &m->nodes, m->nodes_str,
+	int code = place_launch_policy_error(m->po.policy, &m->t.nodes, m->t.nodes_str,
 					     m->po.balancing, rc, sys_kernel_version(),
 					     err, sizeof(err));
 
@@ -329,10 +271,10 @@ static _Noreturn void launch_policy_error(const struct mplace *m, int rc)
 static void report_init(const struct mplace *m, struct report_place *rp)
 {
 	memset(rp, 0, sizeof(*rp));
-	rp->nodes = m->nodes_str;
-	rp->cpu_nodes = m->cpu_nodes_str;
-	rp->cpus = m->cpus_str;
-	rp->cpus_desc = m->cpus_desc;
+	rp->nodes = m->t.nodes_str;
+	rp->cpu_nodes = m->t.cpu_nodes_str;
+	rp->cpus = m->t.cpus_str;
+	rp->cpus_desc = m->t.cpus_desc;
 	rp->dry_run = m->run.dry_run;
 	rp->cmd = m->cmd;
 	rp->policy = launch_policy_name(m);
@@ -344,7 +286,7 @@ static _Noreturn void launch_dry_run(const struct mplace *m, const int *weights,
 	struct report_place rp;
 
 	report_init(m, &rp);
-	rp.weighted = have_w ? &m->nodes : NULL;
+	rp.weighted = have_w ? &m->t.nodes : NULL;
 	rp.weights = weights;
 	if (m->out.json) {
 		json_t *doc = report_launch_json(&rp);
@@ -365,22 +307,22 @@ static _Noreturn void launch(struct mplace *m)
 
 	launch_check_cpuset(m);
 	if (m->po.policy == PLACE_WEIGHTED) {
-		rc = place_read_weights(&m->nodes, weights, NS_MAX_NODES);
+		rc = place_read_weights(&m->t.nodes, weights, NS_MAX_NODES);
 		have_w = rc == 0;
 	}
 	/* the kernel is the judge of what it supports: ask it first */
-	rc = place_opts_has_policy(&m->po) ? place_probe_policy(m->po.policy, &m->nodes, m->po.balancing) : 0;
+	rc = place_opts_has_policy(&m->po) ? place_probe_policy(m->po.policy, &m->t.nodes, m->po.balancing) : 0;
 	if (rc < 0)
 		launch_policy_error(m, rc);
 	if (m->run.dry_run)
 		launch_dry_run(m, weights, have_w);
-	if (!m->keep_cpus && sched_setaffinity(0, m->cpus.size, m->cpus.set) < 0) {
+	if (!m->t.keep_cpus && sched_setaffinity(0, m->t.cpus.size, m->t.cpus.set) < 0) {
 		rc = errno;
-		cli_err("cannot run on CPUs %s: %s%s", m->cpus_desc, strerror(rc),
+		cli_err("cannot run on CPUs %s: %s%s", m->t.cpus_desc, strerror(rc),
 			rc == EINVAL ? " (outside this cpuset)" : "");
 		cli_exit(rc == EINVAL ? NS_EXIT_REFUSED : NS_EXIT_FAIL);
 	}
-	rc = place_opts_has_policy(&m->po) ? place_set_policy(m->po.policy, &m->nodes, m->po.balancing) : 0;
+	rc = place_opts_has_policy(&m->po) ? place_set_policy(m->po.policy, &m->t.nodes, m->po.balancing) : 0;
 	if (rc < 0)
 		launch_policy_error(m, rc);
 	fflush(stdout);
@@ -411,8 +353,8 @@ static void auto_choose(struct mplace *m, struct report_place *rp)
 	code = place_run_auto(&o, rp);
 	if (code)
 		cli_exit(code);
-	nodeset_zero(&m->nodes);
-	nodeset_add(&m->nodes, rp->au.node);
+	nodeset_zero(&m->t.nodes);
+	nodeset_add(&m->t.nodes, rp->au.node);
 	if (!m->out.json)
 		printf("auto: %s\n", rp->au.why);
 }
@@ -465,9 +407,9 @@ static int run(struct mplace *m)
 		auto_choose(m, &rp);
 	pick_cpus(m);
 	run_init(m, &o);
-	rp.code = place_run_plan(&o, &rp, &m->nodes);
+	rp.code = place_run_plan(&o, &rp, &m->t.nodes);
 	if (rp.code == 0 && !m->run.dry_run && !cli_signal)
-		rp.code = place_run_move(&o, &rp, &m->cpus);
+		rp.code = place_run_move(&o, &rp, &m->t.cpus);
 	if (cli_signal)         /* what was done is still reported */
 		rp.code = cli_signal_exit();
 	if (m->out.json) {
@@ -507,7 +449,7 @@ int main(int argc, char **argv)
 	cli_catch_signals();
 	exec_prepare(&m.ex.xo);
 	rc = run(&m);
-	place_cpus_free(&m.cpus);
+	place_target_free(&m.t);
 	topo_free(&m.topo);
 	cli_exit(rc);
 }
