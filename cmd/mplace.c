@@ -339,7 +339,8 @@ static void run_init(struct mplace *m, struct place_run *o)
 {
 	*o = (struct place_run){ .topo = &m->topo, .xo = m->ex.xo, .go = m->ex.go,
 				 .dry_run = m->run.dry_run, .wait = m->run.wait, .timeout = m->ex.timeout,
-				 .maps_warn = cli_maps_warn, .read_done = cli_read_done, .say = cli_say };
+				 .h = { .err = cli_err, .warn = cli_warn, .read_done = cli_check_tree,
+					.maps_warn = cli_maps_warn } };
 	o->xo.stop = &cli_signal;
 	o->go.force = m->run.force;
 }

@@ -14,8 +14,10 @@
 
 static void say(const struct place_run *o, bool error, const char *msg)
 {
-	if (o->say)
-		o->say(o->ud, error, msg);
+	if (error)
+		o->h.err("%s", msg);
+	else
+		o->h.warn("%s", msg);
 }
 
 /* Say one line and return code. */
@@ -35,8 +37,8 @@ static int say_code(const struct place_run *o, int code, const char *fmt, ...)
 
 static void read_done(const struct place_run *o, int rc)
 {
-	if (o->read_done)
-		o->read_done(o->ud, rc);
+	if (o->h.read_done)
+		o->h.read_done(rc);
 }
 
 static int stop_code(const struct place_run *o)
@@ -57,7 +59,7 @@ int place_run_auto(const struct place_run *o, struct report_place *rp)
 	int rc;
 
 	memset(&s, 0, sizeof(s));
-	rc = scan_process(id, SCAN_NUMA, &s, o->maps_warn, o->ud);
+	rc = scan_process(id, SCAN_NUMA, &s, o->h.maps_warn, o->h.ud);
 	read_done(o, rc);
 	if (rc == -ESRCH)
 		return say_code(o, NS_EXIT_FAIL, "process %d (%s) has gone", (int)id->pid, id->comm);
@@ -92,7 +94,7 @@ int place_run_plan(const struct place_run *o, struct report_place *rp,
 	if (privs_check(id, PRIV_AFFINITY, why, sizeof(why)) < 0 && !o->dry_run)
 		return say_code(o, NS_EXIT_PERM, "%s", why);
 	plan_init(&rp->plan, &po);
-	rc = plan_add_process(&rp->plan, &po, id, o->maps_warn, o->ud);
+	rc = plan_add_process(&rp->plan, &po, id, o->h.maps_warn, o->h.ud);
 	read_done(o, rc);
 	if (rc == -ESRCH)
 		return say_code(o, NS_EXIT_FAIL, "process %d (%s) has gone", (int)id->pid, id->comm);

@@ -9,7 +9,8 @@
  *                    chosen as mmigrate's), then a second affinity pass for
  *                    threads started meanwhile.
  * Each step returns 0 or the exit code (outcome.h).  Never prints: what the
- * command should say reaches say(), in the order it happens.
+ * command should say reaches its hooks (run_hooks.h), in the order it
+ * happens.
  */
 #ifndef NS_PLACE_RUN_H
 #define NS_PLACE_RUN_H
@@ -21,6 +22,7 @@
 #include "nodes.h"
 #include "place.h"
 #include "report.h"
+#include "run_hooks.h"
 
 struct place_run {
 	const struct ns_topology *topo;
@@ -29,13 +31,7 @@ struct place_run {
 	bool dry_run;                 /* plan and check only: no privilege refusal */
 	bool wait;                    /* wait for another run's lock */
 	double timeout;               /* seconds the move may take from the lock, 0: none */
-	maps_warn_fn maps_warn;       /* warnings of the readers; ud */
-	/* each read of the process's files, with its rc, before anything is
-	 * said of it (a command stops on a --sysroot tree that is no capture);
-	 * may be NULL */
-	void (*read_done)(void *ud, int rc);
-	void (*say)(void *ud, bool error, const char *msg);
-	void *ud;
+	struct run_hooks h;           /* the command's lines and checks */
 };
 
 /* Seconds of /proc/stat that --auto samples for the load of each node. */

@@ -19,6 +19,7 @@
 #include "place.h"
 #include "place_run.h"
 #include "procs.h"
+#include "said.h"
 #include "tap.h"
 #include "tree.h"
 
@@ -282,15 +283,14 @@ static void test_self(void)
 	place_cpus_free(&me);
 }
 
-/* What place_run said: the lines, the errors among them. */
-static char said[4096];
-static int said_errors;
-
-static void say(void *ud, bool error, const char *msg)
+/* The errors among what place_run said (said.h: "err: LINE\n"). */
+static int said_errors(void)
 {
-	(void)ud;
-	snprintf(said + strlen(said), sizeof(said) - strlen(said), "%s%s", *said ? "; " : "", msg);
-	said_errors += error;
+	int n = 0;
+
+	for (const char *p = said; (p = strstr(p, "err: ")) != NULL; p++)
+		n += p == said || p[-1] == '\n';
+	return n;
 }
 
 static pid_t sleeping_child(void)
@@ -319,9 +319,8 @@ static void run_setup(struct place_run *o, struct ns_topology *t,
 	exec_opts_init(&o->xo);
 	o->xo.stop = stop;
 	o->go.min_free_pct = 5;
-	o->say = say;
+	o->h = (struct run_hooks){ .err = err_line, .warn = warn_line };
 	said[0] = '\0';
-	said_errors = 0;
 }
 
 static void run_free(struct report_place *rp)
@@ -347,7 +346,7 @@ static void test_run_gone(struct ns_topology *t)
 	waitpid(c, NULL, 0);
 	o.dry_run = true;
 	is_u64(place_run_plan(&o, &rp, &to), 1, "plan of a process that has gone: 1");
-	ok(said_errors == 1 && strstr(said, "has gone"), "and says it has gone: %s", said);
+	ok(said_errors() == 1 && strstr(said, "has gone"), "and says it has gone: %s", said);
 	run_free(&rp);
 }
 
@@ -371,7 +370,7 @@ static void test_run_stopped(struct ns_topology *t)
 	ok(lock_take(&lk, c, false, &holder) == 0, "a held lock: taken by another run");
 	stop = 0;
 	is_u64(place_run_move(&o, &rp, &me), 5, "a process another run holds: 5");
-	ok(said_errors == 1 && !rp.aff_done, "said, nothing changed: %s", said);
+	ok(said_errors() == 1 && !rp.aff_done, "said, nothing changed: %s", said);
 	lock_release(&lk);
 	place_cpus_free(&me);
 	run_free(&rp);
