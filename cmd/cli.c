@@ -148,19 +148,6 @@ void cli_check_tree(int rc)
 		cli_exit(NS_EXIT_USAGE);
 }
 
-void cli_read_done(void *ud, int rc)
-{
-	cli_check_tree(rc);
-}
-
-void cli_say(void *ud, bool error, const char *msg)
-{
-	if (error)
-		cli_err("%s", msg);
-	else
-		cli_warn("%s", msg);
-}
-
 void cli_check_value(int rc, const char *err)
 {
 	if (rc == -ENOMEM) {

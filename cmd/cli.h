@@ -54,12 +54,6 @@ void cli_setup_sysroot(const char *opt, bool changes_things);
  * is not a capture.  Otherwise returns.  cli_exit makes the same check. */
 void cli_check_tree(int rc);
 
-/* For a core step that reports as it goes (place_run.h, scan_pass.h):
- * read_done is cli_check_tree; say prints an error line (cli_err) or a
- * warning (cli_warn). */
-void cli_read_done(void *ud, int rc);
-void cli_say(void *ud, bool error, const char *msg);
-
 /* Process selection options, shared by all tools. */
 struct cli_sel {
 	struct proc_sel sel;

@@ -249,9 +249,8 @@ static void scan_setup(struct mscan *m)
 	o->topo = &m->topo;
 	o->shown = &m->shown;
 	o->stop = &cli_signal;
-	o->maps_warn = cli_maps_warn;
-	o->read_done = cli_read_done;
-	o->say = cli_say;
+	o->h = (struct run_hooks){ .err = cli_err, .warn = cli_warn, .read_done = cli_check_tree,
+				   .maps_warn = cli_maps_warn };
 }
 
 static void load_topology(struct mscan *m)

@@ -13,8 +13,10 @@
 
 static void say(const struct scan_pass *p, bool error, const char *msg)
 {
-	if (p->o->say)
-		p->o->say(p->o->ud, error, msg);
+	if (error)
+		p->o->h.err("%s", msg);
+	else
+		p->o->h.warn("%s", msg);
 }
 
 /* ---- tables -------------------------------------------------------------- */
@@ -117,10 +119,9 @@ static void proc_failed(struct scan_pass *p, const struct proc_id *id, int rc,
 	char msg[256];
 	int code;
 
-	if (p->o->read_done)
-		p->o->read_done(p->o->ud, rc);
-	if (select_left_out(p->o->sel, id, rc, msg, sizeof(msg))) {
-		say(p, false, msg);
+	if (p->o->h.read_done)
+		p->o->h.read_done(rc);
+	if (run_left_out(&p->o->h, p->o->sel, id, rc)) {
 		p->left_out++;
 		return;
 	}
@@ -136,7 +137,7 @@ static void scan_summary(struct scan_pass *p, const struct proc_id *id, unsigned
 {
 	const struct scan_pass_opts *o = p->o;
 	struct scan_proc s;
-	int rc = scan_process(id, what, &s, o->maps_warn, o->ud);
+	int rc = scan_process(id, what, &s, o->h.maps_warn, o->h.ud);
 
 	if (rc < 0) {
 		proc_failed(p, id, rc, (what & SCAN_ROLLUP) ? "numa_maps/smaps_rollup" : "numa_maps");
@@ -171,7 +172,7 @@ static void scan_pages(struct scan_pass *p, const struct proc_id *id)
 				 .page_size = o->topo->page_size, .stop = o->stop };
 	struct scan_proc s;
 	struct pm_reader *r = NULL;
-	int rc = scan_process(id, SCAN_MAPS, &s, o->maps_warn, o->ud);
+	int rc = scan_process(id, SCAN_MAPS, &s, o->h.maps_warn, o->h.ud);
 
 	if (rc < 0) {
 		proc_failed(p, id, rc, "maps");

@@ -10,8 +10,8 @@
  *   scan_pass_read    the processes into the rows
  *   scan_pass_code    the pass's exit code
  *   scan_pass_free    the tables, at the end of the pass
- * Never prints: what the command should say reaches say(), in the order it
- * happens.
+ * Never prints: what the command should say reaches its hooks (run_hooks.h),
+ * in the order it happens.
  */
 #ifndef NS_SCAN_PASS_H
 #define NS_SCAN_PASS_H
@@ -23,6 +23,7 @@
 #include "nodes.h"
 #include "procs.h"
 #include "report.h"
+#include "run_hooks.h"
 
 enum scan_view {
 	SCAN_VIEW_SUMMARY,     /* one row per process */
@@ -48,12 +49,9 @@ struct scan_pass_opts {
 	const struct ns_topology *topo;
 	const struct ns_nodeset *shown;  /* the nodes that get a NODES cell */
 	const volatile sig_atomic_t *stop;  /* the pass ends at the next process; may be NULL */
-	maps_warn_fn maps_warn;        /* warnings of the readers; ud */
-	/* each failed read of a process, with its rc, before anything is said
-	 * of it (a command stops on a --sysroot tree that is no capture) */
-	void (*read_done)(void *ud, int rc);
-	void (*say)(void *ud, bool error, const char *msg);
-	void *ud;
+	/* the command's lines and checks; read_done hears each failed read of
+	 * a process, with its rc, before anything is said of it */
+	struct run_hooks h;
 };
 
 /* One pass: its rows and the account of its processes. */

@@ -5,6 +5,8 @@
  * the pass's exit code). */
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "exitcode.h"
@@ -21,29 +23,49 @@ struct heard {
 	int last_rc;
 };
 
-static void on_say(void *ud, bool error, const char *msg)
-{
-	struct heard *h = ud;
+/* The hooks below write to the struct heard of the running test. */
+static struct heard *heard;
 
-	h->lines++;
-	h->errors += error;
-	snprintf(h->last, sizeof(h->last), "%s", msg);
+static void on_line(bool error, const char *fmt, va_list ap)
+{
+	heard->lines++;
+	heard->errors += error;
+	vsnprintf(heard->last, sizeof(heard->last), fmt, ap);
 }
 
-static void on_read(void *ud, int rc)
+static void on_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void on_err(const char *fmt, ...)
 {
-	struct heard *h = ud;
+	va_list ap;
 
-	h->reads++;
-	h->last_rc = rc;
+	va_start(ap, fmt);
+	on_line(true, fmt, ap);
+	va_end(ap);
+}
+
+static void on_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void on_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	on_line(false, fmt, ap);
+	va_end(ap);
+}
+
+static void on_read(int rc)
+{
+	heard->reads++;
+	heard->last_rc = rc;
 }
 
 static void opts_init(struct scan_pass_opts *o, struct heard *h, const struct proc_sel *sel,
 		      const struct ns_topology *topo, const struct ns_nodeset *shown)
 {
+	heard = h;
 	*o = (struct scan_pass_opts){ .view = SCAN_VIEW_SUMMARY, .table = true, .sel = sel,
-				      .topo = topo, .shown = shown, .read_done = on_read,
-				      .say = on_say, .ud = h };
+				      .topo = topo, .shown = shown,
+				      .h = { .err = on_err, .warn = on_warn, .read_done = on_read } };
 }
 
 static void test_begin(void)
