@@ -26,7 +26,6 @@
 #include "plan.h"
 #include "privs.h"
 #include "report.h"
-#include "strutil.h"
 #include "sysinfo.h"
 
 struct mmigrate {
@@ -41,8 +40,7 @@ struct mmigrate {
 
 	struct ns_topology topo;
 	struct migrate_run mr;      /* the run: plan, locks, guard, moves */
-	bool progress_on;
-	double last_draw;
+	struct report_progress bar;  /* on a terminal, unless -q */
 };
 
 static _Noreturn void usage(void)
@@ -235,38 +233,6 @@ static void parse_nodes(struct mmigrate *m, struct plan_opts *po)
 	po->move_all = m->ex.xo.move_all;
 }
 
-/* ---- progress -------------------------------------------------------------------- */
-
-static void on_progress(void *ud, const struct exec_progress *p)
-{
-	struct mmigrate *m = ud;
-	char a[32], b[32], r[32];
-	double rate, eta;
-	int width = 30, fill;
-
-	if (p->seconds - m->last_draw < 0.1 && p->done_bytes < p->planned_bytes)
-		return;
-	m->last_draw = p->seconds;
-	rate = p->seconds > 0 ? (double)p->moved_bytes / p->seconds : 0;
-	eta = rate > 0 ? (double)(p->planned_bytes - p->done_bytes) / rate : 0;
-	fill = p->planned_bytes ? (int)((double)width * (double)p->done_bytes / (double)p->planned_bytes) : width;
-	fprintf(stderr, "\r%s: [%.*s%*s] %s/%s %s/s ETA %.0fs ", cli_prog,
-		fill, "##############################", width - fill, "",
-		str_human_size(p->done_bytes, a, sizeof(a)),
-		str_human_size(p->planned_bytes, b, sizeof(b)),
-		str_human_size((uint64_t)rate, r, sizeof(r)), eta);
-}
-
-/* A process's move ended: its bar goes, the next one starts afresh. */
-static void progress_end(void *ud)
-{
-	struct mmigrate *m = ud;
-
-	if (m->progress_on)
-		fprintf(stderr, "\r\033[K");
-	m->last_draw = -1;
-}
-
 static void run_init(struct mmigrate *m)
 {
 	struct migrate_run *r = &m->mr;
@@ -284,8 +250,8 @@ static void run_init(struct mmigrate *m)
 	r->wait = m->run.wait;
 	r->sel = &m->sel.sel;
 	r->hooks = (struct run_hooks){ .err = cli_err, .warn = cli_warn, .read_done = cli_check_tree,
-				       .maps_warn = cli_maps_warn, .ud = m };
-	r->moved = progress_end;
+				       .maps_warn = cli_maps_warn, .ud = &m->bar };
+	r->moved = report_progress_end;
 }
 
 /* ---- plan, dry run, moves ------------------------------------------------------ */
@@ -377,12 +343,12 @@ static int execute(struct mmigrate *m)
 {
 	int code;
 
-	m->progress_on = isatty(STDERR_FILENO) && !cli_quiet;
-	if (m->progress_on) {
-		m->mr.xo.progress = on_progress;
-		m->mr.xo.ud = m;
+	m->bar = (struct report_progress){ .f = stderr, .prog = cli_prog, .last_draw = -1,
+					  .on = isatty(STDERR_FILENO) && !cli_quiet };
+	if (m->bar.on) {
+		m->mr.xo.progress = report_progress_draw;
+		m->mr.xo.ud = &m->bar;
 	}
-	m->last_draw = -1;
 	code = migrate_run_moves(&m->mr);
 	if (code)
 		return code;

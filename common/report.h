@@ -96,6 +96,20 @@ int report_plan_print(FILE *f, struct out_table *t, unsigned flags, const struct
 int report_moves_print(FILE *f, struct out_table *t, unsigned flags, const struct plan *p,
 		       const struct report_move *out, json_t *errors);
 
+/* mmigrate's progress bar on a terminal: "\rPROG: [###   ] DONE/PLANNED
+ * RATE/s ETA Ns ", redrawn at most every 0.1 s and when a move is done.
+ * report_progress_draw fits exec_opts.progress and report_progress_end
+ * migrate_run.moved (it wipes the bar when on), with ud the bar.  Drawing
+ * never changes what runs. */
+struct report_progress {
+	FILE *f;                      /* stderr */
+	const char *prog;             /* the program's name, first on the line */
+	bool on;                      /* a bar is drawn */
+	double last_draw;             /* exec_progress.seconds of the last; -1 none */
+};
+void report_progress_draw(void *bar, const struct exec_progress *p);
+void report_progress_end(void *bar);
+
 /* A discard (mfree-discard): the table (a row per node and one "all" per
  * process) and the JSON process entry (docs/json.md).  s NULL: the process
  * was not read (error says why); applied: discard_apply ran (r holds it). */

@@ -348,8 +348,47 @@ static void test_scan_doc(void)
 	json_decref(s.errors);
 }
 
+/* mmigrate's progress bar: its line, at most every 0.1 s until the move is
+ * done, wiped at the end only when it was on. */
+static void test_progress(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct report_progress b = { .f = f, .prog = "mmigrate", .on = true, .last_draw = -1 };
+	struct exec_progress p = { .planned_bytes = 4 << 20, .done_bytes = 1 << 20,
+				   .moved_bytes = 1 << 20, .seconds = 0.5 };
+
+	report_progress_draw(&b, &p);
+	fflush(f);
+	is_str(buf, "\rmmigrate: [#######                       ] 1M/4M 2M/s ETA 2s ",
+	       "a quarter done, at 2 MiB/s");
+	p.seconds = 0.55;
+	p.done_bytes = 2 << 20;
+	report_progress_draw(&b, &p);
+	fflush(f);
+	ok(strstr(buf, "2M/4M") == NULL, "not redrawn within 0.1 s");
+	p.done_bytes = p.planned_bytes;
+	report_progress_draw(&b, &p);
+	fflush(f);
+	ok(strstr(buf, "] 4M/4M ") != NULL, "but drawn when the move is done");
+	report_progress_end(&b);
+	fflush(f);
+	ok(len > 4 && strcmp(buf + len - 4, "\r\033[K") == 0 && b.last_draw == -1,
+	   "the end wipes it, and the next bar starts afresh");
+	b.on = false;
+	len = 0;
+	rewind(f);
+	report_progress_end(&b);
+	fflush(f);
+	ok(ftell(f) == 0, "an end without a bar draws nothing");
+	fclose(f);
+	free(buf);
+}
+
 int main(void)
 {
+	test_progress();
 	test_affinity();
 	test_move_shared();
 	test_discard_errors();
