@@ -208,27 +208,13 @@ static void parse_options(struct mmigrate *m, int argc, char **argv)
 /* Nodes from the command line, checked against the machine. */
 static void parse_nodes(struct mmigrate *m, struct plan_opts *po)
 {
-	char err[256];
+	char err[512];
 
 	memset(po, 0, sizeof(*po));
-	if (topo_parse_nodes(&m->topo, m->to_arg, &po->to, err, sizeof(err)) < 0)
-		cli_usage_error("bad --to: %s", err);
-	if (nodeset_empty(&po->to))
-		cli_usage_error("no target node given");
-	if (m->from_arg) {
-		if (topo_parse_nodes(&m->topo, m->from_arg, &po->from, err, sizeof(err)) < 0)
-			cli_usage_error("bad --from: %s", err);
-		if (nodeset_empty(&po->from))
-			cli_usage_error("no source node given");
-		if (nodeset_equal(&po->from, &po->to))
-			cli_usage_error("source and target nodes are the same (%s): nothing would move",
-					m->from_arg);
-	} else {
-		po->spread = true;
-	}
+	if (plan_opts_nodes(po, &m->topo, m->from_arg, m->to_arg, err, sizeof(err)) < 0)
+		cli_usage_error("%s", err);
 	po->vma = m->vma;
 	po->nvma = m->nvma;
-	po->topo = &m->topo;
 	po->use_pagemap = path_is_live();
 	po->move_all = m->ex.xo.move_all;
 }

@@ -138,6 +138,29 @@ bool plan_vma_match(const struct plan_vma *v, size_t n, const struct mapping *m)
 
 /* ---- node mapping ------------------------------------------------------- */
 
+int plan_opts_nodes(struct plan_opts *o, const struct ns_topology *topo,
+		    const char *from, const char *to, char *err, size_t len)
+{
+	char why[256];
+
+	o->topo = topo;
+	if (topo_parse_nodes(topo, to, &o->to, why, sizeof(why)) < 0)
+		return str_invalid(err, len, "bad --to: %s", why);
+	if (nodeset_empty(&o->to))
+		return str_invalid(err, len, "no target node given");
+	o->spread = !from;
+	if (!from)
+		return 0;
+	if (topo_parse_nodes(topo, from, &o->from, why, sizeof(why)) < 0)
+		return str_invalid(err, len, "bad --from: %s", why);
+	if (nodeset_empty(&o->from))
+		return str_invalid(err, len, "no source node given");
+	if (nodeset_equal(&o->from, &o->to))
+		return str_invalid(err, len, "source and target nodes are the same (%s): nothing "
+				   "would move", from);
+	return 0;
+}
+
 int plan_target(const struct plan_opts *o, int src)
 {
 	int k = 0, n, nto;

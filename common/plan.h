@@ -127,6 +127,14 @@ struct plan_opts {
 	bool move_all;                /* plan pages shared with other processes too */
 };
 
+/* --from and --to as the user typed them (from NULL: spread over the
+ * targets), checked against topo: the nodes named must be online and have
+ * memory, and the two lists must differ.  Sets o->from, o->to, o->spread
+ * and o->topo, nothing else.  0, or -EINVAL with the usage message in err
+ * ("bad --to: node 7 does not exist"). */
+int plan_opts_nodes(struct plan_opts *o, const struct ns_topology *topo,
+		    const char *from, const char *to, char *err, size_t len);
+
 /* Target node of a page on node src, or -1 when it stays (not in FROM, or
  * mapped to itself, or already on a TO node when spreading). */
 int plan_target(const struct plan_opts *o, int src);

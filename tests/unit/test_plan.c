@@ -66,6 +66,34 @@ static struct plan_run run(uint64_t start, uint64_t pages, enum plan_class cls, 
 				  .src = src, .dst = dst };
 }
 
+/* --from and --to against a machine of nodes 0-2 with memory and node 3
+ * without: each refusal's usage message. */
+static void test_opts_nodes(void)
+{
+	struct ns_topology t = { .online = set_of("0-3"), .with_memory = set_of("0-2") };
+	struct ns_nodeset n0 = set_of("0"), n12 = set_of("1-2");
+	struct plan_opts o;
+	char err[512];
+
+	memset(&o, 0, sizeof(o));
+	ok(plan_opts_nodes(&o, &t, "0", "1-2", err, sizeof(err)) == 0 && !o.spread &&
+	   nodeset_equal(&o.from, &n0) && nodeset_equal(&o.to, &n12) && o.topo == &t,
+	   "--from 0 --to 1-2: the sets, the topology");
+	memset(&o, 0, sizeof(o));
+	ok(plan_opts_nodes(&o, &t, NULL, "1", err, sizeof(err)) == 0 && o.spread &&
+	   nodeset_empty(&o.from), "no --from: spread over the targets");
+	ok(plan_opts_nodes(&o, &t, NULL, "7", err, sizeof(err)) == -EINVAL, "--to 7: refused");
+	is_str(err, "bad --to: node 7 does not exist", "said with its option");
+	ok(plan_opts_nodes(&o, &t, NULL, "3", err, sizeof(err)) == -EINVAL, "--to 3: refused");
+	is_str(err, "bad --to: node 3 has no memory", "a node without memory");
+	ok(plan_opts_nodes(&o, &t, "0-", "1", err, sizeof(err)) == -EINVAL &&
+	   strncmp(err, "bad --from: ", 12) == 0, "a bad --from: %s", err);
+	ok(plan_opts_nodes(&o, &t, "1", "1", err, sizeof(err)) == -EINVAL, "the same lists: refused");
+	is_str(err, "source and target nodes are the same (1): nothing would move", "said");
+	ok(plan_opts_nodes(&o, &t, "0", "0-1", err, sizeof(err)) == 0,
+	   "overlapping lists that differ: taken");
+}
+
 static void test_runs(void)
 {
 	struct plan p;
@@ -292,6 +320,7 @@ int main(void)
 	const char *top = getenv("NS_TOP");
 
 	test_target();
+	test_opts_nodes();
 	test_runs();
 	test_vma();
 	test_tree(top ? top : ".");
