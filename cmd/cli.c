@@ -325,38 +325,10 @@ double cli_parse_stall(const char *arg)
 	return v;
 }
 
-void cli_stall_warn(const struct proc_id *id, const struct stall_summary *s, const char *what)
-{
-	char msg[512];
-
-	if (outcome_stall(id, s, what, msg, sizeof(msg)))
-		cli_warn("%s", msg);
-}
-
 void cli_exec_start(struct cli_exec *e)
 {
 	if (e->timeout > 0)
 		e->xo.deadline = sys_now() + e->timeout;
-}
-
-void cli_exec_unaccounted(const struct proc_id *id, const struct exec_result *r)
-{
-	char msg[512];
-
-	if (outcome_unaccounted(id, r, msg, sizeof(msg)))
-		cli_err("%s", msg);
-}
-
-int cli_lock(struct ns_lock *l, const struct proc_id *id, bool wait, char *msg, size_t len)
-{
-	char buf[512];
-	int code = lock_take_proc(l, id, wait, &cli_signal, buf, sizeof(buf));
-
-	if (code && msg)
-		snprintf(msg, len, "%s", buf);
-	else if (code)
-		cli_err("%s", buf);
-	return code;
 }
 
 bool cli_sel_option(struct cli_sel *s, int c, const char *arg)
@@ -374,16 +346,6 @@ bool cli_sel_option(struct cli_sel *s, int c, const char *arg)
 	}
 	cli_check_value(rc, err);
 	s->any = true;
-	return true;
-}
-
-bool cli_sel_left_out(const struct cli_sel *s, const struct proc_id *id, int err)
-{
-	char msg[512];
-
-	if (!select_left_out(&s->sel, id, err, msg, sizeof(msg)))
-		return false;
-	cli_warn("%s", msg);
 	return true;
 }
 

@@ -13,9 +13,7 @@
 #include "exec.h"
 #include "exitcode.h"
 #include "guard.h"
-#include "lock.h"
 #include "nodes.h"
-#include "outcome.h"
 #include "output.h"
 #include "procs.h"
 
@@ -71,8 +69,6 @@ enum { CLI_OPT_CGROUP = 0x1200 };
 	{ "cgroup", required_argument, NULL, CLI_OPT_CGROUP }, \
 	{ "all",    no_argument,       NULL, 'A' }
 bool cli_sel_option(struct cli_sel *s, int c, const char *arg);
-/* select_left_out: true when the process is left out, said as a warning. */
-bool cli_sel_left_out(const struct cli_sel *s, const struct proc_id *id, int err);
 /* Resolve the selection (select_run); on error prints its line and returns
  * the exit code (1 no such process / none matched, 2 bad selection, 4
  * permission); 0 on success. */
@@ -183,20 +179,8 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg);
 /* --max-stall DURATION: seconds from STALL_MIN to STALL_MAX, written as
  * --timeout's values are (20ms, 0.05, 1s); a usage error otherwise. */
 double cli_parse_stall(const char *arg);
-/* After a move: a warning when the longest call took more than 1.5 x the
- * budget (stall_overrun); what: "move_pages", "process_madvise". */
-void cli_stall_warn(const struct proc_id *id, const struct stall_summary *s, const char *what);
 /* Turn --timeout into the executor's deadline, counted from now. */
 void cli_exec_start(struct cli_exec *e);
-/* After a move: one error line when planned pages got no outcome (an
- * executor bug; they count as not moved). */
-void cli_exec_unaccounted(const struct proc_id *id, const struct exec_result *r);
-
-/* Take process id's lock (lock.h) the one way every tool that changes a
- * process does: 0 when taken; otherwise the code and line of outcome_lock,
- * the line printed, or copied to msg when msg is not NULL (the caller
- * prints it and puts it in its report). */
-int cli_lock(struct ns_lock *l, const struct proc_id *id, bool wait, char *msg, size_t len);
 
 /* Catch SIGINT/SIGTERM into cli_signal (work stops at the next batch). */
 void cli_catch_signals(void);
