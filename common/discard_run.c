@@ -159,8 +159,8 @@ int discard_run_one(struct discard_run *r, const struct proc_id *id)
 			 "with LazyFree (run as root for precise mode, or --force)",
 			 (int)id->pid);
 		code = NS_EXIT_REFUSED;
-	} else if (!r->dry_run && s.candidate &&
-		   privs_check(id, PRIV_DISCARD, why, sizeof(why)) < 0) {
+	} else if (!r->dry_run && s.candidate &&    /* gone meanwhile: apply meets it */
+		   privs_check(id, PRIV_DISCARD, why, sizeof(why)) == -EPERM) {
 		code = NS_EXIT_PERM;
 	} else if (!r->dry_run && s.candidate) {
 		code = apply(r, id, &s, &res, why, sizeof(why), &err);

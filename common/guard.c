@@ -66,10 +66,10 @@ static int guard_privs(const struct plan *p, const struct guard_opts *o,
 		if (!pp->nruns)
 			continue;
 		if (privs_check(&pp->id, o->move_all ? PRIV_MOVE_ALL : PRIV_MOVE,
-				why, sizeof(why)) < 0 &&
+				why, sizeof(why)) == -EPERM &&
 		    guard_add(r, GUARD_REFUSE, 4, pp->id.pid, "%s", why) < 0)
 			return -ENOMEM;
-		if (o->discard && privs_check(&pp->id, PRIV_DISCARD, why, sizeof(why)) < 0 &&
+		if (o->discard && privs_check(&pp->id, PRIV_DISCARD, why, sizeof(why)) == -EPERM &&
 		    guard_add(r, GUARD_REFUSE, 4, pp->id.pid, "%s (--discard-lazyfree)", why) < 0)
 			return -ENOMEM;
 	}

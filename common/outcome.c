@@ -110,7 +110,7 @@ int outcome_plan_error(const struct proc_id *id, int rc, bool move_all,
 	*kind = "permission";
 	/* name what is missing, as the guard rails would */
 	if ((rc == -EACCES || rc == -EPERM) &&
-	    privs_check(id, move_all ? PRIV_MOVE_ALL : PRIV_MOVE, msg, len) < 0)
+	    privs_check(id, move_all ? PRIV_MOVE_ALL : PRIV_MOVE, msg, len) == -EPERM)
 		return NS_EXIT_PERM;
 	code = outcome_errno(rc, id, "cannot read the memory map of", msg, len);
 	if (code != NS_EXIT_PERM)

@@ -91,7 +91,8 @@ int place_run_plan(const struct place_run *o, struct report_place *rp,
 	go.check_privs = !o->dry_run;
 	go.check_cpuset = true;
 	go.affinity_set = true;     /* the threads are moved there too */
-	if (privs_check(id, PRIV_AFFINITY, why, sizeof(why)) < 0 && !o->dry_run)
+	/* gone meanwhile: the plan below meets it and says so */
+	if (privs_check(id, PRIV_AFFINITY, why, sizeof(why)) == -EPERM && !o->dry_run)
 		return say_code(o, NS_EXIT_PERM, "%s", why);
 	plan_init(&rp->plan, &po);
 	rc = plan_add_process(&rp->plan, &po, id, o->h.maps_warn, o->h.ud);

@@ -133,8 +133,8 @@ int privs_check(const struct proc_id *target, enum priv_need need,
 
 	if (why && len)
 		why[0] = '\0';
-	if (rc < 0)
-		return rc;
+	if (rc < 0)             /* never a refusal: see privs.h */
+		return rc == -EPERM ? -EACCES : rc;
 	own = privs_same_owner(target->pid, &ids);
 	ptrace_ok = own || privs_has_cap(NS_CAP_SYS_PTRACE);
 	if (need == PRIV_AFFINITY) {

@@ -41,7 +41,10 @@ bool privs_has_cap(int cap);
  * set; raising needs it permitted.  0 or -errno. */
 int privs_cap_set_effective(int cap, bool on);
 /* 0 when allowed; -EPERM with 'why' naming the missing capability or access
- * ("moving pages of pid 42 (uid 1000) needs CAP_SYS_NICE"). */
+ * ("moving pages of pid 42 (uid 1000) needs CAP_SYS_NICE").  Only -EPERM
+ * is a refusal: -ESRCH (the process has gone) or another -errno (its
+ * owner could not be read) leaves why empty and is for the step that
+ * acts on the process to meet and report, so callers test for -EPERM. */
 int privs_check(const struct proc_id *target, enum priv_need need,
 		char *why, size_t len);
 /* The target's cpuset memory nodes (Mems_allowed_list of /proc/PID/status). */

@@ -84,6 +84,29 @@ static void test_clean(void)
 	plan_free(&p);
 }
 
+/* The permission check refuses only what privs_check refuses (-EPERM): a
+ * process gone since it was planned (no /proc/102) or whose owner cannot
+ * be read (101's status has no Uid line) is for the move to meet and
+ * report, not a refusal with an empty line and exit 4. */
+static void test_privs_gone(void)
+{
+	struct plan p;
+	struct guard_result r;
+	struct guard_opts o = defaults;
+
+	o.check_privs = true;
+	o.discard = true;
+	plan1(&p, 102, 1, PLAN_BASE, 100 * MiB);
+	ok(check(&p, &o, &r) == 0, "checks run");
+	ok(r.refuse == 0 && r.n == 0, "a process gone since its plan: not refused (%zu findings)", r.n);
+	guard_free(&r);
+	plan_free(&p);
+	plan1(&p, 101, 1, PLAN_BASE, 100 * MiB);
+	ok(check(&p, &o, &r) == 0 && r.refuse == 0, "an owner that cannot be read: not refused");
+	guard_free(&r);
+	plan_free(&p);
+}
+
 static void test_memory(void)
 {
 	struct plan p;
@@ -264,6 +287,7 @@ int main(void)
 {
 	machine();
 	test_clean();
+	test_privs_gone();
 	test_memory();
 	test_cpuset();
 	test_affinity();
