@@ -38,7 +38,9 @@ struct discard_run {
 	bool wait;                    /* wait for another run's lock */
 	const volatile sig_atomic_t *stop;  /* a caught signal (0 none); may be NULL */
 	double deadline;              /* CLOCK_MONOTONIC seconds, 0: none */
-	struct run_hooks hooks;       /* errors, warnings, reads said as they happen */
+	struct run_hooks hooks;       /* errors, warnings as they happen; read_done
+				       * hears each failed find, after the
+				       * left-out check */
 
 	/* what the run fills (discard_run_free) */
 	struct out_table *table;      /* report_discard_rows of each process found */
@@ -47,7 +49,8 @@ struct discard_run {
 };
 
 /* discard_run_one's answer for a process gone before its turn that the
- * selection leaves out (said as a warning; it has no entry). */
+ * selection leaves out (said as a warning; it has no entry).  Not an
+ * errno: discard_run_one returns exit codes, never -errno. */
 #define DISCARD_RUN_LEFT_OUT (-2)
 
 /* Set up the run once its settings are in: the table (report_discard_cols,
@@ -62,8 +65,10 @@ bool discard_run_stopped(void *ud);
 
 /* Process id, its entry appended to procs and, once found, its rows to
  * table; each error line said as it happens.  The code: 1 for a missing
- * one (named with -p beside others) or one that cannot be read
- * (outcome_discard_find_error), 5 for mapping mode with swap unless force,
+ * one (named with -p beside others); for one that cannot be read,
+ * outcome_discard_find_error's (1 gone, 4 not allowed or precise mode
+ * without CAP_SYS_ADMIN, 2 a --sysroot tree without pagemap); 5 for
+ * mapping mode with swap unless force,
  * 4 when this run may not discard its pages, the lock's (outcome_lock),
  * else the discard's (outcome_discard_apply_error, outcome_discard; gone
  * after some pages were advised: 3).  0 for a dry run that found it.
@@ -77,6 +82,7 @@ int discard_run_one(struct discard_run *r, const struct proc_id *id);
  * -ENOMEM (said). */
 int discard_run_all(struct discard_run *r, const struct proc_list *l);
 
+/* What the run filled; right after a failed discard_run_init too. */
 void discard_run_free(struct discard_run *r);
 
 #endif

@@ -35,7 +35,8 @@ struct migrate_run {
 	const struct ns_topology *topo;
 	struct guard_opts go;         /* min_free, force, discard */
 	struct exec_opts xo;          /* the executor's: stop, deadline, progress ... */
-	struct run_hooks hooks;       /* errors, warnings, reads said as they happen */
+	struct run_hooks hooks;       /* errors, warnings as they happen; read_done
+				       * hears each process's plan read */
 	/* after each process's exec_proc, before anything is said of it (a
 	 * progress bar ends here), with hooks.ud; may be NULL */
 	void (*moved)(void *ud);

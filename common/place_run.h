@@ -31,7 +31,8 @@ struct place_run {
 	bool dry_run;                 /* plan and check only: no privilege refusal */
 	bool wait;                    /* wait for another run's lock */
 	double timeout;               /* seconds the move may take from the lock, 0: none */
-	struct run_hooks h;           /* the command's lines and checks */
+	struct run_hooks h;           /* the command's lines and checks; read_done
+				       * hears every read of the process */
 };
 
 /* Seconds of /proc/stat that --auto samples for the load of each node. */

@@ -32,7 +32,8 @@ struct place_target {
  * 'allowed' (the cpuset's Mems_allowed: this process's for a launch, else
  * the placed process's; NULL when it is not known), as numactl's do.
  * Memory nodes must have memory, CPU nodes CPUs; --preferred takes one
- * node.  t is zeroed first.  0 or -EINVAL. */
+ * node.  t is zeroed first (place_target_free it before, if it was
+ * resolved).  0 or -EINVAL. */
 int place_target_nodes(struct place_target *t, const struct place_opts *o,
 		       const struct ns_topology *topo, const struct ns_nodeset *allowed,
 		       char *err, size_t errlen);
@@ -42,13 +43,17 @@ int place_target_nodes(struct place_target *t, const struct place_opts *o,
  * online CPUs for a running process, whose own affinity mplace replaces);
  * else the CPUs of the CPU nodes, or of the memory nodes.  A launch with
  * numactl's memory options alone (or --policy local alone) keeps the
- * affinity, as numactl does.  Fills the strings.  0, -EINVAL (a bad
- * --cpus, memory-only nodes without --cpu-nodes), or the errno of a
- * machine that cannot be read, -ENOMEM. */
+ * affinity, as numactl does.  Sets nodes_str and cpus_desc always,
+ * cpus_str unless keep_cpus, cpu_nodes_str when the CPUs come from nodes.
+ * 0, -EINVAL (a bad --cpus, memory-only nodes without --cpu-nodes), or
+ * -ENOMEM or the errno of a machine that cannot be read (never -EINVAL:
+ * that is -EIO then). */
 int place_target_cpus(struct place_target *t, const struct place_opts *o,
 		      const struct ns_topology *topo, bool launch,
 		      char *err, size_t errlen);
 
+/* The CPU set; t may be resolved again (place_target_nodes zeroes it, so
+ * free it first). */
 void place_target_free(struct place_target *t);
 
 #endif
