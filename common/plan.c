@@ -146,15 +146,11 @@ int plan_opts_nodes(struct plan_opts *o, const struct ns_topology *topo,
 	o->topo = topo;
 	if (topo_parse_nodes(topo, to, &o->to, why, sizeof(why)) < 0)
 		return str_invalid(err, len, "bad --to: %s", why);
-	if (nodeset_empty(&o->to))
-		return str_invalid(err, len, "no target node given");
 	o->spread = !from;
 	if (!from)
 		return 0;
 	if (topo_parse_nodes(topo, from, &o->from, why, sizeof(why)) < 0)
 		return str_invalid(err, len, "bad --from: %s", why);
-	if (nodeset_empty(&o->from))
-		return str_invalid(err, len, "no source node given");
 	if (nodeset_equal(&o->from, &o->to))
 		return str_invalid(err, len, "source and target nodes are the same (%s): nothing "
 				   "would move", from);

@@ -129,7 +129,8 @@ struct plan_opts {
 
 /* --from and --to as the user typed them (from NULL: spread over the
  * targets), checked against topo: the nodes named must be online and have
- * memory, and the two lists must differ.  Sets o->from, o->to, o->spread
+ * memory, a list must select one (topo_parse_nodes refuses an empty one),
+ * and the two lists must differ.  Sets o->from, o->to, o->spread
  * and o->topo, nothing else.  0, or -EINVAL with the usage message in err
  * ("bad --to: node 7 does not exist"). */
 int plan_opts_nodes(struct plan_opts *o, const struct ns_topology *topo,

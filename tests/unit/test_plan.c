@@ -88,6 +88,10 @@ static void test_opts_nodes(void)
 	is_str(err, "bad --to: node 3 has no memory", "a node without memory");
 	ok(plan_opts_nodes(&o, &t, "0-", "1", err, sizeof(err)) == -EINVAL &&
 	   strncmp(err, "bad --from: ", 12) == 0, "a bad --from: %s", err);
+	ok(plan_opts_nodes(&o, &t, NULL, "", err, sizeof(err)) == -EINVAL, "--to '': refused");
+	is_str(err, "bad --to: empty node list", "an empty list");
+	ok(plan_opts_nodes(&o, &t, "!0-2", "1", err, sizeof(err)) == -EINVAL, "--from '!0-2': refused");
+	is_str(err, "bad --from: node list '!0-2' selects no node with memory", "a list of no node");
 	ok(plan_opts_nodes(&o, &t, "1", "1", err, sizeof(err)) == -EINVAL, "the same lists: refused");
 	is_str(err, "source and target nodes are the same (1): nothing would move", "said");
 	ok(plan_opts_nodes(&o, &t, "0", "0-1", err, sizeof(err)) == 0,

@@ -176,6 +176,7 @@ static void test_read(void)
 	/* gone before it was read, found by a filter: left out */
 	sel = (struct proc_sel){ .all = true };
 	v[2].pid = 88;
+	v[2].missing = false;   /* it existed when the filter found it */
 	snprintf(v[2].comm, sizeof(v[2].comm), "gone");
 	h = (struct heard){ 0 };
 	o.columns = "START";
