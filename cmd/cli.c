@@ -325,6 +325,16 @@ double cli_parse_stall(const char *arg)
 	return v;
 }
 
+void cli_exec_allowed(const struct cli_exec *e)
+{
+	char err[256];
+
+	if (exec_opts_allowed(&e->xo, err, sizeof(err)) < 0) {
+		cli_err("%s", err);
+		cli_exit(NS_EXIT_PERM);
+	}
+}
+
 void cli_exec_start(struct cli_exec *e)
 {
 	if (e->timeout > 0)

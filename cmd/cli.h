@@ -179,6 +179,9 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg);
 /* --max-stall DURATION: seconds from STALL_MIN to STALL_MAX, written as
  * --timeout's values are (20ms, 0.05, 1s); a usage error otherwise. */
 double cli_parse_stall(const char *arg);
+/* Before anything changes: what the options ask that this process may not
+ * do (exec_opts_allowed) is one line and exit 4. */
+void cli_exec_allowed(const struct cli_exec *e);
 /* Turn --timeout into the executor's deadline, counted from now. */
 void cli_exec_start(struct cli_exec *e);
 

@@ -24,7 +24,6 @@
 #include "output.h"
 #include "path.h"
 #include "plan.h"
-#include "privs.h"
 #include "report.h"
 #include "sysinfo.h"
 
@@ -377,10 +376,7 @@ int main(int argc, char **argv)
 	cli_catch_signals();
 	cli_exec_start(&m.ex);
 	exec_prepare(&m.ex.xo);
-	if (m.ex.xo.renice && m.ex.xo.nice < 0 && !privs_has_cap(NS_CAP_SYS_NICE)) {
-		cli_err("--nice %d (raising the workers' priority) needs CAP_SYS_NICE", m.ex.xo.nice);
-		cli_exit(NS_EXIT_PERM);
-	}
+	cli_exec_allowed(&m.ex);
 	cli_topology(&m.topo, true);
 	run_init(&m);
 	code = run(&m);

@@ -447,6 +447,7 @@ int main(int argc, char **argv)
 		pick_cpus(&m);
 		launch(&m);
 	}
+	cli_exec_allowed(&m.ex);
 	cli_catch_signals();
 	exec_prepare(&m.ex.xo);
 	rc = run(&m);

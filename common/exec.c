@@ -74,6 +74,16 @@ void exec_opts_init(struct exec_opts *o)
 	o->residual = true;
 }
 
+int exec_opts_allowed(const struct exec_opts *o, char *err, size_t len)
+{
+	if (o->renice && o->nice < 0 && !privs_has_cap(NS_CAP_SYS_NICE)) {
+		snprintf(err, len, "--nice %d (raising the workers' priority) needs CAP_SYS_NICE",
+			 o->nice);
+		return -EPERM;
+	}
+	return 0;
+}
+
 static enum exec_reason exec_classify(int status)
 {
 	switch (-status) {

@@ -157,6 +157,10 @@ struct exec_opts {
 };
 
 void exec_opts_init(struct exec_opts *o);
+/* What o asks that this process may not do, checked before anything
+ * changes: a negative --nice (raising the workers' priority) needs
+ * CAP_SYS_NICE.  0, or -EPERM with the line in err. */
+int exec_opts_allowed(const struct exec_opts *o, char *err, size_t len);
 /* The workers for one process: opts.threads when given; for
  * EXEC_THREADS_AUTO the CPUs this process may run on, at most
  * EXEC_AUTO_THREADS_MAX, and one per EXEC_AUTO_THREAD_BYTES to move (a small

@@ -187,3 +187,19 @@ kver() { # 6.12 -> 612
 	refute_output --partial "more in the second pass"
 	stop_helper
 }
+
+@test "a negative --nice without CAP_SYS_NICE: 4 before anything changes, in mplace and mmigrate" {
+	command -v setpriv >/dev/null || skip "no setpriv"
+	local tool rc
+	for tool in "mplace -p \$q --nodes 0" "mmigrate -p \$q --to 0"; do
+		rc=0
+		# nobody's own sleep, started on CPU 0 only: mplace would set it to node 0's CPUs
+		setpriv --reuid=65534 --regid=65534 --clear-groups sh -c \
+			"taskset -c 0 sleep 100 3>&- & q=\$!; sleep 0.2; $tool --nice -5; rc=\$?; grep Cpus_allowed_list /proc/\$q/status >&2; kill \$q; exit \$rc" \
+			>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || rc=$?
+		assert_equal "$rc" 4
+		assert_equal "$(head -1 "$BATS_TEST_TMPDIR/err")" "${tool%% *}: --nice -5 (raising the workers' priority) needs CAP_SYS_NICE"
+		assert_equal "$(sed -n 2p "$BATS_TEST_TMPDIR/err" | tr -d '[:space:]')" "Cpus_allowed_list:0"
+		assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" ""
+	done
+}
