@@ -3,7 +3,8 @@
 /* discard_run: a process's code and what is kept of it (its entry, its
  * rows, its lines) when it is missing, gone before its turn, named, refused
  * for swap, or found in a dry run; and the run's code when every process
- * was left out, or a signal or the deadline came before the first. */
+ * was left out, or a signal or the deadline came before the first; a
+ * real run refused by another run's lock or for CAP_SYS_NICE. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +14,8 @@
 #include <unistd.h>
 #include "discard_run.h"
 #include "exitcode.h"
+#include "lock.h"
+#include "privs.h"
 #include "sysinfo.h"
 #include "said.h"
 #include "tap.h"
@@ -166,11 +169,66 @@ static void test_dry_run_self(void)
 	munmap(p, 64 * ps);
 }
 
+/* This process, not a dry run: another run's lock refuses it (5) and the
+ * missing CAP_SYS_NICE refuses it (4), each before anything is advised,
+ * with its line and an entry.  Needs CAP_SYS_NICE to lower it. */
+static void test_refused_self(void)
+{
+	uint64_t ps = sys_page_size();
+	struct proc_sel sel = { 0 };
+	struct proc_id id;
+	struct discard_run r;
+	struct ns_lock lk;
+	char *p = mmap(NULL, 64 * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char line[512];
+	int code;
+
+	if (p == MAP_FAILED || procs_identify(getpid(), &id) < 0)
+		exit(2);
+	memset(p, 0x5a, 64 * ps);
+	madvise(p, 64 * ps, MADV_FREE);
+	if (!privs_has_cap(NS_CAP_SYS_NICE)) {
+		printf("ok %d - # SKIP not run with CAP_SYS_NICE\n", ++tap_n);
+		munmap(p, 64 * ps);
+		return;
+	}
+	if (lock_take(&lk, getpid(), false, NULL) < 0)
+		exit(2);
+	run_init(&r, &sel);
+	r.dry_run = false;
+	code = discard_run_one(&r, &id);
+	lock_release(&lk);
+	ok(code == NS_EXIT_REFUSED, "another run holds its lock: 5 (%d)", code);
+	snprintf(line, sizeof(line), "err: process %d (%s) is being changed by another "
+		 "numashift run (pid %d): try again later or use --wait\n", (int)id.pid,
+		 id.comm, (int)getpid());
+	is_str(said, line, "the lock's line, nothing else");
+	ok(json_array_size(r.procs) == 1 &&
+	   json_integer_value(json_object_get(json_array_get(r.procs, 0), "exit_code")) == 5 &&
+	   json_integer_value(json_object_get(json_array_get(r.procs, 0), "calls")) == 0,
+	   "an entry with its code, no call made");
+	discard_run_free(&r);
+
+	run_init(&r, &sel);
+	r.dry_run = false;
+	if (privs_cap_set_effective(NS_CAP_SYS_NICE, false) < 0)
+		exit(2);
+	code = discard_run_one(&r, &id);
+	privs_cap_set_effective(NS_CAP_SYS_NICE, true);
+	ok(code == NS_EXIT_PERM, "without CAP_SYS_NICE: 4 (%d)", code);
+	ok(strstr(said, "err: ") == said && strstr(said, "needs CAP_SYS_NICE") != NULL,
+	   "which it says: %s", said);
+	is_u64(json_array_size(r.procs), 1, "an entry");
+	discard_run_free(&r);
+	munmap(p, 64 * ps);
+}
+
 int main(void)
 {
 	test_missing();
 	test_gone();
 	test_stop_first();
 	test_dry_run_self();
+	test_refused_self();
 	return tap_done();
 }
