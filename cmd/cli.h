@@ -83,6 +83,8 @@ void cli_topology(struct ns_topology *t, bool full);
  * naming the bad spec. */
 #define CLI_MAX_VMA 64
 void cli_parse_vma(struct plan_vma *v, size_t *n, const char *arg);
+enum { CLI_OPT_VMA = 0x1400 };
+#define CLI_VMA_LONG_OPTIONS { "vma", required_argument, NULL, CLI_OPT_VMA }
 /* --timeout SECS: seconds > 0; usage error otherwise. */
 double cli_parse_timeout(const char *arg);
 
@@ -162,8 +164,13 @@ enum {
 	{ "nice",     required_argument, NULL, CLI_OPT_NICE }, \
 	{ "retries",  required_argument, NULL, CLI_OPT_RETRIES }, \
 	{ "move-all", no_argument,       NULL, CLI_OPT_MOVE_ALL }, \
-	{ "timeout",  required_argument, NULL, CLI_OPT_TIMEOUT }, \
 	{ "min-free", required_argument, NULL, CLI_OPT_MIN_FREE }, \
+	CLI_BUDGET_LONG_OPTIONS
+/* --timeout and --max-stall, of every tool that acts on a process's memory
+ * (CLI_EXEC_LONG_OPTIONS has them; mfree-discard takes them alone):
+ * cli_parse_timeout and cli_parse_stall read their values. */
+#define CLI_BUDGET_LONG_OPTIONS \
+	{ "timeout",   required_argument, NULL, CLI_OPT_TIMEOUT }, \
 	{ "max-stall", required_argument, NULL, CLI_OPT_MAX_STALL }
 
 struct cli_exec {

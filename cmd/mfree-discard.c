@@ -73,18 +73,17 @@ static _Noreturn void usage(void)
 }
 
 enum {
-	OPT_NODES = 256, OPT_VMA, OPT_MODE, OPT_THP, OPT_TIMEOUT, OPT_MAX_STALL,
+	OPT_NODES = 256, OPT_MODE, OPT_THP,
 };
 
 static const struct option long_opts[] = {
 	CLI_SEL_LONG_OPTIONS,
 	{ "nodes",   required_argument, NULL, OPT_NODES },
-	{ "vma",     required_argument, NULL, OPT_VMA },
+	CLI_VMA_LONG_OPTIONS,
 	{ "mode",    required_argument, NULL, OPT_MODE },
 	{ "thp",     required_argument, NULL, OPT_THP },
 	CLI_RUN_LONG_OPTIONS,
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "max-stall", required_argument, NULL, OPT_MAX_STALL },
+	CLI_BUDGET_LONG_OPTIONS,
 	CLI_OUT_LONG_OPTIONS,
 	CLI_STD_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -101,15 +100,15 @@ static void parse_options(struct mfd *m, int argc, char **argv)
 			continue;
 		switch (c) {
 		case OPT_NODES: m->nodes_arg = optarg; break;
-		case OPT_VMA: cli_parse_vma(m->vma, &m->nvma, optarg); break;
+		case CLI_OPT_VMA: cli_parse_vma(m->vma, &m->nvma, optarg); break;
 		case OPT_MODE:
 			cli_check_value(discard_mode_parse(optarg, &m->dr.dopts.mode, err, sizeof(err)), err);
 			break;
 		case OPT_THP:
 			cli_check_value(discard_thp_parse(optarg, &m->dr.dopts.thp, err, sizeof(err)), err);
 			break;
-		case OPT_TIMEOUT: m->timeout = cli_parse_timeout(optarg); break;
-		case OPT_MAX_STALL: m->dr.dopts.max_stall = cli_parse_stall(optarg); break;
+		case CLI_OPT_TIMEOUT: m->timeout = cli_parse_timeout(optarg); break;
+		case CLI_OPT_MAX_STALL: m->dr.dopts.max_stall = cli_parse_stall(optarg); break;
 		case 'h': usage();
 		default: cli_getopt_error(argc, argv, c);
 		}

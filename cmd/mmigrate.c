@@ -102,14 +102,14 @@ static _Noreturn void usage(void)
 }
 
 enum {
-	OPT_FROM = 256, OPT_TO, OPT_VMA, OPT_DISCARD, OPT_ENGINE, OPT_PLAN_OUT, OPT_APPLY,
+	OPT_FROM = 256, OPT_TO, OPT_DISCARD, OPT_ENGINE, OPT_PLAN_OUT, OPT_APPLY,
 };
 
 static const struct option long_opts[] = {
 	CLI_SEL_LONG_OPTIONS,
 	{ "from",             required_argument, NULL, OPT_FROM },
 	{ "to",               required_argument, NULL, OPT_TO },
-	{ "vma",              required_argument, NULL, OPT_VMA },
+	CLI_VMA_LONG_OPTIONS,
 	CLI_EXEC_LONG_OPTIONS,
 	{ "discard-lazyfree", no_argument,       NULL, OPT_DISCARD },
 	{ "engine",           required_argument, NULL, OPT_ENGINE },
@@ -143,7 +143,7 @@ static void parse_one(struct mmigrate *m, int c, int argc, char **argv)
 	switch (c) {
 	case OPT_FROM: m->from_arg = optarg; break;
 	case OPT_TO: m->to_arg = optarg; break;
-	case OPT_VMA: cli_parse_vma(m->vma, &m->nvma, optarg); break;
+	case CLI_OPT_VMA: cli_parse_vma(m->vma, &m->nvma, optarg); break;
 	case OPT_DISCARD: m->ex.xo.discard_lazyfree = m->ex.go.discard = true; break;
 	case OPT_ENGINE: parse_engine(m, optarg); break;
 	case OPT_PLAN_OUT: m->plan_out = optarg; break;

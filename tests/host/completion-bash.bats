@@ -58,16 +58,20 @@ help_longopts() {
 	} | sort -u
 }
 # getopt_long table of cmd/TOOL.c: "name kind" (kind: no_argument, ...)
-# (the shared lists of cmd/cli.h, CLI_*_LONG_OPTIONS, expanded)
+# (the shared lists of cmd/cli.h, CLI_*_LONG_OPTIONS, expanded, and the
+# lists they name in turn)
 table_opts() {
-	local m
-	{
-		sed -n '/struct option/,/{ *NULL/p' "$NS_TOP/cmd/$1.c"
-		for m in $(sed -n '/struct option/,/{ *NULL/p' "$NS_TOP/cmd/$1.c" |
-			   grep -o 'CLI_[A-Z]*_LONG_OPTIONS'); do
-			sed -n "/#define $m/,/^[^\\]*\$/p" "$NS_TOP/cmd/cli.h"
-		done
-	} | sed -n 's/.*{ *"\([a-z0-9-]*\)", *\([a-z_]*\),.*/\1 \2/p'
+	local m text more
+	text=$(sed -n '/struct option/,/{ *NULL/p' "$NS_TOP/cmd/$1.c")
+	more=$text
+	while [ -n "$more" ]; do
+		more=$(for m in $(grep -o 'CLI_[A-Z]*_LONG_OPTIONS' <<<"$more" | sort -u); do
+			awk -v m="$m" '$0 ~ "^#define " m "( |$)" { on = 1; sub("#define " m, "") }
+				on { print; if ($0 !~ /\\$/) exit }' "$NS_TOP/cmd/cli.h"
+		done)
+		text+=$'\n'$more
+	done
+	sed -n 's/.*{ *"\([a-z0-9-]*\)", *\([a-z_]*\),.*/\1 \2/p' <<<"$text"
 }
 table_longopts() { table_opts "$1" | awk '{ print $1 }'; }
 # Short options: the letters of getopt_long's option string.
