@@ -175,6 +175,20 @@ void cli_exec_init(struct cli_exec *e)
 	e->go.min_free_pct = 5;
 }
 
+bool cli_budget_option(int c, const char *arg, double *timeout, double *max_stall)
+{
+	switch (c) {
+	case CLI_OPT_TIMEOUT:
+		*timeout = cli_parse_timeout(arg);
+		return true;
+	case CLI_OPT_MAX_STALL:
+		*max_stall = cli_parse_stall(arg);
+		return true;
+	default:
+		return false;
+	}
+}
+
 bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 {
 	char err[300];
@@ -202,17 +216,11 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 	case CLI_OPT_MOVE_ALL:
 		e->xo.move_all = e->go.move_all = true;
 		return true;
-	case CLI_OPT_TIMEOUT:
-		e->timeout = cli_parse_timeout(arg);
-		return true;
 	case CLI_OPT_MIN_FREE:
 		cli_check_value(optval_min_free(arg, &e->go, err, sizeof(err)), err);
 		return true;
-	case CLI_OPT_MAX_STALL:
-		e->xo.max_stall = cli_parse_stall(arg);
-		return true;
 	default:
-		return false;
+		return cli_budget_option(c, arg, &e->timeout, &e->xo.max_stall);
 	}
 }
 

@@ -168,7 +168,7 @@ enum {
 	CLI_BUDGET_LONG_OPTIONS
 /* --timeout and --max-stall, of every tool that acts on a process's memory
  * (CLI_EXEC_LONG_OPTIONS has them; mfree-discard takes them alone):
- * cli_parse_timeout and cli_parse_stall read their values. */
+ * cli_budget_option takes them. */
 #define CLI_BUDGET_LONG_OPTIONS \
 	{ "timeout",   required_argument, NULL, CLI_OPT_TIMEOUT }, \
 	{ "max-stall", required_argument, NULL, CLI_OPT_MAX_STALL }
@@ -183,6 +183,9 @@ struct cli_exec {
 void cli_exec_init(struct cli_exec *e);
 /* Take option c if it is one of the shared ones; false otherwise. */
 bool cli_exec_option(struct cli_exec *e, int c, const char *arg);
+/* Take option c if it is --timeout (seconds into *timeout) or --max-stall
+ * (seconds into *max_stall); a bad value is a usage error; false otherwise. */
+bool cli_budget_option(int c, const char *arg, double *timeout, double *max_stall);
 /* --max-stall DURATION: seconds from STALL_MIN to STALL_MAX, written as
  * --timeout's values are (20ms, 0.05, 1s); a usage error otherwise. */
 double cli_parse_stall(const char *arg);

@@ -96,7 +96,8 @@ static void parse_options(struct mfd *m, int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, ":" CLI_SEL_SHORT "qh" CLI_OUT_SHORT "V", long_opts, NULL)) != -1) {
 		if (cli_sel_option(&m->sel, c, optarg) || cli_out_option(&m->out, c, optarg) ||
-		    cli_run_option(&m->run, c, optarg))
+		    cli_run_option(&m->run, c, optarg) ||
+		    cli_budget_option(c, optarg, &m->timeout, &m->dr.dopts.max_stall))
 			continue;
 		switch (c) {
 		case OPT_NODES: m->nodes_arg = optarg; break;
@@ -107,8 +108,6 @@ static void parse_options(struct mfd *m, int argc, char **argv)
 		case OPT_THP:
 			cli_check_value(discard_thp_parse(optarg, &m->dr.dopts.thp, err, sizeof(err)), err);
 			break;
-		case CLI_OPT_TIMEOUT: m->timeout = cli_parse_timeout(optarg); break;
-		case CLI_OPT_MAX_STALL: m->dr.dopts.max_stall = cli_parse_stall(optarg); break;
 		case 'h': usage();
 		default: cli_getopt_error(argc, argv, c);
 		}
