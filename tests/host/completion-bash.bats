@@ -65,9 +65,13 @@ table_opts() {
 	text=$(sed -n '/struct option/,/{ *NULL/p' "$NS_TOP/cmd/$1.c")
 	more=$text
 	while [ -n "$more" ]; do
-		more=$(for m in $(grep -o 'CLI_[A-Z]*_LONG_OPTIONS' <<<"$more" | sort -u); do
-			awk -v m="$m" '$0 ~ "^#define " m "( |$)" { on = 1; sub("#define " m, "") }
-				on { print; if ($0 !~ /\\$/) exit }' "$NS_TOP/cmd/cli.h"
+		# a list not found in cli.h gives an option "unresolved-NAME", which
+		# no --help and no completion has: the checks below then fail
+		more=$(for m in $(grep -o 'CLI_[A-Z_]*_LONG_OPTIONS' <<<"$more" | sort -u); do
+			awk -v m="$m" '$0 ~ "^#define " m "([ \t]|$)" { on = 1; sub("#define " m, "") }
+				on { print; if ($0 !~ /\\$/) exit }
+				END { if (!on) { n = tolower(m); gsub(/_/, "-", n)
+					printf "{ \"unresolved-%s\", no_argument,\n", n } }' "$NS_TOP/cmd/cli.h"
 		done)
 		text+=$'\n'$more
 	done

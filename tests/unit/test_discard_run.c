@@ -219,6 +219,9 @@ static void test_refused_self(void)
 	ok(strstr(said, "err: ") == said && strstr(said, "needs CAP_SYS_NICE") != NULL,
 	   "which it says: %s", said);
 	is_u64(json_array_size(r.procs), 1, "an entry");
+	ok(json_integer_value(json_object_get(json_array_get(r.procs, 0), "exit_code")) == 4 &&
+	   json_integer_value(json_object_get(json_array_get(r.procs, 0), "calls")) == 0,
+	   "with its code, no call made");
 	discard_run_free(&r);
 	munmap(p, 64 * ps);
 }
