@@ -412,6 +412,30 @@ static void exec_count(struct exec_ctx *c, struct exec_batch *b, size_t i, int w
 	}
 }
 
+/* A planned page that the kernel calls absent (-ENOENT) or unmapped
+ * (-EFAULT) has gone when pagemap no longer shows it, present or swapped:
+ * the process freed or unmapped it after the plan, as a busy service does.
+ * A page still there (the shared zero page, a page in swap) keeps the
+ * kernel's reason.  Without pagemap the kernel's reason stands. */
+static bool exec_page_vanished(const struct exec_ctx *c, void *addr, int status)
+{
+	uint64_t e;
+
+	if (c->mmfd < 0 || (status != -ENOENT && status != -EFAULT))
+		return false;
+	if (pread(c->mmfd, &e, sizeof(e),
+		  (off_t)((uintptr_t)addr / c->p->page_size * sizeof(e))) != (ssize_t)sizeof(e))
+		return false;
+	return !(e & (PM_E_PRESENT | PM_E_SWAPPED));
+}
+
+/* Count entry i that failed with -errno status: gone, or not moved. */
+static void exec_count_failed(struct exec_ctx *c, struct exec_batch *b, size_t i, int status)
+{
+	exec_count(c, b, i, exec_page_vanished(c, b->addr[i], status) ? -3 :
+		   (int)exec_classify(status));
+}
+
 static void exec_rate_wait(struct exec_ctx *c, uint64_t bytes)
 {
 	double now, wait;
@@ -543,7 +567,7 @@ static int exec_batch_move(struct exec_ctx *c, struct exec_batch *b, struct exec
 				exec_count(c, b, i, -1);
 				moved++;
 			} else if (s == EXEC_SENTINEL && q < 0 && q != EXEC_SENTINEL) {
-				exec_count(c, b, i, exec_classify(q));
+				exec_count_failed(c, b, i, q);
 			} else if (s == EXEC_SENTINEL || s == -EBUSY) {
 				/* tried again below */
 				b->addr[w] = b->addr[i];
@@ -552,7 +576,7 @@ static int exec_batch_move(struct exec_ctx *c, struct exec_batch *b, struct exec
 			} else if (s >= 0) {
 				exec_count(c, b, i, EXR_NOT_MIGRATED);
 			} else {
-				exec_count(c, b, i, exec_classify(s));
+				exec_count_failed(c, b, i, s);
 			}
 		}
 		b->n = w;

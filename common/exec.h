@@ -69,8 +69,9 @@
 enum exec_reason {
 	EXR_BUSY,          /* -EBUSY after retries */
 	EXR_SHARED,        /* -EACCES: shared, no MOVE_ALL */
-	EXR_ABSENT,        /* -ENOENT: not present (swapped, discarded, gone) */
-	EXR_UNMOVABLE,     /* -EFAULT: not migratable, zero page, no VMA */
+	EXR_ABSENT,        /* -ENOENT: not present, yet pagemap shows it (swapped) */
+	EXR_UNMOVABLE,     /* -EFAULT: not migratable (zero page); a page that
+	                    * pagemap no longer shows counts as gone instead */
 	EXR_NOMEM,         /* -ENOMEM: target node full */
 	EXR_NOT_MIGRATED,  /* the kernel only counted it (positive return) */
 	EXR_OTHER,         /* another errno */

@@ -10,7 +10,10 @@
  * It maps the regions asked for, fills every byte with a pattern derived from
  * (offset, seed), prints one "ready ..." line (stdout and --ready FILE,
  * written atomically) and waits.  SIGUSR1 verifies every byte and prints
- * "verify ok" or "verify FAILED offset=N region=R"; SIGTERM/SIGINT stops the
+ * "verify ok" or "verify FAILED offset=N region=R"; SIGUSR2 unmaps the upper
+ * half of the private region (as a service frees memory while it is moved:
+ * not with --writers, whose slices are there) and prints "unmapped BYTES";
+ * SIGTERM/SIGINT stops the
  * writer threads, verifies, prints the result and "max_pause_us=N", and exits
  * 0 when every byte was right, 1 otherwise (2 for a usage error).
  *
@@ -492,6 +495,24 @@ static uint64_t threads_stop(void)
 	return max / 1000;
 }
 
+/* SIGUSR2: the upper half of the private region goes (page aligned); the
+ * checks afterwards cover the lower half. */
+static void unmap_upper_half(void)
+{
+	struct region *r = &regions[R_PRIVATE];
+	size_t keep = r->len / 2 / page_size * page_size;
+
+	if (nwriters > 0 || keep == r->len) {
+		printf("unmapped 0\n");
+	} else if (munmap((char *)r->base + keep, r->len - keep)) {
+		printf("unmapped 0 (%s)\n", strerror(errno));
+	} else {
+		printf("unmapped %zu\n", r->len - keep);
+		r->len = keep;
+	}
+	fflush(stdout);
+}
+
 /* ---- the forked child ----------------------------------------------- */
 
 /* The child shares every private page with the parent (copy on write,
@@ -705,6 +726,7 @@ int main(int argc, char **argv)
 	 * verification never runs inside a signal handler */
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
@@ -746,6 +768,10 @@ int main(int argc, char **argv)
 			die("sigwait failed");
 		if (sig == SIGUSR1) {
 			report(verify_all(nwriters > 0));
+			continue;
+		}
+		if (sig == SIGUSR2) {
+			unmap_upper_half();
 			continue;
 		}
 		break;
