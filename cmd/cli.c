@@ -207,8 +207,8 @@ bool cli_exec_option(struct cli_exec *e, int c, const char *arg)
 		e->rate_set = true;
 		return true;
 	case CLI_OPT_NICE:
-		e->xo.nice = cli_parse_int("--nice", arg, -20, 19);
-		e->xo.renice = true;
+		cli_check_value(optval_nice(arg, &e->xo.renice, &e->xo.nice, err, sizeof(err)), err);
+		e->xo.nice_auto = !e->xo.renice;
 		return true;
 	case CLI_OPT_RETRIES:
 		e->xo.retries = cli_parse_int("--retries", arg, 0, 1000);

@@ -69,7 +69,7 @@ static _Noreturn void usage(void)
 	       "      --dry-run          show what would be done, change nothing\n"
 	       "Running mode, as mmigrate:\n"
 	       "      --max-stall TIME (default 20ms)  --threads N|auto  --batch N\n"
-	       "      --rate BYTES/s  --nice N  --retries N\n"
+	       "      --rate BYTES/s  --nice N|auto  --retries N\n"
 	       "      --move-all  --timeout SECS  --min-free SIZE|PCT%% (default 5%%)\n"
 	       "      --force  --wait\n"
 	       "      --sysroot DIR      read /proc and /sys under DIR (with --dry-run)\n"

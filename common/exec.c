@@ -72,6 +72,31 @@ void exec_opts_init(struct exec_opts *o)
 	o->max_stall = STALL_DEFAULT;
 	o->retries = 3;
 	o->residual = true;
+	o->nice_auto = true;
+}
+
+bool exec_nice(const struct exec_opts *o, int *nice)
+{
+	struct rlimit rl;
+	int own;
+
+	errno = 0;
+	own = getpriority(PRIO_PROCESS, 0);
+	if (errno)
+		own = 0;
+	*nice = own;
+	if (o->renice) {
+		*nice = o->nice;
+		return true;
+	}
+	if (!o->nice_auto || own != 0)
+		return false;
+	if (!privs_has_cap(NS_CAP_SYS_NICE) &&
+	    (getrlimit(RLIMIT_NICE, &rl) < 0 ||
+	     (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)(20 - EXEC_AUTO_NICE))))
+		return false;
+	*nice = EXEC_AUTO_NICE;
+	return true;
 }
 
 int exec_opts_allowed(const struct exec_opts *o, char *err, size_t len)
@@ -691,8 +716,8 @@ static void *exec_worker(void *arg)
 		exec_batch_free(&b);
 		return NULL;
 	}
-	if (c->o->renice &&
-	    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), c->o->nice) < 0) {
+	if (c->renice &&
+	    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), c->nice) < 0) {
 		pthread_mutex_lock(&c->lock);
 		exec_stop_locked(c, EXS_ERROR, -errno);
 		pthread_mutex_unlock(&c->lock);
@@ -776,7 +801,15 @@ int exec_start_threads(struct exec_ctx *c, int nthreads)
 	int started = 0, rc = 0;
 
 	if (nthreads <= 1) {
+		/* the calling thread goes back to its own nice afterwards
+		 * (raising a nice value needs no privilege) */
+		int own;
+
+		errno = 0;
+		own = getpriority(PRIO_PROCESS, 0);
 		exec_worker(c);
+		if (c->renice && !errno)
+			(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), own);
 		return 0;
 	}
 	if (nthreads > EXEC_MAX_THREADS)
@@ -801,14 +834,19 @@ int exec_proc(const struct plan *p, const struct plan_proc *pp,
 	rc = exec_result_init(r, p, pp);
 	if (rc < 0)
 		return rc;
-	if (o->engine == EXEC_SYSCALL)
+	if (o->engine == EXEC_SYSCALL) {
+		/* one call in this thread, at its own nice */
+		exec_nice(&(struct exec_opts){ .renice = false }, &r->nice);
 		return exec_syscall(&pp->id, p, pp, o, r);
+	}
 	if (procs_check_same(&pp->id) < 0)
 		return -ESRCH;
 	pidfd = privs_pidfd_open(pp->id.pid);
 	if (pidfd < 0 && pidfd != -ENOSYS)
 		return pidfd;
 	memset(&c, 0, sizeof(c));
+	c.renice = exec_nice(o, &c.nice);
+	r->nice = c.nice;
 	c.p = p;
 	c.pp = pp;
 	c.o = o;

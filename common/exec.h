@@ -108,6 +108,7 @@ struct exec_result {
 					    * process's memory: move_pages in move
 					    * mode, process_madvise, migrate_pages */
 	int threads;                       /* workers that ran */
+	int nice;                          /* their nice value (exec_nice) */
 	uint64_t thp_whole, thp_split;     /* after the move (from the residual query) */
 	bool thp_known;                    /* thp_whole/split measured */
 	uint64_t syscall_failed;           /* engine syscall: the kernel's count */
@@ -142,8 +143,9 @@ struct exec_opts {
 	double max_stall;                  /* seconds a call may take (stall.h);
 					    * default STALL_DEFAULT */
 	uint64_t rate;                     /* bytes/s over all workers; 0 = no limit */
-	bool renice;                       /* apply nice to the workers */
+	bool renice;                       /* --nice N: apply nice to the workers */
 	int nice;
+	bool nice_auto;                    /* no --nice N: exec_nice decides */
 	bool move_all;                     /* MPOL_MF_MOVE_ALL */
 	int retries;                       /* extra attempts for busy pages */
 	double deadline;                   /* CLOCK_MONOTONIC seconds; 0 = none */
@@ -168,6 +170,15 @@ int exec_opts_allowed(const struct exec_opts *o, char *err, size_t len);
  * move is not worth a thread's start).  While they copy, each keeps one CPU
  * busy (--nice lowers their priority, --rate their bandwidth). */
 int exec_threads(const struct plan *p, const struct plan_proc *pp, const struct exec_opts *o);
+/* The workers' nice value, into *nice; true when they set it (false: they
+ * keep this process's own).  --nice N gives N.  Otherwise (auto, the
+ * default) EXEC_AUTO_NICE when this process runs at nice 0 and may raise a
+ * priority that far (CAP_SYS_NICE, or RLIMIT_NICE), else its own: a worker
+ * at the target's priority is preempted by every wakeup of the target's
+ * threads, so its calls outlast --max-stall (docs/PERFORMANCE.md), and one
+ * run under nice(1) was asked to be gentle. */
+#define EXEC_AUTO_NICE (-5)
+bool exec_nice(const struct exec_opts *o, int *nice);
 /* Call before planning.  With threads != 1, starts and joins one thread: the
  * C library's thread code is then mapped in by this process before the plan
  * sees which pages the target maps alone.  (Seen in make bench: with

@@ -105,8 +105,8 @@ static void *exec_discard_thread(void *arg)
 	struct exec_discard_job *j = arg;
 	struct exec_ctx *c = j->c;
 
-	if (c->o->renice)
-		(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), c->o->nice);
+	if (c->renice)
+		(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), c->nice);
 	j->dud.pp = c->pp;
 	j->dopt = (struct discard_opts){
 		.mode = DISCARD_AUTO, .thp = DISCARD_THP_COLLAPSE, .limit_nodes = true,

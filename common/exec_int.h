@@ -34,6 +34,8 @@ struct exec_ctx {
 	size_t batch;               /* entries per call, at most */
 	uint64_t max_bytes;         /* bytes per call, at most */
 	int threads;                /* workers */
+	bool renice;                /* exec_nice: set the workers' nice */
+	int nice;
 	bool requery_all;
 	/* the lazyfree ranges the discard step pages out (ascending, disjoint).
 	 * Pass 1 moves every entry outside them while the discard runs beside

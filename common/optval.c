@@ -31,6 +31,15 @@ int optval_threads(const char *arg, int *out, char *err, size_t len)
 	return 0;
 }
 
+int optval_nice(const char *arg, bool *renice, int *out, char *err, size_t len)
+{
+	*renice = strcmp(arg, "auto") != 0;
+	if (*renice && str_to_int(arg, -20, 19, out) < 0)
+		return str_invalid(err, len, "invalid --nice '%s': expected auto or a number "
+			       "from -20 to 19", arg);
+	return 0;
+}
+
 int optval_rate(const char *arg, uint64_t *out, char *err, size_t len)
 {
 	uint64_t v;

@@ -19,6 +19,8 @@ int optval_int(const char *name, const char *arg, int min, int max, int *out,
 	       char *err, size_t len);
 /* --threads: auto (EXEC_THREADS_AUTO) or 1 to EXEC_MAX_THREADS. */
 int optval_threads(const char *arg, int *out, char *err, size_t len);
+/* --nice: auto (*renice false) or -20 to 19 (*renice true, *out). */
+int optval_nice(const char *arg, bool *renice, int *out, char *err, size_t len);
 /* --rate: bytes per second > 0 (200M). */
 int optval_rate(const char *arg, uint64_t *out, char *err, size_t len);
 /* --timeout: seconds > 0 (30, 1.5, 500ms). */

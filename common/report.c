@@ -85,6 +85,7 @@ json_t *report_move_json(const struct plan *p, const struct plan_proc *pp,
 	json_object_set_new(j, "retries", json_integer((json_int_t)o->r.retries));
 	json_object_set_new(j, "calls", json_integer((json_int_t)o->r.calls));
 	json_object_set_new(j, "threads", o->ran > 0 ? json_integer(o->r.threads) : json_null());
+	json_object_set_new(j, "nice", o->ran > 0 ? json_integer(o->r.nice) : json_null());
 	json_object_set_new(j, "stall", o->ran > 0 ? stall_json(&o->stall) : json_null());
 	json_object_set_new(j, "plan_seconds", pp->plan_seconds >= 0 ? json_real(pp->plan_seconds) : json_null());
 	json_object_set_new(j, "seconds", json_real(o->r.seconds));

@@ -14,7 +14,7 @@ _mmigrate() {
 		'-p=pids --pid=pids -n=comm --name=comm -u=user --user=user
 		 --cgroup=cgroup --from=nodes --to=nodes
 		 --vma=vma:heap|stack|anon|file|file=|shm
-		 --threads=words:auto --batch=none --rate=none --nice=none --retries=none
+		 --threads=words:auto --batch=none --rate=none --nice=words:auto --retries=none
 		 --timeout=none --max-stall=none --engine=words:auto|pages|syscall --min-free=none
 		 --plan-out=file --apply=file -o=columns --output=columns --sysroot=dir' \
 		'pid nodes nodes'

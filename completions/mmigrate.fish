@@ -43,7 +43,7 @@ complete -c mmigrate -l vma -x -a '(__numashift_vma heap stack anon file file= s
 complete -c mmigrate -l threads -x -d 'Worker threads'
 complete -c mmigrate -l batch -x -d 'move_pages entries per call'
 complete -c mmigrate -l rate -x -d 'Ceiling on copy bandwidth'
-complete -c mmigrate -l nice -x -d "Worker threads' nice value"
+complete -c mmigrate -l nice -x -a auto -d "Worker threads' nice value"
 complete -c mmigrate -l move-all -d 'Also pages shared with other processes'
 complete -c mmigrate -l discard-lazyfree -d 'Drop clean MADV_FREE pages instead of copying'
 complete -c mmigrate -l retries -x -d 'Attempts for busy pages'

@@ -14,7 +14,7 @@ _mplace_spec='--nodes=nodes --cpu-nodes=nodes --cpus=none
 	--membind=nodes -m=nodes --interleave=nodes -i=nodes --preferred=nodes
 	--preferred-many=nodes -P=nodes --weighted-interleave=nodes -w=nodes
 	--cpunodebind=nodes -N=nodes --physcpubind=none -C=none
-	--threads=words:auto --batch=none --rate=none --nice=none --retries=none --timeout=none --max-stall=none
+	--threads=words:auto --batch=none --rate=none --nice=words:auto --retries=none --timeout=none --max-stall=none
 	--min-free=none -o=columns --output=columns --sysroot=dir'
 
 # Index of the command mplace launches: the word after "--", or the first

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -747,6 +748,83 @@ static void test_threads_auto_ran(void)
 	munmap(p, pages * ps);
 }
 
+/* The nice value of the threads that reported progress: the workers. */
+static int worker_nice_min, worker_nice_max;
+
+static void on_progress_nice(void *ud, const struct exec_progress *pr)
+{
+	int n;
+
+	(void)ud;
+	(void)pr;
+	errno = 0;
+	n = getpriority(PRIO_PROCESS, 0);
+	if (errno)
+		return;
+	if (n < worker_nice_min)
+		worker_nice_min = n;
+	if (n > worker_nice_max)
+		worker_nice_max = n;
+}
+
+/* --nice auto (the default) raises the workers by EXEC_AUTO_NICE when this
+ * process runs at nice 0 and may; --nice N is taken as given; a process
+ * under nice(1) keeps its own; the calling thread gets its nice back. */
+static void test_nice(void)
+{
+	const size_t pages = 1024;
+	char *p = map_pages(pages, true);
+	bool may = privs_has_cap(NS_CAP_SYS_NICE);
+	int want = may ? EXEC_AUTO_NICE : 0, n = 99, status = -1;
+	struct plan pl;
+	struct exec_opts o;
+	struct exec_result r;
+	bool set;
+	pid_t child;
+
+	exec_opts_init(&o);
+	set = exec_nice(&o, &n);
+	ok(set == may && n == want, "nice auto at nice 0: %d, set %d (CAP_SYS_NICE %d)", n, set, may);
+	o.renice = true;
+	o.nice = 7;
+	set = exec_nice(&o, &n);
+	ok(set && n == 7, "--nice 7 is taken as given");
+	o.renice = false;
+	o.nice_auto = false;
+	set = exec_nice(&o, &n);
+	ok(!set && n == 0, "no auto, no --nice: this process's own");
+	child = fork();
+	if (child == 0) {
+		exec_opts_init(&o);
+		if (setpriority(PRIO_PROCESS, 0, 5) < 0)
+			_exit(2);
+		set = exec_nice(&o, &n);
+		_exit(!set && n == 5 ? 0 : 1);
+	}
+	waitpid(child, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "under nice 5, auto keeps 5");
+
+	self_plan(&pl, p, pages, ps, PLAN_BASE);
+	for (int threads = 1; threads <= 2; threads++) {
+		exec_opts_init(&o);
+		o.threads = threads;
+		o.batch = 64;
+		o.progress = on_progress_nice;
+		worker_nice_min = 99;
+		worker_nice_max = -99;
+		rc_ = exec_proc(&pl, &pl.procs[0], &o, &r);
+		ok(rc_ == 0 && r.nice == want, "%d worker(s): the result says nice %d", threads, r.nice);
+		ok(worker_nice_min == want && worker_nice_max == want,
+		   "%d worker(s) ran at nice %d..%d", threads, worker_nice_min, worker_nice_max);
+		errno = 0;
+		n = getpriority(PRIO_PROCESS, 0);
+		ok(n == 0 && errno == 0, "%d worker(s): the calling thread is at nice %d after", threads, n);
+		exec_result_free(&r);
+	}
+	plan_free(&pl);
+	munmap(p, pages * ps);
+}
+
 /* --threads auto: never more than the CPUs, EXEC_AUTO_THREADS_MAX, or one
  * per EXEC_AUTO_THREAD_BYTES to move. */
 static void test_threads_auto(void)
@@ -783,6 +861,7 @@ int main(void)
 	test_requery_and_absent();
 	test_unmapped();
 	test_zero_page_stays();
+	test_nice();
 	test_coarse_unmapped();
 	test_thp();
 	test_stop_timeout_rate();

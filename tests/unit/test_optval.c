@@ -23,6 +23,19 @@ static void test_numbers(void)
 	ok(optval_threads("8", &v, err, sizeof(err)) == 0 && v == 8, "--threads 8");
 	ok(optval_threads("65", &v, err, sizeof(err)) == -EINVAL, "--threads 65");
 	is_str(err, "invalid --threads '65': expected auto or a number from 1 to 64", "and why");
+	{
+		bool rn = true;
+
+		v = 99;
+		ok(optval_nice("auto", &rn, &v, err, sizeof(err)) == 0 && !rn && v == 99,
+		   "--nice auto: no nice of its own");
+		ok(optval_nice("-5", &rn, &v, err, sizeof(err)) == 0 && rn && v == -5, "--nice -5");
+		ok(optval_nice("19", &rn, &v, err, sizeof(err)) == 0 && rn && v == 19, "--nice 19");
+		ok(optval_nice("20", &rn, &v, err, sizeof(err)) == -EINVAL, "--nice 20");
+		is_str(err, "invalid --nice '20': expected auto or a number from -20 to 19",
+		       "--nice 20: the line names auto and the range");
+		ok(optval_nice("Auto", &rn, &v, err, sizeof(err)) == -EINVAL, "--nice Auto");
+	}
 	ok(optval_rate("200M", &rate, err, sizeof(err)) == 0 && rate == 200ULL << 20, "--rate 200M");
 	ok(optval_rate("1G/s", &rate, err, sizeof(err)) == 0 && rate == 1ULL << 30, "--rate 1G/s");
 	ok(optval_rate("0", &rate, err, sizeof(err)) == -EINVAL && rate == 1ULL << 30,

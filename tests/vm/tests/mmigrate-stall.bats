@@ -175,6 +175,33 @@ move_measured() {
 	verify_helper
 }
 
+@test "--nice auto raises the workers alone, to -5 as root; under nice 3 they keep 3" {
+	start_helper --mib 64 --node 0 --no-thp
+	local o=$BATS_TEST_TMPDIR/o.json m t n w=0
+	# a slow move (--rate) so that its threads are read while it runs
+	mmigrate -q -J --rate 16M --threads 2 "$HELPER_PID" 0 1 >"$o" &
+	m=$!
+	sleep 1
+	for t in /proc/$m/task/*; do
+		n=$(awk '{ print $19 }' "$t/stat")
+		if [ "${t##*/}" = "$m" ]; then
+			assert_equal "$n" 0
+		elif [ "$n" = -5 ]; then
+			w=$((w + 1))
+		fi
+	done
+	wait "$m"
+	[ "$w" -eq 2 ] || fail "$w of the 2 workers at nice -5"
+	assert_equal "$(jq .processes[0].nice "$o")" -5
+	run --separate-stderr bash -c 'renice 3 -p $$ >/dev/null && exec mmigrate -J "$0" 1 0' "$HELPER_PID"
+	assert_success
+	assert_equal "$(echo "$output" | jq .processes[0].nice)" 3
+	run --separate-stderr mmigrate -J --nice 0 "$HELPER_PID" 0 1
+	assert_success
+	assert_equal "$(echo "$output" | jq .processes[0].nice)" 0
+	verify_helper
+}
+
 @test "a call over 1.5 x --max-stall is a warning, exactly when the JSON says so" {
 	local max warned=no
 	start_helper --mib 16 --node 0 --thp
