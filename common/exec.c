@@ -437,27 +437,42 @@ static void exec_count(struct exec_ctx *c, struct exec_batch *b, size_t i, int w
 	}
 }
 
-/* A planned page that the kernel calls absent (-ENOENT) or unmapped
- * (-EFAULT) has gone when pagemap no longer shows it, present or swapped:
- * the process freed or unmapped it after the plan, as a busy service does.
- * A page still there (the shared zero page, a page in swap) keeps the
- * kernel's reason.  Without pagemap the kernel's reason stands. */
-static bool exec_page_vanished(const struct exec_ctx *c, void *addr, int status)
+/* A planned private anonymous page that the kernel calls absent (-ENOENT)
+ * or unmapped (-EFAULT) has gone when pagemap no longer shows any page of
+ * its entry (a THP's 512), present or swapped: the process freed or
+ * unmapped it after the plan, as a busy service does.  A page still there
+ * (the shared zero page, a page in swap, part of a split THP) keeps the
+ * kernel's reason, and so does a file or shared page (a shmem page in swap
+ * leaves no trace in pagemap).  Without pagemap the kernel's reason stands. */
+static bool exec_page_vanished(const struct exec_ctx *c, const struct plan_run *r,
+			       void *addr, int status)
 {
-	uint64_t e;
+	uint64_t e[512], n = r->step / c->p->page_size, ps = c->p->page_size;
+	off_t off = (off_t)((uintptr_t)addr / ps * sizeof(e[0]));
 
-	if (c->mmfd < 0 || (status != -ENOENT && status != -EFAULT))
+	if (c->mmfd < 0 || (status != -ENOENT && status != -EFAULT) ||
+	    (r->flags & PLAN_RUN_FILE))
 		return false;
-	if (pread(c->mmfd, &e, sizeof(e),
-		  (off_t)((uintptr_t)addr / c->p->page_size * sizeof(e))) != (ssize_t)sizeof(e))
-		return false;
-	return !(e & (PM_E_PRESENT | PM_E_SWAPPED));
+	while (n) {
+		uint64_t k = n < 512 ? n : 512;
+
+		if (pread(c->mmfd, e, k * sizeof(e[0]), off) != (ssize_t)(k * sizeof(e[0])))
+			return false;
+		for (uint64_t i = 0; i < k; i++)
+			if (e[i] & (PM_E_PRESENT | PM_E_SWAPPED))
+				return false;
+		n -= k;
+		off += (off_t)(k * sizeof(e[0]));
+	}
+	return true;
 }
 
 /* Count entry i that failed with -errno status: gone, or not moved. */
 static void exec_count_failed(struct exec_ctx *c, struct exec_batch *b, size_t i, int status)
 {
-	exec_count(c, b, i, exec_page_vanished(c, b->addr[i], status) ? -3 :
+	const struct plan_run *r = &c->pp->runs[b->ridx[i]];
+
+	exec_count(c, b, i, exec_page_vanished(c, r, b->addr[i], status) ? -3 :
 		   (int)exec_classify(status));
 }
 
@@ -545,6 +560,9 @@ static int exec_batch_move(struct exec_ctx *c, struct exec_batch *b, struct exec
 	bool first = true;
 
 	while (b->n) {
+		/* an absent page that pagemap shows present again is tried
+		 * once more, on the batch's second call */
+		bool absent_again = busy_round == 0;
 		size_t w = 0, moved = 0;
 		bool nomem = false;
 		long rc;
@@ -600,6 +618,15 @@ static int exec_batch_move(struct exec_ctx *c, struct exec_batch *b, struct exec
 				b->status[w++] = s;
 			} else if (s >= 0) {
 				exec_count(c, b, i, EXR_NOT_MIGRATED);
+			} else if (absent_again && (s == -EFAULT || s == -ENOENT) &&
+				   !exec_page_vanished(c, &c->pp->runs[b->ridx[i]], b->addr[i], s)) {
+				/* freed and mapped again since the call (the
+				 * churn of a busy service): its new page moves
+				 * on the next call; the zero page says the same
+				 * again and is counted then */
+				b->addr[w] = b->addr[i];
+				b->ridx[w] = b->ridx[i];
+				b->status[w++] = s;
 			} else {
 				exec_count_failed(c, b, i, s);
 			}

@@ -331,6 +331,41 @@ static void test_unmapped(void)
 	munmap(p, 128 * ps);
 }
 
+/* An entry of several pages (a THP's, step 2 MiB) has gone only when none
+ * of its pages is left: here its first page alone was freed (the kernel
+ * answers for the first page), then all of it. */
+static void test_vanished_whole_entry(void)
+{
+	const uint64_t step = 2ULL << 20;
+	const size_t pages = step / ps;
+	char *raw = map_pages(2 * pages, false), *p;
+	struct plan pl;
+	struct exec_opts o;
+	struct exec_result r;
+	struct exec_pair sum;
+
+	p = (char *)(((uintptr_t)raw + step - 1) & ~(uintptr_t)(step - 1));
+	madvise(p, step, MADV_NOHUGEPAGE);
+	for (size_t i = 0; i < pages; i++)
+		p[i * ps] = 1;
+	madvise(p, ps, MADV_DONTNEED);
+	self_plan(&pl, p, pages, step, PLAN_THP);
+	exec_opts_init(&o);
+	rc_ = exec_proc(&pl, &pl.procs[0], &o, &r); ok(rc_ == 0, "entry, first page freed: exec_proc ok");
+	exec_totals(&r, &sum);
+	is_u64(sum.gone, 0, "entry, first page freed: 511 pages left, so not gone");
+	is_u64(not_moved(&sum), pages, "entry, first page freed: not moved, the kernel's reason");
+	exec_result_free(&r);
+	madvise(p, step, MADV_DONTNEED);
+	rc_ = exec_proc(&pl, &pl.procs[0], &o, &r); ok(rc_ == 0, "entry, all freed: exec_proc ok");
+	exec_totals(&r, &sum);
+	is_u64(sum.gone, pages, "entry, all freed: gone, every page of it");
+	is_u64(not_moved(&sum), 0, "entry, all freed: no failure");
+	exec_result_free(&r);
+	plan_free(&pl);
+	munmap(raw, 2 * step);
+}
+
 /* A page that is still there keeps the kernel's answer: the shared zero
  * page (read, never written) has not gone. */
 static void test_zero_page_stays(void)
@@ -861,6 +896,7 @@ int main(void)
 	test_requery_and_absent();
 	test_unmapped();
 	test_zero_page_stays();
+	test_vanished_whole_entry();
 	test_nice();
 	test_coarse_unmapped();
 	test_thp();
