@@ -743,13 +743,21 @@ static void *exec_worker(void *arg)
 		exec_batch_free(&b);
 		return NULL;
 	}
-	if (c->renice &&
-	    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), c->nice) < 0) {
+	if (c->renice && setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), c->nice) < 0) {
+		int e = errno;
+
 		pthread_mutex_lock(&c->lock);
-		exec_stop_locked(c, EXS_ERROR, -errno);
+		if (c->o->renice) {
+			/* --nice N was asked for: without it the run fails */
+			exec_stop_locked(c, EXS_ERROR, -e);
+			pthread_mutex_unlock(&c->lock);
+			exec_batch_free(&b);
+			return NULL;
+		}
+		/* auto, refused all the same (the root of a user namespace,
+		 * a security module): the worker keeps its own nice */
+		c->nice_refused = true;
 		pthread_mutex_unlock(&c->lock);
-		exec_batch_free(&b);
-		return NULL;
 	}
 	stall_sizer_init(&t.sizer, c->o->max_stall, EXEC_FIRST_BYTES, c->p->page_size, c->max_bytes);
 	while (exec_take(c, &b, t.sizer.next)) {
@@ -822,21 +830,28 @@ static void exec_size_batches(struct exec_ctx *c, int threads)
 		c->max_bytes = share ? share : 1;
 }
 
+void exec_in_caller(struct exec_ctx *c, void *(*fn)(void *), void *arg)
+{
+	int own, e;
+
+	errno = 0;
+	own = getpriority(PRIO_PROCESS, 0);
+	e = errno;
+	fn(arg);
+	/* back to its own nice: always allowed from auto's -5 (a lower
+	 * priority needs no privilege); from --nice N above it, only with
+	 * the privilege that N needed the other way */
+	if (c->renice && !e)
+		(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), own);
+}
+
 int exec_start_threads(struct exec_ctx *c, int nthreads)
 {
 	pthread_t tid[EXEC_MAX_THREADS];
 	int started = 0, rc = 0;
 
 	if (nthreads <= 1) {
-		/* the calling thread goes back to its own nice afterwards
-		 * (raising a nice value needs no privilege) */
-		int own;
-
-		errno = 0;
-		own = getpriority(PRIO_PROCESS, 0);
-		exec_worker(c);
-		if (c->renice && !errno)
-			(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), own);
+		exec_in_caller(c, exec_worker, c);
 		return 0;
 	}
 	if (nthreads > EXEC_MAX_THREADS)
@@ -873,7 +888,6 @@ int exec_proc(const struct plan *p, const struct plan_proc *pp,
 		return pidfd;
 	memset(&c, 0, sizeof(c));
 	c.renice = exec_nice(o, &c.nice);
-	r->nice = c.nice;
 	c.p = p;
 	c.pp = pp;
 	c.o = o;
@@ -897,6 +911,9 @@ int exec_proc(const struct plan *p, const struct plan_proc *pp,
 		rc = exec_start_threads(&c, c.threads);
 	if (rc < 0 && !c.stopped)
 		exec_stop_locked(&c, EXS_ERROR, rc);
+	r->nice = c.nice;
+	if (c.nice_refused)
+		exec_nice(&(struct exec_opts){ .renice = false }, &r->nice);
 	if (r->discard_done)
 		exec_discard_fix(r);
 	exec_check_outcomes(pp, r);

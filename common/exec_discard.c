@@ -176,7 +176,7 @@ int exec_discard_run(struct exec_ctx *c, int pidfd)
 	c->pass = 1;
 	c->scanned = 0;
 	if (pthread_create(&tid, NULL, exec_discard_thread, j) != 0) {
-		exec_discard_thread(j);     /* no thread: scan and discard first */
+		exec_in_caller(c, exec_discard_thread, j);  /* no thread: scan and discard first */
 		rc = exec_start_threads(c, c->threads);
 	} else {
 		rc = exec_start_threads(c, c->threads);

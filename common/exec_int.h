@@ -36,6 +36,7 @@ struct exec_ctx {
 	int threads;                /* workers */
 	bool renice;                /* exec_nice: set the workers' nice */
 	int nice;
+	bool nice_refused;          /* auto's nice refused: the workers kept their own */
 	bool requery_all;
 	/* the lazyfree ranges the discard step pages out (ascending, disjoint).
 	 * Pass 1 moves every entry outside them while the discard runs beside
@@ -74,6 +75,9 @@ void exec_stop_locked(struct exec_ctx *c, enum exec_stop why, int err);
 /* Run the workers (nthreads <= 1: in the calling thread) until the cursor
  * is at the end of the current pass; 0, or -errno when none could start. */
 int exec_start_threads(struct exec_ctx *c, int nthreads);
+/* fn(arg) in the calling thread, which gets its own nice back afterwards
+ * (fn may set the workers' nice, c->nice). */
+void exec_in_caller(struct exec_ctx *c, void *(*fn)(void *), void *arg);
 /* Where the planned pages are now: residual per source node, THPs whole or
  * split (exec_after.c). */
 void exec_after(const struct plan *p, const struct plan_proc *pp,

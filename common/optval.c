@@ -33,10 +33,14 @@ int optval_threads(const char *arg, int *out, char *err, size_t len)
 
 int optval_nice(const char *arg, bool *renice, int *out, char *err, size_t len)
 {
-	*renice = strcmp(arg, "auto") != 0;
-	if (*renice && str_to_int(arg, -20, 19, out) < 0)
+	if (strcmp(arg, "auto") == 0) {
+		*renice = false;
+		return 0;
+	}
+	if (str_to_int(arg, -20, 19, out) < 0)
 		return str_invalid(err, len, "invalid --nice '%s': expected auto or a number "
 			       "from -20 to 19", arg);
+	*renice = true;
 	return 0;
 }
 
