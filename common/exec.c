@@ -20,8 +20,9 @@
 #include "procs.h"
 #include "sysinfo.h"
 
-long exec_sys_move_pages(pid_t pid, unsigned long n, void **addr,
-			 const int *nodes, int *status, int flags)
+/* weak: the unit tests put a kernel's rarer answers in front of it */
+__attribute__((weak)) long exec_sys_move_pages(pid_t pid, unsigned long n, void **addr,
+					       const int *nodes, int *status, int flags)
 {
 	return syscall(SYS_move_pages, pid, n, addr, nodes, status, flags);
 }
@@ -467,6 +468,19 @@ static bool exec_page_vanished(const struct exec_ctx *c, const struct plan_run *
 	return true;
 }
 
+/* pagemap shows a page, in memory, at addr of the target (false without
+ * pagemap) */
+static bool exec_page_present(const struct exec_ctx *c, void *addr)
+{
+	uint64_t e;
+
+	if (c->mmfd < 0 ||
+	    pread(c->mmfd, &e, sizeof(e), (off_t)((uintptr_t)addr / c->p->page_size * sizeof(e))) !=
+		    (ssize_t)sizeof(e))
+		return false;
+	return (e & PM_E_PRESENT) != 0;
+}
+
 /* Count entry i that failed with -errno status: gone, or not moved. */
 static void exec_count_failed(struct exec_ctx *c, struct exec_batch *b, size_t i, int status)
 {
@@ -560,9 +574,10 @@ static int exec_batch_move(struct exec_ctx *c, struct exec_batch *b, struct exec
 	bool first = true;
 
 	while (b->n) {
-		/* an absent page that pagemap shows present again is tried
-		 * once more, on the batch's second call */
-		bool absent_again = busy_round == 0;
+		/* an absent base page that pagemap shows present again is
+		 * tried once more, on the batch's second call (not with
+		 * --retries 0) */
+		bool absent_again = busy_round == 0 && c->o->retries > 0;
 		size_t w = 0, moved = 0;
 		bool nomem = false;
 		long rc;
@@ -619,11 +634,13 @@ static int exec_batch_move(struct exec_ctx *c, struct exec_batch *b, struct exec
 			} else if (s >= 0) {
 				exec_count(c, b, i, EXR_NOT_MIGRATED);
 			} else if (absent_again && (s == -EFAULT || s == -ENOENT) &&
-				   !exec_page_vanished(c, &c->pp->runs[b->ridx[i]], b->addr[i], s)) {
+				   c->pp->runs[b->ridx[i]].step == c->p->page_size &&
+				   exec_page_present(c, b->addr[i])) {
 				/* freed and mapped again since the call (the
 				 * churn of a busy service): its new page moves
 				 * on the next call; the zero page says the same
-				 * again and is counted then */
+				 * again and is counted then.  Not a THP entry:
+				 * a base page mapped into it would count as 512 */
 				b->addr[w] = b->addr[i];
 				b->ridx[w] = b->ridx[i];
 				b->status[w++] = s;

@@ -19,7 +19,11 @@
  * are tried again in the next call, and what still does not move is "not
  * migrated" (or "target full" when the call said ENOMEM).  -EBUSY entries are
  * queried too (the second address of an already-moved THP says -EBUSY) and
- * retried up to opts.retries times.  Per-page reasons: -EBUSY busy, -EACCES
+ * retried up to opts.retries times.  A base page that the kernel called
+ * absent or unmapped while pagemap shows it present (freed and mapped again
+ * during the call) is tried once more, unless opts.retries is 0; one that
+ * pagemap no longer shows at all (no page of its entry) has gone.
+ * Per-page reasons: -EBUSY busy, -EACCES
  * shared (needs MOVE_ALL), -ENOENT not present, -EFAULT not migratable,
  * -ENOMEM target full.
  *
