@@ -383,6 +383,10 @@ stall_sample() {
 	if [ "$rc" != 0 ]; then
 		[ "$rc" = 3 ] || ok=0
 		more="$more rc=$rc err=$(head -c 200 "$tmp/err" | tr -s ' \n' '__')"
+		# what mmigrate said did not move, and why
+		[ -s "$tmp/out" ] && echo "# $tool exit $rc: $(jq -c --argjson p "$SWPID" \
+			'[.. | objects | select(.pid? == $p)] | first | {status, stop, not_moved_bytes,
+			not_moved_by_reason_bytes, gone_bytes, residual_bytes, thp_split, retries}' "$tmp/out" 2>/dev/null)"
 	fi
 	echo "NSB test=stallwork kind=$kind mib=$mib tool=$tool rep=$rep seconds=$s ok=$ok from=$a to=$b" \
 		"cpu_seconds=$cpu thp_kb=$(thp_kb) $(sw_fields) $more"
