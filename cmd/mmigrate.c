@@ -216,6 +216,8 @@ static void parse_nodes(struct mmigrate *m, struct plan_opts *po)
 	po->vma = m->vma;
 	po->nvma = m->nvma;
 	po->use_pagemap = path_is_live();
+	/* a dry run is read by a person: it also checks the policies (numa_maps) */
+	po->check_policy = m->run.dry_run;
 	po->move_all = m->ex.xo.move_all;
 }
 

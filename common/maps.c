@@ -6,6 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include "maps.h"
 #include "nodes.h"
 #include "path.h"
@@ -303,6 +307,7 @@ static void mapping_absorb(struct mapping *dst, struct mapping *src)
 		memcpy(dst->perms, src->perms, sizeof(dst->perms));
 		dst->offset = src->offset;
 		dst->inode = src->inode;
+		dst->dev = src->dev;
 	}
 	if (src->have & MAP_F_SMAPS) {
 		if (!dst->page_size || !(dst->have & MAP_F_NUMA))
@@ -711,7 +716,7 @@ static bool perms_ok(const char *p)
 static bool maps_header(struct mp_state *st, const char *line, struct mapping *m)
 {
 	const char *p = line;
-	uint64_t dev;
+	uint64_t major, minor;
 	struct span ino;
 
 	if (parse_hex(&p, &m->start) < 0 || *p++ != '-' ||
@@ -728,9 +733,10 @@ static bool maps_header(struct mp_state *st, const char *line, struct mapping *m
 	m->perms[4] = '\0';
 	p += 5;
 	if (parse_hex(&p, &m->offset) < 0 || *p++ != ' ' ||
-	    parse_hex(&p, &dev) < 0 || *p++ != ':' || parse_hex(&p, &dev) < 0 ||
+	    parse_hex(&p, &major) < 0 || *p++ != ':' || parse_hex(&p, &minor) < 0 ||
 	    *p++ != ' ')
 		goto bad;
+	m->dev = makedev((unsigned)major, (unsigned)minor);
 	ino.s = p;
 	ino.len = strspn(p, "0123456789");
 	if (span_u64(ino, &m->inode) < 0 || (p[ino.len] != ' ' && p[ino.len] != '\0'))
@@ -1126,4 +1132,92 @@ struct mapping *maps_find(struct mapping_list *l, uint64_t addr)
 	if (m->end ? addr < m->end : addr == m->start)
 		return m;
 	return NULL;
+}
+
+/* ---- hugetlb without a page walk ---------------------------------------- */
+
+/* The device of the kernel's shmem mount: a memfd of our own lives there
+ * (mm/shmem.c: memfd_create, SysV shm and shared anonymous memory all use
+ * shm_mnt unless they are hugetlb).  0 when no memfd can be made. */
+static uint64_t maps_shm_dev(void)
+{
+	static uint64_t dev;
+	static bool done;
+	struct stat st;
+	int fd;
+
+	if (done)
+		return dev;
+	done = true;
+	fd = memfd_create("numashift", MFD_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) == 0)
+		dev = st.st_dev;
+	close(fd);
+	return dev;
+}
+
+/* "36 35 0:44 / /dev/hugepages rw,relatime shared:27 - hugetlbfs hugetlbfs rw,pagesize=2M":
+ * the device of a hugetlbfs line, or 0. */
+static uint64_t mountinfo_hugetlb_dev(const char *line)
+{
+	unsigned major, minor;
+	const char *sep = strstr(line, " - ");
+
+	if (!sep || strncmp(sep + 3, "hugetlbfs ", 10) != 0)
+		return 0;
+	if (sscanf(line, "%*u %*u %u:%u ", &major, &minor) != 2)
+		return 0;
+	return makedev(major, minor);
+}
+
+int maps_hugetlb_devs(pid_t pid, struct maps_hugetlb_devs *out)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	memset(out, 0, sizeof(*out));
+	f = path_fopen("/proc/%d/mountinfo", (int)pid);
+	if (!f) {
+		int rc = -errno;
+
+		return rc == -ENOENT && !path_exists("/proc/%d", (int)pid) ? -ESRCH : rc;
+	}
+	while (getline(&line, &cap, f) >= 0) {
+		uint64_t dev = mountinfo_hugetlb_dev(line);
+
+		if (!dev)
+			continue;
+		if (out->n == sizeof(out->dev) / sizeof(out->dev[0]))
+			out->overflow = true;
+		else
+			out->dev[out->n++] = dev;
+	}
+	free(line);
+	fclose(f);
+	out->shm = maps_shm_dev();
+	return 0;
+}
+
+bool maps_may_be_hugetlb(const struct mapping *m, const struct maps_hugetlb_devs *d)
+{
+	switch (m->kind) {
+	case MAPKIND_HUGETLB:
+		return true;
+	case MAPKIND_ANON: case MAPKIND_HEAP: case MAPKIND_STACK: case MAPKIND_SPECIAL:
+		return false;
+	case MAPKIND_FILE: case MAPKIND_SHM:
+		break;
+	}
+	if (d->overflow)
+		return true;
+	for (size_t i = 0; i < d->n; i++)
+		if (m->dev == d->dev[i])
+			return true;
+	/* hugetlb segments and memfds live on the kernel's hugetlbfs mounts */
+	if (m->path && (prefix(m->path, "/SYSV") || prefix(m->path, "/memfd:")))
+		return !d->shm || m->dev != d->shm;
+	return false;
 }

@@ -66,6 +66,7 @@ struct mapping {
 	char perms[5];                /* "rw-p"; "" unless MAP_F_SMAPS|MAP_F_MAPS */
 	uint64_t offset;
 	uint64_t inode;
+	uint64_t dev;                 /* makedev(MAJ, MIN) of maps/smaps; 0 unless MAP_F_SMAPS|MAP_F_MAPS */
 	enum map_kind kind;
 	char *path;                   /* file path, "[heap]" etc, NULL for anon */
 	char *policy;                 /* "default", "bind:0-1", "prefer:1", ... */
@@ -134,6 +135,27 @@ struct smaps_rollup {
 };
 int maps_read_rollup(pid_t pid, struct smaps_rollup *r,
 		     maps_warn_fn warn, void *ud);
+
+/* Which mappings may hold hugetlb pages, known without numa_maps or smaps
+ * (both walk every page of a mapping under the process's mmap_lock).
+ * /proc/PID/maps alone says it for "/anon_hugepage" and "/dev/hugepages"
+ * only; a hugetlb SysV segment or memfd looks like shmem there, and a file
+ * of a hugetlbfs mount like a file.  So: the devices of the hugetlbfs
+ * mounts in /proc/PID/mountinfo, and the device of the kernel's internal
+ * shmem mount (where every SysV segment, memfd and shared anonymous mapping
+ * lives unless it is hugetlb), learnt from a memfd of our own. */
+struct maps_hugetlb_devs {
+	size_t n;
+	uint64_t dev[32];             /* makedev() of each hugetlbfs mount */
+	uint64_t shm;                 /* the shmem mount's device, 0: unknown */
+	bool overflow;                /* more than 32 hugetlbfs mounts */
+};
+/* -ESRCH, -EACCES, -ENOENT (no mountinfo), -ENOMEM; reads through path.h. */
+int maps_hugetlb_devs(pid_t pid, struct maps_hugetlb_devs *out);
+/* false only when m (read from maps or smaps) surely holds no hugetlb
+ * page: an anonymous, heap, stack or special mapping, a file on no
+ * hugetlbfs mount, or a SysV/memfd segment on the shmem mount. */
+bool maps_may_be_hugetlb(const struct mapping *m, const struct maps_hugetlb_devs *d);
 
 /* The mapping holding addr, or NULL.  A mapping whose end is not known
  * (numa_maps only) matches its start address only. */

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include "output.h"
 #include "pagemap.h"
+#include "path.h"
 #include "plan.h"
 #include "procs.h"
 #include "scan.h"
@@ -360,6 +361,7 @@ struct plan_walk {
 	const struct plan_opts *o;
 	const struct mapping *m;
 	bool unknown;            /* a present run had no node */
+	bool live;               /* nodes from the running kernel: unknown is unmovable */
 	struct plan_run *tmp;    /* runs of this mapping before they are kept */
 	size_t ntmp, cap;
 	uint64_t already, shared;
@@ -420,6 +422,8 @@ static int plan_walk_run(void *ud, const struct page_run *pr)
 	if (!(pr->flags & RUN_PRESENT) || pr->node == RUN_NODE_NONE)
 		return 0;
 	if (pr->node == RUN_NODE_UNKNOWN) {
+		if (w->live)            /* move_pages(2) could not move it either */
+			return 0;
 		w->unknown = true;
 		return 1;
 	}
@@ -524,14 +528,22 @@ static void plan_check_policy(struct plan_proc *pp, const struct plan_opts *o,
 		}
 }
 
+/* plan_mapping: the coarse runs need numa_maps, which was not read */
+#define PLAN_NEED_NUMA 1
+
 static int plan_mapping(struct plan *p, struct plan_proc *pp, const struct plan_opts *o,
 			const struct mapping *m, struct pm_reader *pm)
 {
-	struct plan_walk w = { .p = p, .pp = pp, .o = o, .m = m };
+	struct plan_walk w = { .p = p, .pp = pp, .o = o, .m = m, .live = path_is_live() };
 	int rc;
 
-	if (m->end <= m->start || !plan_vma_match(o->vma, o->nvma, m) ||
-	    !plan_mapping_has_work(o, m))
+	if (m->end <= m->start || !plan_vma_match(o->vma, o->nvma, m))
+		return 0;
+	/* without numa_maps the walk itself finds the work; but [vdso] and
+	 * the kernel's other special mappings hold the kernel's own pages,
+	 * which numa_maps does not count (PageReserved) and move_pages(2)
+	 * refuses (-EBUSY): numa_maps alone may say that one has pages */
+	if (m->have & MAP_F_NUMA ? !plan_mapping_has_work(o, m) : m->kind == MAPKIND_SPECIAL)
 		return 0;
 	plan_check_policy(pp, o, m);
 	if (!pm)
@@ -543,6 +555,8 @@ static int plan_mapping(struct plan *p, struct plan_proc *pp, const struct plan_
 	}
 	if (rc != 0 || w.unknown) {       /* no page-level truth: query later */
 		free(w.tmp);
+		if (!(m->have & MAP_F_NUMA))
+			return PLAN_NEED_NUMA;
 		return plan_mapping_coarse(p, pp, o, m);
 	}
 	pp->already_pages += w.already;
@@ -551,6 +565,33 @@ static int plan_mapping(struct plan *p, struct plan_proc *pp, const struct plan_
 		rc = plan_put(p, pp, o, w.tmp[i]);
 	free(w.tmp);
 	return rc;
+}
+
+/* The maps of a process: from maps alone when pagemap gives every page's
+ * node and no mapping may be hugetlb (plan.h), else numa_maps and maps
+ * (numa_maps has no end address: maps gives it). */
+static int plan_scan(const struct plan_opts *o, const struct proc_id *id,
+		     struct pm_reader *pm, struct scan_proc *s, maps_warn_fn warn, void *ud)
+{
+	struct maps_hugetlb_devs hd;
+	int rc;
+
+	if (!pm || o->check_policy || !path_is_live())
+		return scan_process(id, SCAN_NUMA | SCAN_MAPS, s, warn, ud);
+	rc = scan_process(id, SCAN_MAPS, s, warn, ud);
+	if (rc < 0)
+		return rc;
+	if (maps_hugetlb_devs(id->pid, &hd) == 0) {
+		size_t i;
+
+		for (i = 0; i < s->maps.n; i++)
+			if (maps_may_be_hugetlb(&s->maps.v[i], &hd))
+				break;
+		if (i == s->maps.n)
+			return 0;
+	}
+	scan_free(s);
+	return scan_process(id, SCAN_NUMA | SCAN_MAPS, s, warn, ud);
 }
 
 int plan_add_process(struct plan *p, const struct plan_opts *o,
@@ -563,23 +604,39 @@ int plan_add_process(struct plan *p, const struct plan_opts *o,
 	int rc;
 
 	memset(&s, 0, sizeof(s));
-	/* numa_maps has no end address: maps gives it */
-	rc = scan_process(id, SCAN_NUMA | SCAN_MAPS, &s, warn, ud);
-	if (rc < 0)
+	if (o->use_pagemap && pm_open(&pm, id->pid, PM_WANT_NODE | PM_WANT_KPF | PM_WANT_THP_ONLY) < 0)
+		pm = NULL;
+	rc = plan_scan(o, id, pm, &s, warn, ud);
+	if (rc < 0) {
+		if (pm)
+			pm_close(pm);
 		return rc;
+	}
 	pp = plan_proc_new(p, &s.id);
 	if (!pp) {
+		if (pm)
+			pm_close(pm);
 		scan_free(&s);
 		return -ENOMEM;
 	}
 	if (!pp->id.pid)
 		pp->id = *id;
-	if (o->use_pagemap && pm_open(&pm, id->pid, PM_WANT_NODE | PM_WANT_KPF | PM_WANT_THP_ONLY) < 0)
-		pm = NULL;
 	pp->kpf = pm && pm_has_thp(pm);
 	rc = 0;
-	for (size_t i = 0; i < s.maps.n && rc == 0; i++)
+	for (size_t i = 0; i < s.maps.n && rc == 0; i++) {
+		uint64_t start = s.maps.v[i].start;
+		struct mapping *m;
+
 		rc = plan_mapping(p, pp, o, &s.maps.v[i], pm);
+		if (rc != PLAN_NEED_NUMA)
+			continue;
+		/* merged in by start address: find the mapping again */
+		rc = maps_read_numa_maps(id->pid, &s.maps, warn, ud);
+		m = rc == 0 ? maps_find(&s.maps, start) : NULL;
+		if (m && (rc = plan_mapping(p, pp, o, m, pm)) == PLAN_NEED_NUMA)
+			rc = 0;        /* numa_maps no longer lists it: gone */
+		i = m ? (size_t)(m - s.maps.v) : i;
+	}
 	if (pm)
 		pm_close(pm);
 	scan_free(&s);

@@ -4,7 +4,8 @@
  *
  *   nshelper [--mib N] [--node N] [--thp|--no-thp] [--free-pct P]
  *            [--rewrite-pct R] [--shared-mib N] [--file PATH --file-mib N]
- *            [--fork] [--writers N] [--hugetlb N] [--mlock] [--churn]
+ *            [--fork] [--writers N] [--hugetlb N [--hugetlb-memfd]] [--mlock]
+ *            [--churn]
  *            [--ready FILE] [--seed S] [--corrupt OFFSET]
  *
  * It maps the regions asked for, fills every byte with a pattern derived from
@@ -13,6 +14,9 @@
  * "verify ok" or "verify FAILED offset=N region=R"; SIGUSR2 unmaps the upper
  * half of the private region (as a service frees memory while it is moved:
  * not with --writers, whose slices are there) and prints "unmapped BYTES";
+ * --hugetlb N maps N huge pages privately (MAP_HUGETLB, "/anon_hugepage" in
+ * maps); with --hugetlb-memfd they come from memfd_create(MFD_HUGETLB) mapped
+ * shared ("/memfd:..." in maps, as a plain memfd shows).
  * SIGTERM/SIGINT stops the
  * writer threads, verifies, prints the result and "max_pause_us=N", and exits
  * 0 when every byte was right, 1 otherwise (2 for a usage error).
@@ -68,7 +72,7 @@ struct opts {
 	int node;               /* -1: no binding */
 	int thp;                /* -1 default, 0 --no-thp, 1 --thp */
 	unsigned free_pct, rewrite_pct, writers;
-	bool free_set, rewrite_set, fork_child, mlock_it, churn;
+	bool free_set, rewrite_set, fork_child, mlock_it, churn, hugetlb_memfd;
 	const char *file, *ready;
 	int64_t corrupt;        /* byte offset in the private region, or -1 */
 };
@@ -318,8 +322,20 @@ static uint64_t setup_hugetlb(const struct opts *o)
 
 	if (!o->hugetlb || !hsize)
 		return 0;
-	p = mmap(NULL, o->hugetlb * hsize, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (o->hugetlb_memfd) {
+		int fd = memfd_create("nshelper-huge", MFD_CLOEXEC | MFD_HUGETLB);
+
+		if (fd < 0 || ftruncate(fd, (off_t)(o->hugetlb * hsize)) < 0) {
+			if (fd >= 0)
+				close(fd);
+			return 0;
+		}
+		p = mmap(NULL, o->hugetlb * hsize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		close(fd);
+	} else {
+		p = mmap(NULL, o->hugetlb * hsize, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	}
 	if (p == MAP_FAILED)
 		return 0;
 	r->base = p;
@@ -644,7 +660,7 @@ static bool thp_effective(const struct opts *o)
 
 enum {
 	O_MIB = 256, O_NODE, O_THP, O_NOTHP, O_FREE, O_REWRITE, O_SHARED, O_FILE, O_FILEMIB,
-	O_FORK, O_WRITERS, O_HUGETLB, O_MLOCK, O_CHURN, O_READY, O_SEED, O_CORRUPT,
+	O_FORK, O_WRITERS, O_HUGETLB, O_HUGETLB_MEMFD, O_MLOCK, O_CHURN, O_READY, O_SEED, O_CORRUPT,
 };
 
 static void parse_args(int argc, char **argv, struct opts *o)
@@ -662,6 +678,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "fork", no_argument, NULL, O_FORK },
 		{ "writers", required_argument, NULL, O_WRITERS },
 		{ "hugetlb", required_argument, NULL, O_HUGETLB },
+		{ "hugetlb-memfd", no_argument, NULL, O_HUGETLB_MEMFD },
 		{ "mlock", no_argument, NULL, O_MLOCK },
 		{ "churn", no_argument, NULL, O_CHURN },
 		{ "ready", required_argument, NULL, O_READY },
@@ -687,6 +704,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case O_FORK: o->fork_child = true; break;
 		case O_WRITERS: o->writers = (unsigned)parse_u64("--writers", optarg, MAX_WRITERS); break;
 		case O_HUGETLB: o->hugetlb = parse_u64("--hugetlb", optarg, 1 << 20); break;
+		case O_HUGETLB_MEMFD: o->hugetlb_memfd = true; break;
 		case O_MLOCK: o->mlock_it = true; break;
 		case O_CHURN: o->churn = true; break;
 		case O_READY: o->ready = optarg; break;
@@ -705,6 +723,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		usage_error("--rewrite-pct %u is more than --free-pct %u", o->rewrite_pct, o->free_pct);
 	if (o->file_mib && !o->file)
 		usage_error("--file-mib needs --file PATH");
+	if (o->hugetlb_memfd && !o->hugetlb)
+		usage_error("--hugetlb-memfd needs --hugetlb N");
 	if (o->file && !o->file_mib)
 		o->file_mib = 16;
 }

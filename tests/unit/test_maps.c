@@ -7,7 +7,9 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include "maps.h"
 #include "nodes.h"
@@ -699,6 +701,101 @@ static void test_live(void)
 	rmdir(dir);
 }
 
+/* A mapping of this process whose start is addr, from /proc/self/maps. */
+static bool own_mapping(const void *addr, struct mapping *out)
+{
+	struct mapping_list l = { 0 };
+	struct mapping *m;
+	bool found = false;
+
+	if (maps_read_maps(getpid(), &l, NULL, NULL) == 0 &&
+	    (m = maps_find(&l, (uint64_t)(uintptr_t)addr)) != NULL) {
+		*out = *m;
+		out->path = m->path ? strdup(m->path) : NULL;
+		out->policy = NULL;
+		out->node_pages = NULL;
+		found = true;
+	}
+	maps_free(&l);
+	return found;
+}
+
+/* Which mappings may be hugetlb, from maps and mountinfo alone: the
+ * planner reads numa_maps for those only. */
+static void test_hugetlb_devs(void)
+{
+	char dir[] = "/tmp/ns-test-hdevs.XXXXXX", p[512];
+	struct maps_hugetlb_devs d;
+	struct mapping m, fake;
+	void *a, *mf, *sv;
+	FILE *f;
+	int fd, id;
+
+	path_set_root(NULL);
+	ok(maps_hugetlb_devs(getpid(), &d) == 0 && d.shm != 0, "own mountinfo, shmem device known");
+	a = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ok(a != MAP_FAILED && own_mapping(a, &m) && !maps_may_be_hugetlb(&m, &d),
+	   "private anonymous memory: never hugetlb");
+	free(m.path);
+	fd = memfd_create("plain", 0);
+	ok(fd >= 0 && ftruncate(fd, 1 << 20) == 0, "memfd");
+	mf = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ok(mf != MAP_FAILED && own_mapping(mf, &m) && m.kind == MAPKIND_SHM &&
+	   m.dev == d.shm && !maps_may_be_hugetlb(&m, &d),
+	   "a memfd lives on the shmem mount: not hugetlb (dev %llx)", (unsigned long long)m.dev);
+	fake = m;
+	fake.dev = d.shm + 1;
+	ok(maps_may_be_hugetlb(&fake, &d), "a memfd on another device may be hugetlb");
+	free(m.path);
+	id = shmget(IPC_PRIVATE, 1 << 20, IPC_CREAT | 0600);
+	sv = id >= 0 ? shmat(id, NULL, 0) : (void *)-1;
+	if (id >= 0)
+		shmctl(id, IPC_RMID, NULL);
+	ok(sv != (void *)-1 && own_mapping(sv, &m) && !maps_may_be_hugetlb(&m, &d),
+	   "a SysV segment on the shmem mount: not hugetlb (%s)", sv != (void *)-1 ? m.path : "-");
+	if (sv != (void *)-1) {
+		free(m.path);
+		shmdt(sv);
+	}
+	fake.path = (char *)"/anon_hugepage (deleted)";
+	fake.kind = MAPKIND_HUGETLB;
+	ok(maps_may_be_hugetlb(&fake, &d), "/anon_hugepage: hugetlb");
+	fake.kind = MAPKIND_FILE;
+	fake.path = (char *)"/data/x";
+	fake.dev = makedev(8, 1);
+	ok(!maps_may_be_hugetlb(&fake, &d), "a file on another file system: not hugetlb");
+	munmap(a, 1 << 20);
+	munmap(mf, 1 << 20);
+	close(fd);
+
+	/* a hugetlbfs mount of the process's own mount namespace */
+	if (!mkdtemp(dir)) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	snprintf(p, sizeof(p), "mkdir -p %s/proc/42", dir);
+	ok(system(p) == 0, "tree");
+	snprintf(p, sizeof(p), "%s/proc/42/mountinfo", dir);
+	f = fopen(p, "w");
+	if (f) {
+		fputs("22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+		      "36 22 0:44 / /dev/hugepages rw,relatime shared:27 - hugetlbfs hugetlbfs rw,pagesize=2M\n"
+		      "37 22 0:45 / /mnt/huge\\040one rw - hugetlbfs none rw,pagesize=1024M\n"
+		      "garbage\n", f);
+		fclose(f);
+	}
+	ok(path_set_root(dir) == 0, "sysroot");
+	ok(maps_hugetlb_devs(42, &d) == 0 && d.n == 2 && d.dev[0] == makedev(0, 44) &&
+	   d.dev[1] == makedev(0, 45), "two hugetlbfs mounts (%zu)", d.n);
+	fake.dev = makedev(0, 45);
+	fake.path = (char *)"/mnt/huge one/seg";
+	ok(maps_may_be_hugetlb(&fake, &d), "a file on a hugetlbfs mount: hugetlb");
+	ok(maps_hugetlb_devs(43, &d) == -ESRCH, "no such process: -ESRCH");
+	path_set_root(NULL);
+	snprintf(p, sizeof(p), "rm -rf %s", dir);
+	ok(system(p) == 0, "cleanup");
+}
+
 int main(void)
 {
 	const char *top = getenv("NS_TOP");
@@ -711,6 +808,7 @@ int main(void)
 	test_garbage();
 	test_fixture(top ? top : ".");
 	test_live();
+	test_hugetlb_devs();
 	return tap_done();
 }
 

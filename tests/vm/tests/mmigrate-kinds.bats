@@ -65,6 +65,25 @@ teardown() {
 	verify_helper
 }
 
+@test "a hugetlb memfd, which maps shows as a plain memfd, moves as whole huge pages" {
+	[ -e "$(pool 0)" ] || skip "no 2 MiB hugetlb pages"
+	echo 4 >"$(pool 0)"
+	echo 4 >"$(pool 1)"
+	start_helper --mib 8 --node 0 --no-thp --hugetlb 4 --hugetlb-memfd
+	[ "${HELPER_HUGETLB:-0}" = 4 ] || skip "no hugetlb pages for the helper"
+	# the move plans from maps and pagemap; only the memfd's device tells
+	# it from a shmem memfd, and then numa_maps gives its page size
+	grep -q "^$(ns_hexnorm "$HELPER_HUGETLB_ADDR")-.*/memfd:nshelper-huge" /proc/"$HELPER_PID"/maps
+	run mmigrate -q --plan-out "$BATS_TEST_TMPDIR/plan.json" "$HELPER_PID" 0 1
+	assert_success
+	assert_equal "$(node_bytes "$HELPER_PID" 1 "$HELPER_HUGETLB_ADDR")" "$HELPER_HUGETLB_LEN"
+	run jq -c --arg a "$(printf '0x%x' "$HELPER_HUGETLB_ADDR")" \
+		'[.processes[0].runs[] | select(.map_start == $a) | [.class, .step, .pages]]' \
+		"$BATS_TEST_TMPDIR/plan.json"
+	assert_output '[["hugetlb",2097152,2048]]'
+	verify_helper
+}
+
 @test "a hugetlb mapping is reported not moved when the target has no room" {
 	[ -e "$(pool 0)" ] || skip "no 2 MiB hugetlb pages"
 	echo 4 >"$(pool 0)"

@@ -36,6 +36,24 @@ setup() {
 	verify_helper
 }
 
+@test "a move plans from maps and pagemap what its dry run plans from numa_maps" {
+	local file=$BATS_TEST_TMPDIR/data keys
+	start_helper --mib 64 --node 0 --file "$file" --file-mib 8
+	# the helper's own regions: library pages that jq maps too change
+	# between the two plans
+	set -- --vma anon --vma "file=$file" "$HELPER_PID" 0 1
+	run mmigrate -q --dry-run --plan-out "$PLAN" "$@"
+	assert_success
+	run mmigrate -q --plan-out "$BATS_TEST_TMPDIR/move.json" "$@"
+	assert_success
+	keys='.processes[0] | {planned_pages, already_pages, shared_pages, thp_entries, folios_known, runs}'
+	assert_equal "$(jq -c "$keys" "$BATS_TEST_TMPDIR/move.json")" "$(jq -c "$keys" "$PLAN")"
+	# and the plan was not empty
+	[ "$(jq '.processes[0].planned_pages' "$PLAN")" -gt 16384 ]
+	assert_equal "$(node_bytes "$HELPER_PID" 1 "$HELPER_ADDR")" "$HELPER_LEN"
+	verify_helper
+}
+
 @test "--apply moves only what is still on its source node" {
 	start_helper --mib 64 --node 0 --no-thp
 	run mmigrate -q --dry-run --plan-out "$PLAN" --vma "$(helper_region)" "$HELPER_PID" 0 1
