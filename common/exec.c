@@ -448,22 +448,22 @@ static void exec_count(struct exec_ctx *c, struct exec_batch *b, size_t i, int w
 static bool exec_page_vanished(const struct exec_ctx *c, const struct plan_run *r,
 			       void *addr, int status)
 {
-	uint64_t e[512], n = r->step / c->p->page_size, ps = c->p->page_size;
-	off_t off = (off_t)((uintptr_t)addr / ps * sizeof(e[0]));
+	uint64_t e[512], ps = c->p->page_size, a = (uintptr_t)addr;
+	size_t n = (size_t)(r->step / ps);
 
 	if (c->mmfd < 0 || (status != -ENOENT && status != -EFAULT) ||
 	    (r->flags & PLAN_RUN_FILE))
 		return false;
 	while (n) {
-		uint64_t k = n < 512 ? n : 512;
+		size_t k = n < 512 ? n : 512;
 
-		if (pread(c->mmfd, e, k * sizeof(e[0]), off) != (ssize_t)(k * sizeof(e[0])))
+		if (pm_fd_entries(c->mmfd, ps, a, k, e) != (ssize_t)k)
 			return false;
-		for (uint64_t i = 0; i < k; i++)
+		for (size_t i = 0; i < k; i++)
 			if (e[i] & (PM_E_PRESENT | PM_E_SWAPPED))
 				return false;
 		n -= k;
-		off += (off_t)(k * sizeof(e[0]));
+		a += k * ps;
 	}
 	return true;
 }
@@ -474,11 +474,8 @@ static bool exec_page_present(const struct exec_ctx *c, void *addr)
 {
 	uint64_t e;
 
-	if (c->mmfd < 0 ||
-	    pread(c->mmfd, &e, sizeof(e), (off_t)((uintptr_t)addr / c->p->page_size * sizeof(e))) !=
-		    (ssize_t)sizeof(e))
-		return false;
-	return (e & PM_E_PRESENT) != 0;
+	return c->mmfd >= 0 && pm_fd_entries(c->mmfd, c->p->page_size, (uintptr_t)addr, 1, &e) == 1 &&
+	       (e & PM_E_PRESENT);
 }
 
 /* Count entry i that failed with -errno status: gone, or not moved. */

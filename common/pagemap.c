@@ -422,6 +422,13 @@ int pm_read_entries(struct pm_reader *r, uint64_t start, uint64_t n,
 	return got < 0 ? (int)got : 0;
 }
 
+ssize_t pm_fd_entries(int fd, uint64_t page, uint64_t start, size_t n, uint64_t *buf)
+{
+	ssize_t got = pm_pread_full(fd, buf, n * sizeof(*buf), start / page * sizeof(*buf));
+
+	return got < 0 ? got : got / (ssize_t)sizeof(*buf);
+}
+
 /* ---- kpageflags ----------------------------------------------------- */
 
 #define KPF_BIT(b) (1ULL << (b))

@@ -39,6 +39,7 @@
 #define NS_PAGEMAP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -124,6 +125,13 @@ int pm_walk(struct pm_reader *r, uint64_t start, uint64_t end,
 /* Raw pagemap entries for [start, start + n*page) into buf; -errno. */
 int pm_read_entries(struct pm_reader *r, uint64_t start, uint64_t n,
 		    uint64_t *buf);
+
+/* Raw pagemap entries of [start, start + n pages of size page) from a
+ * pagemap fd opened elsewhere (procs_mm_open's, which stays with the mm it
+ * was opened on): the number of entries read, fewer when that mm has no
+ * users left (pagemap then reads nothing) or the range passes the top of
+ * user space; -errno. */
+ssize_t pm_fd_entries(int fd, uint64_t page, uint64_t start, size_t n, uint64_t *buf);
 
 /* PFN -> node from /sys/devices/system/node/nodeN/memoryM and
  * /sys/devices/system/memory/block_size_bytes (through path.h). */

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <libproc2/pids.h>
+#include "pagemap.h"
 #include "path.h"
 #include "procs.h"
 
@@ -160,7 +161,7 @@ bool procs_mm_same(int fd)
 	uint64_t e;
 
 	/* pagemap reads nothing once its mm has no users left */
-	return pread(fd, &e, sizeof(e), 0) == (ssize_t)sizeof(e);
+	return pm_fd_entries(fd, 1, 0, 1, &e) == 1;
 }
 
 int procs_check_same(const struct proc_id *id)

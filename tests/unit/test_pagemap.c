@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include "tap.h"
@@ -644,6 +645,58 @@ static void test_pfn_nodes_tree(void)
 	remove_tree(root);
 }
 
+/* pm_fd_entries: the entries of a range from a pagemap fd opened elsewhere,
+ * fewer past the top of user space or once the mm has no users. */
+static void test_fd_entries(void)
+{
+	uint64_t e[4], top;
+	char *m;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC), st;
+	int pfd[2];
+	pid_t kid;
+
+	ok(fd >= 0, "own pagemap");
+	m = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ok(m != MAP_FAILED, "4 pages");
+	m[0] = m[2 * page] = 1;
+	ok(pm_fd_entries(fd, page, (uintptr_t)m, 4, e) == 4 && (e[0] & PM_E_PRESENT) &&
+	   !(e[1] & PM_E_PRESENT) && (e[2] & PM_E_PRESENT) && !(e[3] & PM_E_PRESENT),
+	   "present, absent, present, absent");
+	/* pagemap ends at the task size, one page below 128 TiB (x86-64,
+	 * 4-level page tables; a process gets 5-level addresses only by asking) */
+	top = (1ULL << 47) - 2 * page;
+	ok(pm_fd_entries(fd, page, top, 4, e) == 1, "past the top of user space: fewer");
+	ok(pm_fd_entries(-1, page, (uintptr_t)m, 1, e) == -EBADF, "a bad fd: -EBADF");
+	munmap(m, 4 * page);
+	close(fd);
+
+	/* a child's pagemap, kept open after the child has exited */
+	ok(pipe(pfd) == 0, "pipe");
+	kid = fork();
+	if (kid == 0) {
+		char c;
+
+		close(pfd[1]);
+		(void)read(pfd[0], &c, 1);
+		_exit(0);
+	}
+	close(pfd[0]);
+	fd = -1;
+	if (kid > 0) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)kid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	ok(fd >= 0 && pm_fd_entries(fd, page, 0, 1, e) == 1, "a live child's pagemap reads");
+	close(pfd[1]);
+	if (kid > 0)
+		waitpid(kid, &st, 0);
+	ok(fd >= 0 && pm_fd_entries(fd, page, 0, 1, e) == 0, "its mm has gone: nothing read");
+	if (fd >= 0)
+		close(fd);
+}
+
 int main(void)
 {
 	int root = geteuid() == 0;
@@ -658,5 +711,6 @@ int main(void)
 	test_kpf_thp_only();
 	test_kpf_thp_straddle();
 	test_kpf_order();
+	test_fd_entries();
 	return tap_done();
 }
