@@ -763,6 +763,7 @@ static void *exec_worker(void *arg)
 		pthread_mutex_lock(&c->lock);
 		if (c->o->renice) {
 			/* --nice N was asked for: without it the run fails */
+			c->nice_failed = true;
 			exec_stop_locked(c, EXS_ERROR, -e);
 			pthread_mutex_unlock(&c->lock);
 			exec_batch_free(&b);
@@ -926,6 +927,7 @@ int exec_proc(const struct plan *p, const struct plan_proc *pp,
 	if (rc < 0 && !c.stopped)
 		exec_stop_locked(&c, EXS_ERROR, rc);
 	r->nice = c.nice;
+	r->nice_failed = c.nice_failed;
 	if (c.nice_refused)
 		exec_nice(&(struct exec_opts){ .renice = false }, &r->nice);
 	if (r->discard_done)

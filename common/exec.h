@@ -113,6 +113,8 @@ struct exec_result {
 					    * mode, process_madvise, migrate_pages */
 	int threads;                       /* workers that ran */
 	int nice;                          /* their nice value (exec_nice) */
+	bool nice_failed;                  /* EXS_ERROR: the kernel refused the
+					    * explicit --nice (err says why) */
 	uint64_t thp_whole, thp_split;     /* after the move (from the residual query) */
 	bool thp_known;                    /* thp_whole/split measured */
 	uint64_t syscall_failed;           /* engine syscall: the kernel's count */

@@ -37,6 +37,7 @@ struct exec_ctx {
 	bool renice;                /* exec_nice: set the workers' nice */
 	int nice;
 	bool nice_refused;          /* auto's nice refused: the workers kept their own */
+	bool nice_failed;           /* an explicit --nice refused: the run stopped */
 	bool requery_all;
 	/* the lazyfree ranges the discard step pages out (ascending, disjoint).
 	 * Pass 1 moves every entry outside them while the discard runs beside

@@ -157,7 +157,6 @@ int migrate_run_guard(struct migrate_run *r)
 static void say_stop(const struct migrate_run *r, const struct plan_proc *pp,
 		     const struct report_move *o)
 {
-	const char *what = o->r.err ? strerror(-o->r.err) : "";
 	char msg[512];
 
 	switch (o->r.stop) {
@@ -166,11 +165,8 @@ static void say_stop(const struct migrate_run *r, const struct plan_proc *pp,
 		    (int)pp->id.pid, pp->id.comm);
 		break;
 	case EXS_ERROR:
-		if (o->r.err == -EACCES)
-			r->hooks.err("process %d (%s): the kernel refused the target nodes (cpuset or permission)",
-			    (int)pp->id.pid, pp->id.comm);
-		else
-			r->hooks.err("process %d (%s): move stopped: %s", (int)pp->id.pid, pp->id.comm, what);
+		if (outcome_move_error(&pp->id, &o->r, msg, sizeof(msg)))
+			r->hooks.err("%s", msg);
 		break;
 	default:
 		break;

@@ -250,3 +250,22 @@ bool outcome_unaccounted(const struct proc_id *id, const struct exec_result *r,
 		 (int)id->pid, id->comm, (unsigned long long)r->unaccounted);
 	return true;
 }
+
+bool outcome_move_error(const struct proc_id *id, const struct exec_result *r,
+			char *msg, size_t len)
+{
+	const char *what = strerror(r->err ? -r->err : EIO);
+
+	if (r->stop != EXS_ERROR)
+		return false;
+	if (r->nice_failed)
+		snprintf(msg, len, "process %d (%s): the kernel refused the workers' nice %d "
+			 "(--nice): %s", (int)id->pid, id->comm, r->nice, what);
+	else if (r->err == -EACCES)
+		snprintf(msg, len, "process %d (%s): the kernel refused the target nodes "
+			 "(cpuset or permission)", (int)id->pid, id->comm);
+	else
+		snprintf(msg, len, "process %d (%s): move stopped: %s", (int)id->pid, id->comm,
+			 what);
+	return true;
+}

@@ -16,6 +16,7 @@
  *   a process not planned         outcome_plan_error
  *   a process not read (mscan)    outcome_scan_error
  *   the calls' times, a lost page outcome_stall, outcome_unaccounted
+ *   a move that stopped on error  outcome_move_error
  *   the run                       outcome_run
  *
  * sigcode: the code of a caught SIGINT/SIGTERM (130/143), 0 when none.
@@ -111,6 +112,12 @@ bool outcome_stall(const struct proc_id *id, const struct stall_summary *s,
  * count as not moved): one line; false when there are none. */
 bool outcome_unaccounted(const struct proc_id *id, const struct exec_result *r,
 			 char *msg, size_t len);
+
+/* A move that stopped on an error (EXS_ERROR): the kernel refused an
+ * explicit --nice, or the target nodes (-EACCES), or another errno; one
+ * line.  false for any other end. */
+bool outcome_move_error(const struct proc_id *id, const struct exec_result *r,
+			char *msg, size_t len);
 
 /* The run's code from its processes' codes (combined as ns_exit_combine
  * does; none: 0), then a signal (sigcode) wins over everything, and a

@@ -168,6 +168,8 @@ int place_run_move(const struct place_run *o, struct report_place *rp,
 	code = outcome_affinity(&rp->aff, id->pid, rp->error, sizeof(rp->error));
 	if (rp->error[0])
 		say(o, true, rp->error);
+	if (outcome_move_error(id, &rp->mv.r, msg, sizeof(msg)))
+		say(o, true, msg);
 	if (outcome_unaccounted(id, &rp->mv.r, msg, sizeof(msg)))
 		say(o, true, msg);
 	rp->mv.code = outcome_move(&rp->mv.r, rp->mv.ran,

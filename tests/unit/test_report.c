@@ -49,6 +49,30 @@ static void test_move_shared(void)
 	is_u64(outcome_move(&r, 1, true, 0), NS_EXIT_FAIL, "none moved for another reason: 1");
 }
 
+/* A move that stopped on an error: one line naming what the kernel
+ * refused, and the code from its errno. */
+static void test_move_error(void)
+{
+	struct proc_id id = { .pid = 42, .comm = "app" };
+	struct exec_pair x = { .src = 0, .dst = 1, .planned = 100 };
+	struct exec_result r = { .pairs = &x, .npairs = 1, .page_size = 4096, .stop = EXS_DONE };
+	char msg[256];
+
+	ok(!outcome_move_error(&id, &r, msg, sizeof(msg)), "every batch ran: no line");
+	r.stop = EXS_ERROR, r.err = -EACCES, r.nice_failed = true, r.nice = -5;
+	ok(outcome_move_error(&id, &r, msg, sizeof(msg)), "an explicit --nice refused: a line");
+	is_str(msg, "process 42 (app): the kernel refused the workers' nice -5 (--nice): "
+	       "Permission denied", "it names the nice, not the nodes");
+	is_u64(outcome_move(&r, 1, true, 0), NS_EXIT_PERM, "and nothing moved: 4");
+	r.nice_failed = false;
+	ok(outcome_move_error(&id, &r, msg, sizeof(msg)), "the nodes refused: a line");
+	is_str(msg, "process 42 (app): the kernel refused the target nodes (cpuset or permission)",
+	       "it names the nodes");
+	r.err = -EIO;
+	ok(outcome_move_error(&id, &r, msg, sizeof(msg)), "another errno: a line");
+	is_str(msg, "process 42 (app): move stopped: Input/output error", "with its text");
+}
+
 static void test_discard_errors(void)
 {
 	struct proc_id id = { .pid = 42, .comm = "app" };
@@ -391,6 +415,7 @@ int main(void)
 	test_progress();
 	test_affinity();
 	test_move_shared();
+	test_move_error();
 	test_discard_errors();
 	test_read_errors();
 	test_run_docs();

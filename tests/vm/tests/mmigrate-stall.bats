@@ -206,6 +206,35 @@ move_measured() {
 	verify_helper
 }
 
+@test "--nice auto refused by the kernel (root of a user namespace): the move goes on at nice 0" {
+	command -v unshare >/dev/null && command -v nsenter >/dev/null || skip "no unshare(1), nsenter(1)"
+	local t from=0 to=1 wrap=$BATS_TEST_TMPDIR/nshelper-userns
+	# the helper in a user namespace of its own, and mmigrate in the same
+	# one (from a child namespace the kernel lets nobody read a process of
+	# the initial one).  mmigrate has CAP_SYS_NICE there, so auto asks for
+	# -5; setpriority(2) wants it in the initial namespace and refuses.
+	printf '#!/bin/sh\nexec unshare --user --map-root-user nshelper "$@"\n' >"$wrap"
+	chmod +x "$wrap"
+	NS_HELPER_BIN=$wrap start_helper --mib 16 --node 0 --no-thp
+	for t in 2 1; do
+		run --separate-stderr nsenter --user -t "$HELPER_PID" \
+			mmigrate -J --threads "$t" "$HELPER_PID" "$from" "$to"
+		assert_success
+		assert_equal "$(echo "$output" | jq .processes[0].nice)" 0
+		assert_equal "$(echo "$output" | jq .processes[0].threads)" "$t"
+		assert_equal "$(node_bytes "$HELPER_PID" "$to" "$HELPER_ADDR")" "$HELPER_LEN"
+		set -- "$to" "$from"
+		from=$1 to=$2
+	done
+	# an explicit --nice -5 is not a wish: the run stops and says why
+	run --separate-stderr nsenter --user -t "$HELPER_PID" mmigrate --nice -5 "$HELPER_PID" 0 1
+	assert_failure 4
+	[[ "$stderr" == *"the kernel refused the workers' nice -5 (--nice)"* ]] ||
+		fail "stderr does not name the nice: $stderr"
+	assert_equal "$(node_bytes "$HELPER_PID" 0 "$HELPER_ADDR")" "$HELPER_LEN"
+	verify_helper
+}
+
 @test "a call over 1.5 x --max-stall is a warning, exactly when the JSON says so" {
 	local max warned=no
 	start_helper --mib 16 --node 0 --thp
