@@ -1136,6 +1136,10 @@ struct mapping *maps_find(struct mapping_list *l, uint64_t addr)
 
 /* ---- hugetlb without a page walk ---------------------------------------- */
 
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x0008U   /* Linux 6.3; vm.memfd_noexec=2 requires it */
+#endif
+
 /* The device of the kernel's shmem mount: a memfd of our own lives there
  * (mm/shmem.c: memfd_create, SysV shm and shared anonymous memory all use
  * shm_mnt unless they are hugetlb).  0 when no memfd can be made. */
@@ -1151,6 +1155,8 @@ static uint64_t maps_shm_dev(void)
 	done = true;
 	fd = memfd_create("numashift", MFD_CLOEXEC);
 	if (fd < 0)
+		fd = memfd_create("numashift", MFD_CLOEXEC | MFD_NOEXEC_SEAL);
+	if (fd < 0)
 		return 0;
 	if (fstat(fd, &st) == 0)
 		dev = st.st_dev;
@@ -1158,47 +1164,51 @@ static uint64_t maps_shm_dev(void)
 	return dev;
 }
 
-/* "36 35 0:44 / /dev/hugepages rw,relatime shared:27 - hugetlbfs hugetlbfs rw,pagesize=2M":
- * the device of a hugetlbfs line, or 0. */
-static uint64_t mountinfo_hugetlb_dev(const char *line)
-{
-	unsigned major, minor;
-	const char *sep = strstr(line, " - ");
-
-	if (!sep || strncmp(sep + 3, "hugetlbfs ", 10) != 0)
-		return 0;
-	if (sscanf(line, "%*u %*u %u:%u ", &major, &minor) != 2)
-		return 0;
-	return makedev(major, minor);
-}
-
 int maps_hugetlb_devs(pid_t pid, struct maps_hugetlb_devs *out)
 {
 	char *line = NULL;
-	size_t cap = 0;
+	size_t cap = 0, vcap = 0;
+	struct path_mount pm;
 	FILE *f;
+	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
 	f = path_fopen("/proc/%d/mountinfo", (int)pid);
 	if (!f) {
-		int rc = -errno;
-
+		rc = -errno;
 		return rc == -ENOENT && !path_exists("/proc/%d", (int)pid) ? -ESRCH : rc;
 	}
-	while (getline(&line, &cap, f) >= 0) {
-		uint64_t dev = mountinfo_hugetlb_dev(line);
-
-		if (!dev)
+	while (rc == 0 && getline(&line, &cap, f) >= 0) {
+		if (path_mountinfo_line(line, &pm) < 0)
 			continue;
-		if (out->n == sizeof(out->dev) / sizeof(out->dev[0]))
-			out->overflow = true;
-		else
-			out->dev[out->n++] = dev;
+		if (out->n == vcap) {
+			size_t c = vcap ? vcap * 2 : 64;
+			struct maps_mount_dev *v = realloc(out->v, c * sizeof(*v));
+
+			if (!v) {
+				rc = -ENOMEM;
+				break;
+			}
+			out->v = v;
+			vcap = c;
+		}
+		out->v[out->n].dev = makedev(pm.major, pm.minor);
+		out->v[out->n++].hugetlbfs = strcmp(pm.fstype, "hugetlbfs") == 0;
 	}
 	free(line);
 	fclose(f);
+	if (rc < 0) {
+		maps_hugetlb_devs_free(out);
+		return rc;
+	}
 	out->shm = maps_shm_dev();
 	return 0;
+}
+
+void maps_hugetlb_devs_free(struct maps_hugetlb_devs *d)
+{
+	free(d->v);
+	memset(d, 0, sizeof(*d));
 }
 
 bool maps_may_be_hugetlb(const struct mapping *m, const struct maps_hugetlb_devs *d)
@@ -1211,13 +1221,17 @@ bool maps_may_be_hugetlb(const struct mapping *m, const struct maps_hugetlb_devs
 	case MAPKIND_FILE: case MAPKIND_SHM:
 		break;
 	}
-	if (d->overflow)
+	if (d->shm && m->dev == d->shm)
+		return false;
+	/* shmem's own names off the shmem mount: a hugetlb segment or memfd */
+	if (m->kind == MAPKIND_SHM && m->path &&
+	    (prefix(m->path, "/SYSV") || prefix(m->path, "/memfd:") ||
+	     prefix(m->path, "/dev/zero") || prefix(m->path, "[anon_shmem:")))
 		return true;
 	for (size_t i = 0; i < d->n; i++)
-		if (m->dev == d->dev[i])
-			return true;
-	/* hugetlb segments and memfds live on the kernel's hugetlbfs mounts */
-	if (m->path && (prefix(m->path, "/SYSV") || prefix(m->path, "/memfd:")))
-		return !d->shm || m->dev != d->shm;
-	return false;
+		if (m->dev == d->v[i].dev)
+			return d->v[i].hugetlbfs;
+	/* a device the process's mountinfo does not list (a mount outside its
+	 * root, unmounted since, or a kernel-internal one): cannot tell */
+	return true;
 }

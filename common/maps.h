@@ -140,21 +140,28 @@ int maps_read_rollup(pid_t pid, struct smaps_rollup *r,
  * (both walk every page of a mapping under the process's mmap_lock).
  * /proc/PID/maps alone says it for "/anon_hugepage" and "/dev/hugepages"
  * only; a hugetlb SysV segment or memfd looks like shmem there, and a file
- * of a hugetlbfs mount like a file.  So: the devices of the hugetlbfs
- * mounts in /proc/PID/mountinfo, and the device of the kernel's internal
- * shmem mount (where every SysV segment, memfd and shared anonymous mapping
- * lives unless it is hugetlb), learnt from a memfd of our own. */
-struct maps_hugetlb_devs {
-	size_t n;
-	uint64_t dev[32];             /* makedev() of each hugetlbfs mount */
-	uint64_t shm;                 /* the shmem mount's device, 0: unknown */
-	bool overflow;                /* more than 32 hugetlbfs mounts */
+ * of a hugetlbfs mount like a file.  So: the device and file system type of
+ * every mount in /proc/PID/mountinfo, and the device of the kernel's
+ * internal shmem mount (where every SysV segment, memfd and shared
+ * anonymous mapping lives unless it is hugetlb), learnt from a memfd of
+ * our own. */
+struct maps_mount_dev {
+	uint64_t dev;                 /* makedev() */
+	bool hugetlbfs;
 };
-/* -ESRCH, -EACCES, -ENOENT (no mountinfo), -ENOMEM; reads through path.h. */
+struct maps_hugetlb_devs {
+	struct maps_mount_dev *v;     /* every mount of the process */
+	size_t n;
+	uint64_t shm;                 /* the shmem mount's device, 0: unknown */
+};
+/* -ESRCH, -EACCES, -ENOENT (no mountinfo), -ENOMEM; reads through path.h.
+ * Free with maps_hugetlb_devs_free (also after an error: harmless). */
 int maps_hugetlb_devs(pid_t pid, struct maps_hugetlb_devs *out);
+void maps_hugetlb_devs_free(struct maps_hugetlb_devs *d);
 /* false only when m (read from maps or smaps) surely holds no hugetlb
- * page: an anonymous, heap, stack or special mapping, a file on no
- * hugetlbfs mount, or a SysV/memfd segment on the shmem mount. */
+ * page: an anonymous, heap, stack or special mapping, a mapping on the
+ * shmem mount, or a file on a listed mount that is not hugetlbfs.  A
+ * device the process's mountinfo does not list may be hugetlb. */
 bool maps_may_be_hugetlb(const struct mapping *m, const struct maps_hugetlb_devs *d);
 
 /* The mapping holding addr, or NULL.  A mapping whose end is not known

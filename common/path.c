@@ -261,3 +261,24 @@ int path_read_u64(uint64_t *val, const char *fmt, ...)
 	*val = v;
 	return 0;
 }
+
+int path_mountinfo_line(char *line, struct path_mount *out)
+{
+	char *sep = strstr(line, " - "), *mnt, *end;
+	int n = 0;
+
+	if (!sep || sscanf(line, "%*u %*u %u:%u %*s %n", &out->major, &out->minor, &n) != 2 ||
+	    n == 0 || line + n >= sep)
+		return -EINVAL;
+	mnt = line + n;
+	end = strchr(mnt, ' ');
+	if (!end || end > sep)
+		return -EINVAL;
+	*end = '\0';
+	out->mnt = mnt;
+	out->fstype = sep + 3;
+	end = strpbrk(sep + 3, " \n");
+	if (end)
+		*end = '\0';
+	return *out->fstype ? 0 : -EINVAL;
+}

@@ -587,6 +587,7 @@ static int plan_scan(const struct plan_opts *o, const struct proc_id *id,
 		for (i = 0; i < s->maps.n; i++)
 			if (maps_may_be_hugetlb(&s->maps.v[i], &hd))
 				break;
+		maps_hugetlb_devs_free(&hd);
 		if (i == s->maps.n)
 			return 0;
 	}

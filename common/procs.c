@@ -220,22 +220,19 @@ void procs_list_free(struct proc_list *l)
  * at /sys/fs/cgroup, the hybrid layout at /sys/fs/cgroup/unified). */
 static int procs_cgroup2_mount(char *buf, size_t len)
 {
-	char line[4096], mnt[PATH_MAX], *sep;
+	char line[4096];
+	struct path_mount pm;
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 	int rc = -ENOENT;
 
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
-		/* "id parent maj:min root mountpoint opts... - fstype src opts" */
-		sep = strstr(line, " - ");
-		if (!sep || strncmp(sep + 3, "cgroup2 ", 8) != 0)
+		if (path_mountinfo_line(line, &pm) < 0 || strcmp(pm.fstype, "cgroup2") != 0)
 			continue;
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+		if (strlen(pm.mnt) >= len)
 			continue;
-		if (strlen(mnt) >= len)
-			continue;
-		snprintf(buf, len, "%s", mnt);
+		snprintf(buf, len, "%s", pm.mnt);
 		rc = 0;
 		break;
 	}

@@ -726,17 +726,26 @@ static void test_hugetlb_devs(void)
 {
 	char dir[] = "/tmp/ns-test-hdevs.XXXXXX", p[512];
 	struct maps_hugetlb_devs d;
-	struct mapping m, fake;
+	struct mapping m = { 0 }, fake;
+	struct path_mount pm;
+	char line[] = "37 22 0:45 / /mnt/huge\\040one rw - hugetlbfs none rw,pagesize=1024M\n";
+	char bad[] = "37 22 0:45 /mnt rw hugetlbfs\n";
 	void *a, *mf, *sv;
 	FILE *f;
 	int fd, id;
 
+	ok(path_mountinfo_line(line, &pm) == 0 && pm.major == 0 && pm.minor == 45 &&
+	   strcmp(pm.mnt, "/mnt/huge\\040one") == 0 && strcmp(pm.fstype, "hugetlbfs") == 0,
+	   "a mountinfo line: device, mount point as escaped, type");
+	ok(path_mountinfo_line(bad, &pm) == -EINVAL, "a line without ' - ': -EINVAL");
 	path_set_root(NULL);
-	ok(maps_hugetlb_devs(getpid(), &d) == 0 && d.shm != 0, "own mountinfo, shmem device known");
+	ok(maps_hugetlb_devs(getpid(), &d) == 0 && d.shm != 0 && d.n > 0,
+	   "own mountinfo (%zu mounts), shmem device known", d.n);
 	a = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ok(a != MAP_FAILED && own_mapping(a, &m) && !maps_may_be_hugetlb(&m, &d),
 	   "private anonymous memory: never hugetlb");
 	free(m.path);
+	m.path = NULL;
 	fd = memfd_create("plain", 0);
 	ok(fd >= 0 && ftruncate(fd, 1 << 20) == 0, "memfd");
 	mf = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -747,6 +756,7 @@ static void test_hugetlb_devs(void)
 	fake.dev = d.shm + 1;
 	ok(maps_may_be_hugetlb(&fake, &d), "a memfd on another device may be hugetlb");
 	free(m.path);
+	m.path = NULL;
 	id = shmget(IPC_PRIVATE, 1 << 20, IPC_CREAT | 0600);
 	sv = id >= 0 ? shmat(id, NULL, 0) : (void *)-1;
 	if (id >= 0)
@@ -755,6 +765,7 @@ static void test_hugetlb_devs(void)
 	   "a SysV segment on the shmem mount: not hugetlb (%s)", sv != (void *)-1 ? m.path : "-");
 	if (sv != (void *)-1) {
 		free(m.path);
+		m.path = NULL;
 		shmdt(sv);
 	}
 	fake.path = (char *)"/anon_hugepage (deleted)";
@@ -762,8 +773,9 @@ static void test_hugetlb_devs(void)
 	ok(maps_may_be_hugetlb(&fake, &d), "/anon_hugepage: hugetlb");
 	fake.kind = MAPKIND_FILE;
 	fake.path = (char *)"/data/x";
-	fake.dev = makedev(8, 1);
-	ok(!maps_may_be_hugetlb(&fake, &d), "a file on another file system: not hugetlb");
+	fake.dev = makedev(4095, 1048575);
+	ok(maps_may_be_hugetlb(&fake, &d), "a file on a device mountinfo does not list: may be");
+	maps_hugetlb_devs_free(&d);
 	munmap(a, 1 << 20);
 	munmap(mf, 1 << 20);
 	close(fd);
@@ -785,11 +797,16 @@ static void test_hugetlb_devs(void)
 		fclose(f);
 	}
 	ok(path_set_root(dir) == 0, "sysroot");
-	ok(maps_hugetlb_devs(42, &d) == 0 && d.n == 2 && d.dev[0] == makedev(0, 44) &&
-	   d.dev[1] == makedev(0, 45), "two hugetlbfs mounts (%zu)", d.n);
+	ok(maps_hugetlb_devs(42, &d) == 0 && d.n == 3 && !d.v[0].hugetlbfs &&
+	   d.v[1].dev == makedev(0, 44) && d.v[1].hugetlbfs && d.v[2].dev == makedev(0, 45) &&
+	   d.v[2].hugetlbfs, "three mounts, two hugetlbfs (%zu)", d.n);
 	fake.dev = makedev(0, 45);
 	fake.path = (char *)"/mnt/huge one/seg";
 	ok(maps_may_be_hugetlb(&fake, &d), "a file on a hugetlbfs mount: hugetlb");
+	fake.dev = makedev(8, 1);
+	fake.path = (char *)"/data/x";
+	ok(!maps_may_be_hugetlb(&fake, &d), "a file on an ext4 mount: not hugetlb");
+	maps_hugetlb_devs_free(&d);
 	ok(maps_hugetlb_devs(43, &d) == -ESRCH, "no such process: -ESRCH");
 	path_set_root(NULL);
 	snprintf(p, sizeof(p), "rm -rf %s", dir);
