@@ -623,6 +623,7 @@ int plan_add_process(struct plan *p, const struct plan_opts *o,
 	if (!pp->id.pid)
 		pp->id = *id;
 	pp->kpf = pm && pm_has_thp(pm);
+	pp->numa_maps = (s.have & SCAN_NUMA) != 0;
 	rc = 0;
 	for (size_t i = 0; i < s.maps.n && rc == 0; i++) {
 		uint64_t start = s.maps.v[i].start;
@@ -631,11 +632,18 @@ int plan_add_process(struct plan *p, const struct plan_opts *o,
 		rc = plan_mapping(p, pp, o, &s.maps.v[i], pm);
 		if (rc != PLAN_NEED_NUMA)
 			continue;
+		if (pp->numa_maps) {    /* read, and it no longer lists it: gone */
+			rc = 0;
+			continue;
+		}
 		/* merged in by start address: find the mapping again */
+		pp->numa_maps = true;
 		rc = maps_read_numa_maps(id->pid, &s.maps, warn, ud);
+		if (rc == 0 && id->start_time)
+			rc = procs_check_same(id);
 		m = rc == 0 ? maps_find(&s.maps, start) : NULL;
 		if (m && (rc = plan_mapping(p, pp, o, m, pm)) == PLAN_NEED_NUMA)
-			rc = 0;        /* numa_maps no longer lists it: gone */
+			rc = 0;
 		i = m ? (size_t)(m - s.maps.v) : i;
 	}
 	if (pm)
@@ -720,14 +728,14 @@ static json_t *plan_proc_json(const struct plan *p, const struct plan_proc *pp)
 
 	for (size_t i = 0; i < pp->nruns; i++)
 		json_array_append_new(runs, plan_run_json(&pp->runs[i]));
-	o = json_pack("{s:i,s:I,s:s,s:i,s:I,s:I,s:I,s:I,s:b,s:o}",
+	o = json_pack("{s:i,s:I,s:s,s:i,s:I,s:I,s:I,s:I,s:b,s:b,s:o}",
 		      "pid", (int)pp->id.pid, "start_time", (json_int_t)pp->id.start_time,
 		      "comm", pp->id.comm, "uid", (int)pp->id.uid,
 		      "planned_pages", (json_int_t)(plan_total_bytes(p, pp) / p->page_size),
 		      "already_pages", (json_int_t)pp->already_pages,
 		      "shared_pages", (json_int_t)pp->shared_pages,
 		      "thp_entries", (json_int_t)pp->thp_entries,
-		      "folios_known", pp->kpf, "runs", runs);
+		      "folios_known", pp->kpf, "numa_maps", pp->numa_maps, "runs", runs);
 	if (o && pp->policy_warn[0])
 		json_object_set_new(o, "policy_warning", json_string(pp->policy_warn));
 	return o;

@@ -83,6 +83,7 @@ struct plan_proc {
 	bool kpf;                     /* THP boundaries were visible (kpageflags,
 				       * or PAGEMAP_SCAN on 6.7+ without root) */
 	bool coarse;                  /* some runs are coarse */
+	bool numa_maps;               /* the plan read /proc/PID/numa_maps */
 	char policy_warn[128];        /* "bind:0" etc. of a planned mapping whose
 				       * policy keeps it off the target, or "" */
 	double plan_seconds;          /* scan + plan of this process (wall clock);

@@ -48,6 +48,9 @@ setup() {
 	assert_success
 	keys='.processes[0] | {planned_pages, already_pages, shared_pages, thp_entries, folios_known, runs}'
 	assert_equal "$(jq -c "$keys" "$BATS_TEST_TMPDIR/move.json")" "$(jq -c "$keys" "$PLAN")"
+	# the dry run read numa_maps (the policies); the move did not
+	assert_equal "$(jq '.processes[0].numa_maps' "$PLAN")" true
+	assert_equal "$(jq '.processes[0].numa_maps' "$BATS_TEST_TMPDIR/move.json")" false
 	# and the plan was not empty
 	[ "$(jq '.processes[0].planned_pages' "$PLAN")" -gt 16384 ]
 	assert_equal "$(node_bytes "$HELPER_PID" 1 "$HELPER_ADDR")" "$HELPER_LEN"
