@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -77,6 +78,8 @@ struct pm_reader {
 	bool thp_hint;         /* PM_WANT_THP_ONLY with kpageflags: a block PAGEMAP_SCAN
 				* shows PMD-mapped (6.7+) needs no kpageflags read */
 	uint64_t page;         /* base page size */
+	uint64_t zero_pfn;     /* PM_WANT_THP_ONLY with kpageflags: the shared zero
+				* page's PFN (0: not known) */
 	uint64_t thp_pages;    /* base pages in a PMD THP; 1 without THP */
 	struct pfn_nodes *pn;  /* PFN -> node, when PFNs are visible */
 
@@ -292,6 +295,39 @@ static bool pm_probe_pfn(uint64_t page)
 	return shown;
 }
 
+/* The PFN of the shared zero page: a page of our own read before it is
+ * written maps it, and kpageflags must say so (a kernel may map a page of
+ * its own instead, whose PFN is soon someone else's).  0 when not known. */
+static uint64_t pm_probe_zero_pfn(uint64_t page, int kpf_fd)
+{
+	static uint64_t pfn;
+	static bool done;
+	volatile const char *p;
+	uint64_t e = 0;
+	int fd;
+
+	if (done)
+		return pfn;
+	done = true;
+	p = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 0;
+	(void)p[0];
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && pm_pread_full(fd, &e, sizeof(e), (uintptr_t)p / page * 8) == sizeof(e) &&
+	    (e & PM_E_PRESENT)) {
+		uint64_t f = 0, z = e & PM_E_PFN_MASK;
+
+		if (z && pm_pread_full(kpf_fd, &f, sizeof(f), z * 8) == sizeof(f) &&
+		    (f & (1ULL << KPF_ZERO_PAGE)))
+			pfn = z;
+	}
+	if (fd >= 0)
+		close(fd);
+	munmap((void *)p, page);
+	return pfn;
+}
+
 static int pm_alloc(struct pm_reader *r)
 {
 	r->ent = malloc(PM_BATCH * sizeof(*r->ent));
@@ -364,6 +400,8 @@ int pm_open(struct pm_reader **out, pid_t pid, unsigned want)
 	r->thp_scan = (want & PM_WANT_KPF) && !r->has_kpf && r->skip == PM_SKIP_SCAN;
 	r->thp_hint = (want & PM_WANT_THP_ONLY) && r->has_kpf && r->skip == PM_SKIP_SCAN &&
 		      r->thp_pages > 1;
+	if ((want & PM_WANT_THP_ONLY) && r->has_kpf && path_is_live())
+		r->zero_pfn = pm_probe_zero_pfn(r->page, r->kpf_fd);
 	if ((want & PM_WANT_NODE) && r->has_pfn && pfn_nodes_load(&r->pn) < 0)
 		r->pn = NULL;
 	rc = pm_alloc(r);
@@ -594,7 +632,8 @@ static int pm_fill_kpf_thp(struct pm_reader *r, uint64_t start, size_t n)
 			if (got < (ssize_t)sizeof(f) || !(f & KPF_BIT(KPF_COMPOUND_HEAD)) ||
 			    !(f & KPF_BIT(KPF_THP)) || (f & KPF_BIT(KPF_HUGE)))
 				continue;
-			f &= KPF_BIT(KPF_THP) | KPF_BIT(KPF_COMPOUND_HEAD);
+			/* the huge zero page is KPF_THP and KPF_ZERO_PAGE */
+			f &= KPF_BIT(KPF_THP) | KPF_BIT(KPF_COMPOUND_HEAD) | KPF_BIT(KPF_ZERO_PAGE);
 		}
 		if (same) {
 			r->uni[b] = PM_UNIFORM;
@@ -620,6 +659,8 @@ static int pm_fill_kpf_thp(struct pm_reader *r, uint64_t start, size_t n)
 		e = r->ent[i];
 		r->kpf[i] = 0;
 		r->kpf_ok[i] = (e & PM_E_PRESENT) != 0;
+		if (r->zero_pfn && (e & PM_E_PRESENT) && (e & PM_E_PFN_MASK) == r->zero_pfn)
+			r->kpf[i] = KPF_BIT(KPF_ZERO_PAGE);
 		if ((e & PM_E_PRESENT) && !(e & PM_E_PFN_MASK)) {
 			r->has_pfn = r->has_kpf = false;   /* PFNs hidden after all */
 			memset(r->kpf_ok, 0, n);

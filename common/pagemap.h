@@ -97,8 +97,9 @@ struct page_run {
  * THP-aligned block of present pages whose PFNs are consecutive from a
  * THP-aligned PFN; only such a block's first PFN is read (one pread per
  * block, not one entry per page and no sort).  RUN_KPF then vouches for
- * RUN_THP alone: RUN_LAZYFREE, RUN_ZERO and RUN_HUGETLB stay clear (hugetlb
- * pages are known from their mapping).  A THP mapped by PTEs outside such a
+ * RUN_THP and RUN_ZERO alone (the zero page known by its PFN, learnt from a
+ * page of our own; the huge zero page from its head's flags): RUN_LAZYFREE
+ * and RUN_HUGETLB stay clear (hugetlb pages are known from their mapping).  A THP mapped by PTEs outside such a
  * block is seen as base pages; the executor's -EBUSY query covers it. */
 #define PM_WANT_THP_ONLY 0x4
 

@@ -361,7 +361,7 @@ struct plan_walk {
 	const struct plan_opts *o;
 	const struct mapping *m;
 	bool unknown;            /* a present run had no node */
-	bool live;               /* nodes from the running kernel: unknown is unmovable */
+	bool query;              /* nodes from move_pages(2) queries: unknown is unmovable */
 	struct plan_run *tmp;    /* runs of this mapping before they are kept */
 	size_t ntmp, cap;
 	uint64_t already, shared;
@@ -419,10 +419,11 @@ static int plan_walk_run(void *ud, const struct page_run *pr)
 	struct plan_run r;
 	int dst;
 
-	if (!(pr->flags & RUN_PRESENT) || pr->node == RUN_NODE_NONE)
+	/* the shared zero page (known as root) never moves */
+	if (!(pr->flags & RUN_PRESENT) || pr->node == RUN_NODE_NONE || (pr->flags & RUN_ZERO))
 		return 0;
 	if (pr->node == RUN_NODE_UNKNOWN) {
-		if (w->live)            /* move_pages(2) could not move it either */
+		if (w->query)           /* move_pages(2) could not move it either */
 			return 0;
 		w->unknown = true;
 		return 1;
@@ -534,7 +535,8 @@ static void plan_check_policy(struct plan_proc *pp, const struct plan_opts *o,
 static int plan_mapping(struct plan *p, struct plan_proc *pp, const struct plan_opts *o,
 			const struct mapping *m, struct pm_reader *pm)
 {
-	struct plan_walk w = { .p = p, .pp = pp, .o = o, .m = m, .live = path_is_live() };
+	struct plan_walk w = { .p = p, .pp = pp, .o = o, .m = m,
+			       .query = pm && path_is_live() && !pm_has_pfn(pm) };
 	int rc;
 
 	if (m->end <= m->start || !plan_vma_match(o->vma, o->nvma, m))

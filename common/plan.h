@@ -146,16 +146,17 @@ void plan_init(struct plan *p, const struct plan_opts *o);
 /* Scan one process and add its runs (a plan_proc is always added, possibly
  * with no runs).  -ESRCH gone, -EACCES not allowed, other -errno.
  * On the live machine with use_pagemap, the runs come from /proc/PID/maps
- * and a pagemap walk (with move_pages(2) queries for the nodes): both take
- * the process's mmap_lock for a bounded piece at a time (pagemap one PMD,
- * the query 16 pages).  numa_maps, whose read holds the lock while it walks
- * a whole mapping (tens of ms per GiB of base pages), is read only when
- * check_policy asks for the policies, when pagemap cannot be read or give
- * the nodes, or when a mapping may be hugetlb (its page size is only
- * there: maps_may_be_hugetlb).  A present page whose node the query cannot
- * tell (the zero page, a special mapping) cannot be moved by move_pages(2)
- * either and is left out, and so is, without numa_maps, a special mapping
- * ([vdso]: the kernel's pages, which move_pages(2) refuses). */
+ * and a pagemap walk (with move_pages(2) queries for the nodes without
+ * root): both take the process's mmap_lock for a bounded piece at a time
+ * (pagemap one PMD, the query 16 pages).  numa_maps, whose read holds the
+ * lock while it walks a whole mapping (tens of ms per GiB of base pages),
+ * is read only when check_policy asks for the policies, when pagemap cannot
+ * be read or give a mapping's nodes, or when a mapping may be hugetlb (its
+ * page size is only there: maps_may_be_hugetlb); pp->numa_maps says so.
+ * The shared zero page never moves and is left out; so is a present page
+ * whose node the query cannot tell (move_pages(2) cannot move it either),
+ * and, without numa_maps, a special mapping ([vdso]: the kernel's pages,
+ * which move_pages(2) refuses). */
 int plan_add_process(struct plan *p, const struct plan_opts *o,
 		     const struct proc_id *id, maps_warn_fn warn, void *ud);
 /* Building blocks (used by plan_add_process, mplace and the unit tests). */

@@ -5,7 +5,7 @@
  *   nshelper [--mib N] [--node N] [--thp|--no-thp] [--free-pct P]
  *            [--rewrite-pct R] [--shared-mib N] [--file PATH --file-mib N]
  *            [--fork] [--writers N] [--hugetlb N [--hugetlb-memfd]] [--mlock]
- *            [--churn]
+ *            [--churn] [--zero-mib N]
  *            [--ready FILE] [--seed S] [--corrupt OFFSET]
  *
  * It maps the regions asked for, fills every byte with a pattern derived from
@@ -17,6 +17,8 @@
  * --hugetlb N maps N huge pages privately (MAP_HUGETLB, "/anon_hugepage" in
  * maps); with --hugetlb-memfd they come from memfd_create(MFD_HUGETLB) mapped
  * shared ("/memfd:..." in maps, as a plain memfd shows).
+ * --zero-mib N maps N MiB more that are only read (no THPs): where the
+ * kernel has the shared zero page, every page of it maps that page.
  * SIGTERM/SIGINT stops the
  * writer threads, verifies, prints the result and "max_pause_us=N", and exits
  * 0 when every byte was right, 1 otherwise (2 for a usage error).
@@ -68,7 +70,7 @@ struct region {
 };
 
 struct opts {
-	uint64_t mib, shared_mib, file_mib, hugetlb, seed;
+	uint64_t mib, shared_mib, file_mib, hugetlb, seed, zero_mib;
 	int node;               /* -1: no binding */
 	int thp;                /* -1 default, 0 --no-thp, 1 --thp */
 	unsigned free_pct, rewrite_pct, writers;
@@ -346,6 +348,26 @@ static uint64_t setup_hugetlb(const struct opts *o)
 	return o->hugetlb;
 }
 
+/* --zero-mib: read, never written (not a region: nothing to verify) */
+static void *zero_base;
+static size_t zero_len;
+
+static void setup_zero(const struct opts *o)
+{
+	volatile char sink = 0;
+
+	if (!o->zero_mib)
+		return;
+	zero_len = o->zero_mib << 20;
+	zero_base = mmap(NULL, zero_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (zero_base == MAP_FAILED)
+		die("mmap %zu bytes: %s", zero_len, strerror(errno));
+	madvise(zero_base, zero_len, MADV_NOHUGEPAGE);
+	for (size_t off = 0; off < zero_len; off += page_size)
+		sink += ((volatile char *)zero_base)[off];
+	(void)sink;
+}
+
 static void corrupt_byte(int64_t off)
 {
 	struct region *r = &regions[R_PRIVATE];
@@ -614,6 +636,8 @@ static void ready_announce(const struct opts *o, uint64_t huge_got, bool thp_on)
 	if (regions[R_HUGETLB].len)
 		ready_append(line, sizeof(line), &at, " hugetlb_addr=%p hugetlb_len=%zu",
 			     (void *)regions[R_HUGETLB].base, regions[R_HUGETLB].len);
+	if (zero_len)
+		ready_append(line, sizeof(line), &at, " zero_addr=%p zero_len=%zu", zero_base, zero_len);
 	if (child_pid > 0)
 		ready_append(line, sizeof(line), &at, " child=%d", (int)child_pid);
 	if (nwriters)
@@ -660,7 +684,7 @@ static bool thp_effective(const struct opts *o)
 
 enum {
 	O_MIB = 256, O_NODE, O_THP, O_NOTHP, O_FREE, O_REWRITE, O_SHARED, O_FILE, O_FILEMIB,
-	O_FORK, O_WRITERS, O_HUGETLB, O_HUGETLB_MEMFD, O_MLOCK, O_CHURN, O_READY, O_SEED, O_CORRUPT,
+	O_FORK, O_WRITERS, O_HUGETLB, O_HUGETLB_MEMFD, O_ZERO, O_MLOCK, O_CHURN, O_READY, O_SEED, O_CORRUPT,
 };
 
 static void parse_args(int argc, char **argv, struct opts *o)
@@ -679,6 +703,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "writers", required_argument, NULL, O_WRITERS },
 		{ "hugetlb", required_argument, NULL, O_HUGETLB },
 		{ "hugetlb-memfd", no_argument, NULL, O_HUGETLB_MEMFD },
+		{ "zero-mib", required_argument, NULL, O_ZERO },
 		{ "mlock", no_argument, NULL, O_MLOCK },
 		{ "churn", no_argument, NULL, O_CHURN },
 		{ "ready", required_argument, NULL, O_READY },
@@ -705,6 +730,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case O_WRITERS: o->writers = (unsigned)parse_u64("--writers", optarg, MAX_WRITERS); break;
 		case O_HUGETLB: o->hugetlb = parse_u64("--hugetlb", optarg, 1 << 20); break;
 		case O_HUGETLB_MEMFD: o->hugetlb_memfd = true; break;
+		case O_ZERO: o->zero_mib = parse_u64("--zero-mib", optarg, 1 << 20); break;
 		case O_MLOCK: o->mlock_it = true; break;
 		case O_CHURN: o->churn = true; break;
 		case O_READY: o->ready = optarg; break;
@@ -763,6 +789,7 @@ int main(int argc, char **argv)
 	}
 	setup_file(&o);
 	huge_got = setup_hugetlb(&o);
+	setup_zero(&o);
 	if (o.node >= 0 && set_mempolicy(MPOL_DEFAULT, NULL, 0))
 		die("set_mempolicy MPOL_DEFAULT: %s", strerror(errno));
 	for (int i = 0; i < R_COUNT; i++)

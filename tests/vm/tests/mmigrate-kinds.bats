@@ -81,6 +81,25 @@ teardown() {
 		'[.processes[0].runs[] | select(.map_start == $a) | [.class, .step, .pages]]' \
 		"$BATS_TEST_TMPDIR/plan.json"
 	assert_output '[["hugetlb",2097152,2048]]'
+	assert_equal "$(jq '.processes[0].numa_maps' "$BATS_TEST_TMPDIR/plan.json")" true
+	verify_helper
+}
+
+@test "the shared zero page is never planned, not even with --move-all" {
+	start_helper --mib 8 --node 0 --no-thp --zero-mib 16
+	local vma plan=$BATS_TEST_TMPDIR/plan.json
+	vma=$(helper_region "$HELPER_ZERO_ADDR" "$HELPER_ZERO_LEN")
+	# the region is the zero page: the kernel's query says -EFAULT for it
+	run mp_status "$HELPER_PID" "$HELPER_ZERO_ADDR" "$HELPER_ZERO_LEN"
+	[[ "$output" == *name=EFAULT* ]] || skip "this kernel maps no zero page there: $output"
+	# as root its PFN tells it: nothing to plan, not counted as shared
+	run mmigrate -q --plan-out "$plan" --vma "$vma" "$HELPER_PID" 0 1
+	assert_success
+	assert_equal "$(jq -c '.processes[0] | [.planned_pages, .shared_pages]' "$plan")" '[0,0]'
+	# --move-all would ask the kernel to move it, and fail (exit 3)
+	run mmigrate -q --move-all --plan-out "$plan" --vma "$vma" "$HELPER_PID" 0 1
+	assert_success
+	assert_equal "$(jq '.processes[0].planned_pages' "$plan")" 0
 	verify_helper
 }
 
