@@ -82,7 +82,8 @@ int place_run_auto(const struct place_run *o, struct report_place *rp)
 int place_run_plan(const struct place_run *o, struct report_place *rp,
 		   const struct ns_nodeset *to)
 {
-	struct plan_opts po = { .to = *to, .spread = true, .topo = o->topo, .use_pagemap = true };
+	struct plan_opts po = { .to = *to, .spread = true, .topo = o->topo, .use_pagemap = true,
+				.check_policy = o->dry_run };
 	struct guard_opts go = o->go;
 	const struct proc_id *id = &rp->id;
 	char why[256];
