@@ -762,8 +762,9 @@ static void *exec_worker(void *arg)
 
 		pthread_mutex_lock(&c->lock);
 		if (c->o->renice) {
-			/* --nice N was asked for: without it the run fails */
-			c->nice_failed = true;
+			/* --nice N was asked for: without it the run fails
+			 * (unless it has already stopped for another reason) */
+			c->nice_failed = !c->stopped;
 			exec_stop_locked(c, EXS_ERROR, -e);
 			pthread_mutex_unlock(&c->lock);
 			exec_batch_free(&b);
