@@ -1164,25 +1164,19 @@ static uint64_t maps_shm_dev(void)
 	return dev;
 }
 
-int maps_hugetlb_devs(pid_t pid, struct maps_hugetlb_devs *out)
+/* Add the mounts of one mountinfo file to out (vcap: its capacity). */
+static int maps_mounts_add(FILE *f, struct maps_hugetlb_devs *out, size_t *vcap)
 {
 	char *line = NULL;
-	size_t cap = 0, vcap = 0;
+	size_t cap = 0;
 	struct path_mount pm;
-	FILE *f;
 	int rc = 0;
 
-	memset(out, 0, sizeof(*out));
-	f = path_fopen("/proc/%d/mountinfo", (int)pid);
-	if (!f) {
-		rc = -errno;
-		return rc == -ENOENT && !path_exists("/proc/%d", (int)pid) ? -ESRCH : rc;
-	}
 	while (rc == 0 && getline(&line, &cap, f) >= 0) {
 		if (path_mountinfo_line(line, &pm) < 0)
 			continue;
-		if (out->n == vcap) {
-			size_t c = vcap ? vcap * 2 : 64;
+		if (out->n == *vcap) {
+			size_t c = *vcap ? *vcap * 2 : 64;
 			struct maps_mount_dev *v = realloc(out->v, c * sizeof(*v));
 
 			if (!v) {
@@ -1190,13 +1184,34 @@ int maps_hugetlb_devs(pid_t pid, struct maps_hugetlb_devs *out)
 				break;
 			}
 			out->v = v;
-			vcap = c;
+			*vcap = c;
 		}
 		out->v[out->n].dev = makedev(pm.major, pm.minor);
 		out->v[out->n++].hugetlbfs = strcmp(pm.fstype, "hugetlbfs") == 0;
 	}
 	free(line);
 	fclose(f);
+	return rc;
+}
+
+int maps_hugetlb_devs(pid_t pid, struct maps_hugetlb_devs *out)
+{
+	size_t vcap = 0;
+	FILE *f;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	f = path_fopen("/proc/%d/mountinfo", (int)pid);
+	if (!f) {
+		rc = -errno;
+		return rc == -ENOENT && !path_exists("/proc/%d", (int)pid) ? -ESRCH : rc;
+	}
+	rc = maps_mounts_add(f, out, &vcap);
+	/* and our own: a process in a container maps files whose device is
+	 * the host's (overlayfs layers), which only the host's list names;
+	 * device numbers are the same in every mount namespace */
+	if (rc == 0 && (f = path_fopen("/proc/self/mountinfo")) != NULL)
+		rc = maps_mounts_add(f, out, &vcap);
 	if (rc < 0) {
 		maps_hugetlb_devs_free(out);
 		return rc;

@@ -141,7 +141,8 @@ int maps_read_rollup(pid_t pid, struct smaps_rollup *r,
  * /proc/PID/maps alone says it for "/anon_hugepage" and "/dev/hugepages"
  * only; a hugetlb SysV segment or memfd looks like shmem there, and a file
  * of a hugetlbfs mount like a file.  So: the device and file system type of
- * every mount in /proc/PID/mountinfo, and the device of the kernel's
+ * every mount in /proc/PID/mountinfo and in our own (a process in a
+ * container maps files of the host's devices), and the device of the kernel's
  * internal shmem mount (where every SysV segment, memfd and shared
  * anonymous mapping lives unless it is hugetlb), learnt from a memfd of
  * our own. */
@@ -161,7 +162,7 @@ void maps_hugetlb_devs_free(struct maps_hugetlb_devs *d);
 /* false only when m (read from maps or smaps) surely holds no hugetlb
  * page: an anonymous, heap, stack or special mapping, a mapping on the
  * shmem mount, or a file on a listed mount that is not hugetlbfs.  A
- * device the process's mountinfo does not list may be hugetlb. */
+ * device neither mountinfo lists may be hugetlb. */
 bool maps_may_be_hugetlb(const struct mapping *m, const struct maps_hugetlb_devs *d);
 
 /* The mapping holding addr, or NULL.  A mapping whose end is not known

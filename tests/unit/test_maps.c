@@ -807,6 +807,21 @@ static void test_hugetlb_devs(void)
 	fake.path = (char *)"/data/x";
 	ok(!maps_may_be_hugetlb(&fake, &d), "a file on an ext4 mount: not hugetlb");
 	maps_hugetlb_devs_free(&d);
+	maps_hugetlb_devs_free(&d);
+	/* our own mountinfo names the host's devices of a container's files */
+	snprintf(p, sizeof(p), "mkdir -p %s/proc/self", dir);
+	ok(system(p) == 0, "tree: proc/self");
+	snprintf(p, sizeof(p), "%s/proc/self/mountinfo", dir);
+	f = fopen(p, "w");
+	if (f) {
+		fputs("22 1 8:2 / / rw - xfs /dev/sda2 rw\n", f);
+		fclose(f);
+	}
+	ok(maps_hugetlb_devs(42, &d) == 0 && d.n == 4, "the process's mounts and ours (%zu)", d.n);
+	fake.dev = makedev(8, 2);
+	fake.path = (char *)"/usr/lib/libc.so.6";
+	ok(!maps_may_be_hugetlb(&fake, &d), "a file on a device only our own mountinfo lists: not hugetlb");
+	maps_hugetlb_devs_free(&d);
 	ok(maps_hugetlb_devs(43, &d) == -ESRCH, "no such process: -ESRCH");
 	path_set_root(NULL);
 	snprintf(p, sizeof(p), "rm -rf %s", dir);
