@@ -37,9 +37,22 @@
 # The machine:
 #   node_count, node_cpus N, node_mem_kb N, node_free_kb N
 #   zram_swap [MIB] / zram_swap_off    swap on zram (the guest has none)
+# Repetitions:
+#   ns_rounds N             N, or half of it (rounded up) when the tools are
+#                           the ASan build (make check-vm-asan runs the suite
+#                           once more for memory errors; the loops of signals
+#                           at random moments took 4 of its 11 minutes)
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
+
+ns_rounds() {
+	if grep -qa __asan_init "$(command -v mmigrate)"; then
+		echo $((($1 + 1) / 2))
+	else
+		echo "$1"
+	fi
+}
 
 NS_HELPER_PIDS=${NS_HELPER_PIDS:-}
 declare -gA NS_HELPER_OUTS 2>/dev/null || true
