@@ -764,7 +764,8 @@ static void *exec_worker(void *arg)
 		if (c->o->renice) {
 			/* --nice N was asked for: without it the run fails
 			 * (unless it has already stopped for another reason) */
-			c->nice_failed = !c->stopped;
+			if (!c->stopped)
+				c->nice_failed = true;
 			exec_stop_locked(c, EXS_ERROR, -e);
 			pthread_mutex_unlock(&c->lock);
 			exec_batch_free(&b);
