@@ -622,8 +622,11 @@ static int pm_fill_kpf_thp(struct pm_reader *r, uint64_t start, size_t n)
 		}
 		if (j < tp)
 			continue;
-		if (r->thp_hint && r->huge[b] && r->huge[b + tp - 1]) {
-			/* PMD-mapped (and not the huge zero page): a THP head */
+		if (r->thp_hint && (e0 & PM_E_EXCLUSIVE) && r->huge[b] && r->huge[b + tp - 1]) {
+			/* PMD-mapped and mapped by this process alone: a THP
+			 * head.  Not the huge zero page, which is never
+			 * exclusive: PAGEMAP_SCAN calls it PAGE_IS_HUGE, and
+			 * PAGE_IS_PFNZERO missed it before Linux 6.16 */
 			f = KPF_BIT(KPF_THP) | KPF_BIT(KPF_COMPOUND_HEAD);
 		} else {
 			got = pm_pread_full(r->kpf_fd, &f, sizeof(f), pfn * 8);

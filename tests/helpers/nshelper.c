@@ -17,8 +17,10 @@
  * --hugetlb N maps N huge pages privately (MAP_HUGETLB, "/anon_hugepage" in
  * maps); with --hugetlb-memfd they come from memfd_create(MFD_HUGETLB) mapped
  * shared ("/memfd:..." in maps, as a plain memfd shows).
- * --zero-mib N maps N MiB more that are only read (no THPs): where the
- * kernel has the shared zero page, every page of it maps that page.
+ * --zero-mib N maps N MiB more that are only read: where the kernel has
+ * the shared zero page, every page of it maps that page (with --thp the
+ * region is THP-aligned and MADV_HUGEPAGE: the huge zero page, where
+ * transparent_hugepage/use_zero_page is on).
  * SIGTERM/SIGINT stops the
  * writer threads, verifies, prints the result and "max_pause_us=N", and exits
  * 0 when every byte was right, 1 otherwise (2 for a usage error).
@@ -359,10 +361,16 @@ static void setup_zero(const struct opts *o)
 	if (!o->zero_mib)
 		return;
 	zero_len = o->zero_mib << 20;
-	zero_base = mmap(NULL, zero_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (zero_base == MAP_FAILED)
-		die("mmap %zu bytes: %s", zero_len, strerror(errno));
-	madvise(zero_base, zero_len, MADV_NOHUGEPAGE);
+	if (o->thp == 1 && thp_size) {
+		zero_base = map_aligned(zero_len, thp_size, MAP_PRIVATE | MAP_ANONYMOUS);
+		madvise(zero_base, zero_len, MADV_HUGEPAGE);
+	} else {
+		zero_base = mmap(NULL, zero_len, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (zero_base == MAP_FAILED)
+			die("mmap %zu bytes: %s", zero_len, strerror(errno));
+		madvise(zero_base, zero_len, MADV_NOHUGEPAGE);
+	}
 	for (size_t off = 0; off < zero_len; off += page_size)
 		sink += ((volatile char *)zero_base)[off];
 	(void)sink;

@@ -85,8 +85,8 @@ teardown() {
 	verify_helper
 }
 
-@test "the shared zero page is never planned, not even with --move-all" {
-	start_helper --mib 8 --node 0 --no-thp --zero-mib 16
+zero_page_case() { # --no-thp | --thp: a region only read, then its plans
+	start_helper --mib 8 --node 0 "$1" --zero-mib 16
 	local vma plan=$BATS_TEST_TMPDIR/plan.json
 	vma=$(helper_region "$HELPER_ZERO_ADDR" "$HELPER_ZERO_LEN")
 	# the region is the zero page: the kernel's query says -EFAULT for it
@@ -101,6 +101,14 @@ teardown() {
 	assert_success
 	assert_equal "$(jq '.processes[0].planned_pages' "$plan")" 0
 	verify_helper
+}
+
+@test "the shared zero page is never planned, not even with --move-all" {
+	zero_page_case --no-thp
+}
+
+@test "the huge zero page is never planned either (THP regions only read)" {
+	zero_page_case --thp
 }
 
 @test "a hugetlb mapping is reported not moved when the target has no room" {
