@@ -54,7 +54,6 @@ DIR *path_opendir(const char *fmt, ...)                 /* NULL+errno */
 int path_exists(const char *fmt, ...)                   /* 1, 0 */
 	__attribute__((format(printf, 1, 2)));
 
-/* Read a small file whole (trailing newline stripped); returns its length. */
 /* One line of /proc/PID/mountinfo, "36 35 98:0 /mnt1 /mnt2 rw,noatime
  * master:1 - ext3 /dev/root rw": the device, and the mount point (escaped
  * as the kernel prints it) and file system type cut out of line with '\0'.
@@ -65,6 +64,7 @@ struct path_mount {
 };
 int path_mountinfo_line(char *line, struct path_mount *out);
 
+/* Read a small file whole (trailing newline stripped); returns its length. */
 int path_read_str(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Read a file holding one unsigned decimal number. */
