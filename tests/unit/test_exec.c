@@ -948,14 +948,24 @@ static void test_nice(void)
 		if (exec_proc(&pl, &pl.procs[0], &o, &r) < 0 || r.stop != EXS_DONE)
 			_exit(1);
 		exec_totals(&r, &sum);
-		_exit(r.nice == 0 && sum.moved + sum.already == pages ? 0 : 2);
+		if (r.nice != 0 || sum.moved + sum.already != pages)
+			_exit(2);
+		exec_result_free(&r);
+		/* an explicit --nice -5 is refused too: the run stops on it,
+		 * and every refused worker leaves the result naming the nice */
+		o.renice = true;
+		o.nice = -5;
+		if (exec_proc(&pl, &pl.procs[0], &o, &r) < 0)
+			_exit(4);
+		_exit(r.stop == EXS_ERROR && r.nice_failed && r.nice == -5 && r.err < 0 ? 0 : 5);
 	}
 	waitpid(child, &status, 0);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
 		ok(1, "# skip no new user namespace here");
 	else
 		ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		   "auto refused in a user namespace: the move runs at nice 0 (status %d)",
+		   "auto refused in a user namespace: the move runs at nice 0; "
+		   "--nice -5 stops it, named (status %d)",
 		   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	plan_free(&pl);
 	munmap(p, pages * ps);
