@@ -45,6 +45,27 @@ all_threads_on() { # PID CPULIST
 	stop_helper
 }
 
+@test "a dry run warns of a bind policy, as mmigrate's does; the move reads no numa_maps" {
+	local wrap=$BATS_TEST_TMPDIR/nshelper-bound plan=$BATS_TEST_TMPDIR/plan.json
+	# the task's policy shows on every mapping in numa_maps: "bind:0"
+	printf '#!/bin/sh\nexec numactl --membind=0 nshelper "$@"\n' >"$wrap"
+	chmod +x "$wrap"
+	NS_HELPER_BIN=$wrap start_helper --mib 8 --no-thp
+	grep -q " bind:0 " /proc/"$HELPER_PID"/numa_maps
+	run mplace -p "$HELPER_PID" --nodes 1 --dry-run
+	assert_success
+	assert_output --partial "has policy bind:0: new pages will keep going there"
+	run mmigrate --dry-run "$HELPER_PID" 0 1
+	assert_success
+	assert_output --partial "has policy bind:0: new pages will keep going there"
+	# the move itself does not walk numa_maps, so it cannot say it
+	run mmigrate -q --plan-out "$plan" --vma "$(helper_region)" "$HELPER_PID" 0 1
+	assert_success
+	assert_equal "$(jq '.processes[0].numa_maps' "$plan")" false
+	assert_equal "$(node_bytes "$HELPER_PID" 1 "$HELPER_ADDR")" "$HELPER_LEN"
+	verify_helper
+}
+
 @test "--auto picks the node holding most of the memory and moves the threads there" {
 	start_helper --mib 64 --node 1
 	taskset -a -p 1 "$HELPER_PID" >/dev/null
