@@ -135,6 +135,8 @@ struct place_auto {
 	struct place_auto_node *cand;   /* every candidate node */
 	int ncand;
 	uint64_t total;                 /* bytes of the process */
+	bool numa_maps;                 /* the bytes came from /proc/PID/numa_maps,
+					 * not pagemap (scan.h: SCAN_PAGEMAP) */
 	char why[512];                  /* one line explaining the choice */
 };
 int place_auto_choose(const struct ns_topology *t, const uint64_t *node_bytes,

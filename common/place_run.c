@@ -7,6 +7,7 @@
 #include "exitcode.h"
 #include "lock.h"
 #include "outcome.h"
+#include "path.h"
 #include "place_run.h"
 #include "privs.h"
 #include "scan.h"
@@ -55,22 +56,27 @@ int place_run_auto(const struct place_run *o, struct report_place *rp)
 {
 	static double busy[NS_MAX_NODES];
 	const struct proc_id *id = &rp->id;
+	bool live = path_is_live();
 	struct scan_proc s;
 	int rc;
 
 	memset(&s, 0, sizeof(s));
-	rc = scan_process(id, SCAN_NUMA, &s, o->h.maps_warn, o->h.ud);
+	/* live: where the pages are from pagemap, which does not stall the
+	 * process as numa_maps' walk of each whole mapping does (scan.h) */
+	rc = scan_process(id, live ? SCAN_MAPS | SCAN_PAGEMAP : SCAN_NUMA, &s,
+			  o->h.maps_warn, o->h.ud);
 	read_done(o, rc);
 	if (rc == -ESRCH)
 		return say_code(o, NS_EXIT_FAIL, "process %d (%s) has gone", (int)id->pid, id->comm);
 	if (rc < 0)
-		return say_code(o, perm_or_fail(rc), "pid %d: cannot read numa_maps: %s",
-				(int)id->pid, strerror(-rc));
+		return say_code(o, perm_or_fail(rc), "pid %d: cannot read %s: %s", (int)id->pid,
+				live ? "maps and pagemap" : "numa_maps", strerror(-rc));
 	rc = place_sample_load(o->topo, PLACE_RUN_LOAD_SAMPLE, busy, NS_MAX_NODES);
 	if (rc < 0)
 		say_code(o, 0, "cannot sample CPU load from /proc/stat: %s", strerror(-rc));
 	rc = place_auto_choose(o->topo, s.node_bytes, s.node_slots, busy, NS_MAX_NODES,
 			       o->go.min_free_is_bytes ? 0 : o->go.min_free_pct, &rp->au);
+	rp->au.numa_maps = (s.have & SCAN_NUMA) != 0;
 	scan_free(&s);
 	rp->have_auto = true;
 	if (rc < 0)

@@ -478,8 +478,9 @@ json_t *report_auto_json(const struct place_auto *a)
 			"node", a->cand[i].node, "bytes", (json_int_t)a->cand[i].bytes,
 			"free", (json_int_t)a->cand[i].free, "need", (json_int_t)a->cand[i].need,
 			"busy", a->cand[i].busy, "room", a->cand[i].room));
-	return json_pack("{s:i,s:s,s:I,s:o}", "node", a->node, "why", a->why,
-			 "total", (json_int_t)a->total, "candidates", c);
+	return json_pack("{s:i,s:s,s:I,s:b,s:o}", "node", a->node, "why", a->why,
+			 "total", (json_int_t)a->total, "numa_maps", a->numa_maps,
+			 "candidates", c);
 }
 
 json_t *report_moves_json(const struct plan *p, const struct report_move *out,

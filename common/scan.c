@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "pagemap.h"
 #include "scan.h"
+#include "sysinfo.h"
 
 /* Counts malformed lines and passes them on to the caller's callback. */
 struct scan_warn_ctx {
@@ -45,6 +47,78 @@ static int scan_node_totals(struct scan_proc *s)
 			s->node_bytes[n] += b;
 			s->total += b;
 		}
+	return 0;
+}
+
+/* Per-node totals from a pagemap walk of the mappings read (scan.h). */
+struct scan_pm_sum {
+	uint64_t *node_bytes;
+	int slots;
+	uint64_t page_size;
+	uint64_t total;
+	bool query;   /* nodes from move_pages(2) queries, not PFNs */
+};
+
+/* scan_pagemap_totals: pagemap cannot give every page's node */
+#define SCAN_NEED_NUMA 1
+
+static int scan_pm_run(void *ud, const struct page_run *r)
+{
+	struct scan_pm_sum *c = ud;
+	uint64_t bytes = r->pages * c->page_size;
+
+	/* as numa_maps: the shared zero page is nobody's resident memory */
+	if (!(r->flags & RUN_PRESENT) || (r->flags & RUN_ZERO) || r->node == RUN_NODE_NONE)
+		return 0;
+	/* a query's unknown node is a page numa_maps does not count either
+	 * (the zero page, a device's); a PFN outside the memory blocks is not
+	 * known to be one: numa_maps, as the planner does */
+	if (r->node < 0)
+		return c->query ? 0 : SCAN_NEED_NUMA;
+	if (r->node >= c->slots) {
+		uint64_t *v = realloc(c->node_bytes, (size_t)(r->node + 1) * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		memset(v + c->slots, 0, (size_t)(r->node + 1 - c->slots) * sizeof(*v));
+		c->node_bytes = v;
+		c->slots = r->node + 1;
+	}
+	c->node_bytes[r->node] += bytes;
+	c->total += bytes;
+	return 0;
+}
+
+/* Per-node totals from pagemap (scan.h); SCAN_NEED_NUMA when pagemap
+ * cannot be read or give a present page's node, as the planner falls back
+ * (a seccomp filter that refuses the move_pages(2) query, an I/O page). */
+static int scan_pagemap_totals(struct scan_proc *s)
+{
+	struct scan_pm_sum c = { .page_size = sys_page_size() };
+	struct pm_reader *pm;
+	int rc = pm_open(&pm, s->id.pid, PM_WANT_NODE | PM_WANT_KPF | PM_WANT_THP_ONLY);
+
+	if (rc == -ESRCH || rc == -ENOMEM)
+		return rc;
+	if (rc < 0)
+		return SCAN_NEED_NUMA;
+	c.query = !pm_has_pfn(pm);
+	for (size_t i = 0; i < s->maps.n && rc == 0; i++) {
+		const struct mapping *m = &s->maps.v[i];
+
+		/* [vdso] and friends: the kernel's own pages, which numa_maps
+		 * does not count either (PageReserved) */
+		if (m->kind != MAPKIND_SPECIAL && m->end > m->start)
+			rc = pm_walk(pm, m->start, m->end, scan_pm_run, &c);
+	}
+	pm_close(pm);
+	if (rc != 0) {
+		free(c.node_bytes);
+		return rc == -ESRCH || rc == -ENOMEM ? rc : SCAN_NEED_NUMA;
+	}
+	s->node_bytes = c.node_bytes;
+	s->node_slots = c.slots;
+	s->total = c.total;
 	return 0;
 }
 
@@ -96,9 +170,18 @@ int scan_process(const struct proc_id *id, unsigned what,
 
 	memset(out, 0, sizeof(*out));
 	out->id = *id;
+	if (what & SCAN_NUMA)        /* its totals win (scan.h) */
+		what &= ~SCAN_PAGEMAP;
+	if (what & SCAN_PAGEMAP)     /* the mappings to walk */
+		what |= SCAN_MAPS;
 	rc = scan_read(out, what, &w);
+	if (rc == 0 && (what & SCAN_PAGEMAP) &&
+	    (rc = scan_pagemap_totals(out)) == SCAN_NEED_NUMA) {
+		what = (what & ~SCAN_PAGEMAP) | SCAN_NUMA;
+		rc = maps_read_numa_maps(id->pid, &out->maps, scan_warn, &w);
+	}
 	out->warnings = w.count;
-	if (rc == 0)
+	if (rc == 0 && !(what & SCAN_PAGEMAP))
 		rc = scan_node_totals(out);
 	/* the files were read by PID: make sure it is still the process that
 	 * was selected, not a new one that reused the PID */
@@ -108,7 +191,7 @@ int scan_process(const struct proc_id *id, unsigned what,
 		scan_free(out);
 		return rc;
 	}
-	out->have = what & (SCAN_NUMA | SCAN_SMAPS | SCAN_ROLLUP | SCAN_MAPS);
+	out->have = what & (SCAN_NUMA | SCAN_SMAPS | SCAN_ROLLUP | SCAN_MAPS | SCAN_PAGEMAP);
 	if ((what & SCAN_SMAPS) && !(what & SCAN_ROLLUP))
 		scan_sum_smaps(out);
 	return 0;

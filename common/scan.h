@@ -7,9 +7,20 @@
  *   SCAN_SMAPS   smaps      -> per-mapping Rss, LazyFree, AnonHugePages, Swap
  *   SCAN_ROLLUP  smaps_rollup -> process totals of THP, lazyfree, swap
  *   SCAN_MAPS    maps       -> perms and paths only (cheap)
+ *   SCAN_PAGEMAP pagemap    -> per-node totals (maps is read too), live only
  *
  * Per-node totals are the sums of numa_maps N<node>= times each mapping's
- * kernel page size, so hugetlb pages count at their real size.
+ * kernel page size, so hugetlb pages count at their real size.  With
+ * SCAN_PAGEMAP (and not SCAN_NUMA, whose totals win) they are the present
+ * pages of a pagemap walk instead, each on the node its PFN (root) or a
+ * move_pages(2) query gives; as in numa_maps the shared zero page, the
+ * special mappings ([vdso]) and pages a query gives no node are left out.
+ * Reading numa_maps holds the process's mmap_lock while it walks each
+ * whole mapping (tens of ms per GiB of base pages); pagemap holds it for
+ * one page table at a time and the query for 16 pages at a time, so a
+ * large running process is not stalled.  When pagemap cannot be read or
+ * give a present page's node (a PFN outside the memory blocks, a query
+ * refused), numa_maps is read instead and have says SCAN_NUMA.
  */
 #ifndef NS_SCAN_H
 #define NS_SCAN_H
@@ -22,6 +33,7 @@
 #define SCAN_SMAPS   0x02
 #define SCAN_ROLLUP  0x04
 #define SCAN_MAPS    0x08
+#define SCAN_PAGEMAP 0x10
 
 struct scan_proc {
 	struct proc_id id;

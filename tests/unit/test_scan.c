@@ -114,6 +114,27 @@ static void test_live(void)
 	}
 	if (rc == 0)
 		scan_free(&s);
+	/* the same totals from maps and pagemap, without numa_maps' walk */
+	rc = scan_process(&id, SCAN_MAPS | SCAN_PAGEMAP, &s, NULL, NULL);
+	is_u64(rc, 0, "scan_process(child, SCAN_MAPS | SCAN_PAGEMAP)");
+	if (rc == 0 && numa_sums(child, node, &total, &lines) == 0) {
+		same = s.total == total;
+		for (int i = 0; same && i < MAXN; i++)
+			same = scan_node_bytes(&s, i) == node[i];
+		ok(same, "pagemap: per-node bytes equal the numa_maps sums (total %llu)",
+		   (unsigned long long)total);
+		if (!same)
+			printf("#   pagemap: total %llu\n", (unsigned long long)s.total);
+		ok(s.have == (SCAN_MAPS | SCAN_PAGEMAP) && s.maps.n >= lines &&
+		   !(s.maps.v[0].have & MAP_F_NUMA), "numa_maps not read");
+	}
+	if (rc == 0)
+		scan_free(&s);
+	/* asked for both, numa_maps' totals win */
+	rc = scan_process(&id, SCAN_NUMA | SCAN_PAGEMAP, &s, NULL, NULL);
+	ok(rc == 0 && s.have == SCAN_NUMA && s.total == total, "SCAN_NUMA | SCAN_PAGEMAP: numa_maps");
+	if (rc == 0)
+		scan_free(&s);
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
 

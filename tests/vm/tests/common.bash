@@ -188,6 +188,21 @@ helper_region() {
 	printf '0x%x-0x%x' "$a" $((a + l))
 }
 
+# mplace --auto's JSON (file): its bytes per node came from pagemap, not
+# numa_maps (which walks each whole mapping under the process's mmap_lock),
+# and agree with numa_maps' (node_bytes) within 256 KiB on every node, the
+# idle process's own pages read twice
+auto_bytes_from_pagemap() { # JSON PID
+	local n want got
+	[ "$(jq '.auto.numa_maps' "$1")" = false ] || fail "auto read numa_maps: $(jq -c .auto "$1")"
+	for n in $(jq '.auto.candidates[].node' "$1"); do
+		want=$(node_bytes "$2" "$n")
+		got=$(jq ".auto.candidates[] | select(.node == $n) | .bytes" "$1")
+		[ $((got > want ? got - want : want - got)) -le $((256 << 10)) ] ||
+			fail "node $n: auto counted $got bytes, numa_maps $want"
+	done
+}
+
 node_bytes() {
 	local pid=$1 node=$2 addr=
 	[ -n "${3:-}" ] && addr=$(ns_hexnorm "$3")

@@ -94,6 +94,15 @@ refused() {
 	nobody_verify
 }
 
+@test "own process: mplace --auto counts its pages per node without root (queries)" {
+	start_nobody_helper --mib 16 --node 1 --no-thp --zero-mib 1
+	$NOBODY mplace -p "$NB_PID" --auto --dry-run -J >"$NB_DIR/j"
+	assert_equal "$(jq '.auto.node' "$NB_DIR/j")" 1
+	auto_bytes_from_pagemap "$NB_DIR/j" "$NB_PID"
+	[ "$(jq '.auto.candidates[] | select(.node == 1) | .bytes' "$NB_DIR/j")" -ge "$NB_LEN" ]
+	nobody_verify
+}
+
 @test "own process: --move-all and discarding are refused naming CAP_SYS_NICE" {
 	start_nobody_helper --mib 8 --node 0 --no-thp --free-pct 50
 	run $NOBODY mmigrate --move-all "$NB_PID" 0 1

@@ -67,12 +67,16 @@ all_threads_on() { # PID CPULIST
 }
 
 @test "--auto picks the node holding most of the memory and moves the threads there" {
-	start_helper --mib 64 --node 1
+	# 1 MiB only read: the zero page, which numa_maps does not count
+	start_helper --mib 64 --node 1 --zero-mib 1
 	taskset -a -p 1 "$HELPER_PID" >/dev/null
 	run mplace -p "$HELPER_PID" --auto --dry-run
 	assert_success
 	assert_output --partial "auto: node 1: holds most of the memory"
 	all_threads_on "$HELPER_PID" 0
+	mplace -p "$HELPER_PID" --auto --dry-run -J >"$BATS_TEST_TMPDIR/d"
+	auto_bytes_from_pagemap "$BATS_TEST_TMPDIR/d" "$HELPER_PID"
+	[ "$(jq '.auto.candidates[] | select(.node == 1) | .bytes' "$BATS_TEST_TMPDIR/d")" -ge "$HELPER_LEN" ]
 	mplace -p "$HELPER_PID" --auto --move-all -J >"$BATS_TEST_TMPDIR/j"
 	assert_equal "$(jq '.auto.node' "$BATS_TEST_TMPDIR/j")" 1
 	all_threads_on "$HELPER_PID" "$(node_cpus 1)"
